@@ -1,0 +1,23 @@
+#pragma once
+// Frechet distance between two Gaussians, the quantity behind FID:
+//   d^2 = |mu1 - mu2|^2 + tr(S1) + tr(S2) - 2 tr((S1 S2)^{1/2}).
+// Returns d^2 (what FID reports), computed in float64.
+#include "metrics/gaussian_stats.h"
+
+namespace ddsm {
+
+// tr((S1 S2)^{1/2}) is evaluated as the sum of the square roots of the
+// eigenvalues of S1^{1/2} S2 S1^{1/2}, which has the same spectrum as S1 S2 but
+// is symmetric PSD, so a symmetric eigensolver applies; this stays accurate for
+// the rank-deficient covariances of few samples, where a general sqrtm can fail.
+// Throws ddsm::Error naming both sizes when dimensions differ, and for
+// malformed shapes or non-finite values.
+double frechetDistance(const GaussianStats& a, const GaussianStats& b);
+double frechetDistance(const at::Tensor& mu1, const at::Tensor& sigma1,
+                       const at::Tensor& mu2, const at::Tensor& sigma2);
+
+// Throws ddsm::Error unless mu is [D] and sigma is [D, D], both finite.
+// `what` names the statistics in the message.
+void checkGaussian(const at::Tensor& mu, const at::Tensor& sigma, const std::string& what);
+
+}  // namespace ddsm
