@@ -2,7 +2,7 @@
 
 namespace ddsm {
 
-bool operator==(const SamplerSettings& a, const SamplerSettings& b)
+bool operator==(const SamplerRecord& a, const SamplerRecord& b)
 {
     return a.kind == b.kind && a.steps == b.steps && a.eta == b.eta && a.seed == b.seed;
 }

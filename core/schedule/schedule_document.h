@@ -10,13 +10,13 @@
 
 namespace ddsm {
 
-struct SamplerSettings {
+struct SamplerRecord {
     std::string kind;  // "ddim", "ddpm", ...
     int steps = 0;     // 1..T
     double eta = 0.0;  // DDIM stochasticity, >= 0
     std::uint64_t seed = 0;
 };
-bool operator==(const SamplerSettings& a, const SamplerSettings& b);
+bool operator==(const SamplerRecord& a, const SamplerRecord& b);
 
 struct ModelIdentity {
     std::string name;
@@ -27,7 +27,7 @@ bool operator==(const ModelIdentity& a, const ModelIdentity& b);
 struct ScheduleDocument {
     StepSchedule schedule;
     std::string name;
-    std::optional<SamplerSettings> sampler;
+    std::optional<SamplerRecord> sampler;
     std::optional<ModelIdentity> model;
     // Free-form JSON objects, kept as compact JSON text (as nlohmann's dump()
     // prints it); empty when absent.

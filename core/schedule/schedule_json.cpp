@@ -27,7 +27,7 @@ constexpr long long kMaxT = 10'000'000;
 
 // ---------------------------------------------------------------- writing
 
-void requireWritableSampler(const SamplerSettings& sampler, int T)
+void requireWritableSampler(const SamplerRecord& sampler, int T)
 {
     if (sampler.kind.empty())
         throw Error("schedule: sampler kind is empty");
@@ -285,10 +285,10 @@ std::vector<double> readSegments(const FieldReader& in, const Json& segments, in
     return widths;
 }
 
-SamplerSettings readSampler(const FieldReader& in, const Json& sampler, int T)
+SamplerRecord readSampler(const FieldReader& in, const Json& sampler, int T)
 {
     in.requireObject(sampler, "sampler");
-    SamplerSettings settings;
+    SamplerRecord settings;
     settings.kind = in.string(in.require(sampler, "sampler.", "kind"), "sampler.kind");
     if (settings.kind.empty())
         in.failField("sampler.kind", "is empty");
@@ -336,7 +336,7 @@ std::string scheduleToJson(const ScheduleDocument& document)
         json["segments"].push_back(
             {{"t_begin", segment.t_begin}, {"t_end", segment.t_end}, {"width", segment.width}});
     if (document.sampler) {
-        const SamplerSettings& sampler = *document.sampler;
+        const SamplerRecord& sampler = *document.sampler;
         requireWritableSampler(sampler, schedule.T());
         json["sampler"] = {{"kind", sampler.kind},
                            {"steps", sampler.steps},

@@ -1,5 +1,6 @@
 #include "base/atomic_file.h"
 #include "base/error.h"
+#include "base/sha256.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -25,6 +26,24 @@ private slots:
         } catch (const ddsm::Error& e) {
             QVERIFY(QString(e.what()).contains("/nonexistent-dir/x.json"));
         }
+    }
+    void sha256MatchesKnownVectors()
+    {
+        // FIPS 180-2 examples.
+        QCOMPARE(QString::fromStdString(ddsm::sha256Hex("abc")),
+                 QString("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        QCOMPARE(QString::fromStdString(ddsm::sha256Hex("")),
+                 QString("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+        QCOMPARE(QString::fromStdString(ddsm::sha256Hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
+                 QString("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
+        // A file of more than one read buffer agrees with hashing its bytes.
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("big.bin").toStdString();
+        std::string bytes(200000, 'x');
+        for (size_t i = 0; i < bytes.size(); ++i)
+            bytes[i] = char(i * 31 % 251);
+        ddsm::writeFileAtomically(path, bytes);
+        QCOMPARE(ddsm::sha256OfFile(path), ddsm::sha256Hex(bytes));
     }
     void readMissingFileNamesPath()
     {

@@ -1,0 +1,60 @@
+// ddsm info: what a model file holds.
+#include "commands.h"
+#include "common.h"
+
+#include "base/sha256.h"
+#include "engine/flops.h"
+#include "engine/model_file.h"
+#include "engine/slimmable_denoiser.h"
+#include "engine/slimmable_unet.h"
+#include "io/safetensors.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <cstdio>
+
+namespace ddsm::cli {
+
+int runInfo(const std::vector<std::string>& argv)
+{
+    const Args args(argv, {"threads"}, {"json"});
+    if (args.wantsHelp() || args.positionals().size() != 1) {
+        std::fputs("usage: ddsm info MODEL [--json]\n\nArchitecture, widths, parameters, MACs per width and provenance "
+                   "of a model file.\n",
+                   args.wantsHelp() ? stdout : stderr);
+        return args.wantsHelp() ? 0 : 2;
+    }
+    const std::string path = args.positionals().front();
+    const LoadedModel model = loadModel(path);
+    const NetConfig& c = model.config;
+    int64_t parameters = 0;
+    for (const auto& p : model.net->parameters())
+        parameters += p.numel();
+    if (args.has("json")) {
+        nlohmann::json j{{"path", path},
+                         {"sha256", sha256OfFile(path)},
+                         {"architecture", toJson(c)},
+                         {"parameters", parameters},
+                         {"provenance", nlohmann::json::parse(model.provenanceJson)}};
+        for (double w : c.widths)
+            j["macs_per_width"][std::to_string(w)] = totalMacs(c, w);
+        std::printf("%s\n", j.dump(2).c_str());
+        return 0;
+    }
+    std::printf("model:       %s\nsha256:      %s\narchitecture: %s\nparameters:  %lld (%.2f MB as float32)\n",
+                path.c_str(), sha256OfFile(path).c_str(), describe(c).c_str(), static_cast<long long>(parameters),
+                parameters * 4 / 1e6);
+    std::printf("diffusion:   T %d, %s betas %g..%g, %s prediction\n", c.diffusion.T, c.diffusion.betaSchedule.c_str(),
+                c.diffusion.betaStart, c.diffusion.betaEnd, c.diffusion.prediction.c_str());
+    std::printf("\n%-8s %14s %12s %10s\n", "width", "MACs/image", "GFLOPs", "vs full");
+    const double full = double(totalMacs(c, 1.0));
+    for (double w : c.widths) {
+        const double macs = double(totalMacs(c, w));
+        std::printf("%-8g %14.0f %12.4f %9.1f%%\n", w, macs, 2e-9 * macs, 100 * macs / full);
+    }
+    std::printf("\nprovenance:  %s\n", model.provenanceJson.c_str());
+    return 0;
+}
+
+}  // namespace ddsm::cli

@@ -1,0 +1,148 @@
+// ddsm train: slimmable training, resumable, with progress and checkpoints.
+#include "commands.h"
+#include "common.h"
+
+#include "base/error.h"
+#include "data/dataset_spec.h"
+#include "data/image_dataset.h"
+#include "engine/net_config.h"
+#include "io/safetensors.h"
+#include "training/trainer.h"
+#include "training/training_run.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+
+namespace ddsm::cli {
+
+namespace {
+
+std::atomic<bool> interrupted{false};
+
+void onInterrupt(int) { interrupted = true; }
+
+const char* kHelp =
+    "usage: ddsm train --config CFG --data DATA --out DIR [options]\n"
+    "       ddsm train --out DIR --resume [--steps N]\n"
+    "\n"
+    "Trains a slimmable UNet with the sandwich rule: per batch the full width, the\n"
+    "smallest width and random middle widths add their losses, then one Adam step.\n"
+    "Ctrl-C saves a checkpoint; --resume continues exactly where it stopped.\n"
+    "\n"
+    "  --config CFG          architecture JSON (configs/fmnist-small.json)\n"
+    "  --data DATA           fashion-mnist[:train|:test][:DIR] or a folder of images\n"
+    "  --out DIR             output: checkpoint, loss.csv, samples/, model.safetensors\n"
+    "  --resume              continue from DIR/checkpoint.safetensors (its settings)\n"
+    "  --steps N             total optimizer steps (default 20000)\n"
+    "  --batch N             batch size (default 64)\n"
+    "  --lr X                Adam learning rate (default 2e-4)\n"
+    "  --warmup N            learning-rate warmup steps (default 500)\n"
+    "  --grad-clip X         gradient-norm clip (default 1.0)\n"
+    "  --ema X               EMA decay (default 0.9995)\n"
+    "  --middle-widths N     random middle widths per batch (default 1)\n"
+    "  --no-flip             no horizontal-flip augmentation\n"
+    "  --seed N              seed of initialisation, batches, noise (default 0)\n"
+    "  --limit N             use only the first N images\n"
+    "  --checkpoint-every N  steps between checkpoints (default 500)\n"
+    "  --sample-every N      steps between sample grids, 0 = never (default 2000)\n"
+    "  --threads N           CPU threads (default: all cores)\n";
+
+}  // namespace
+
+int runTrain(const std::vector<std::string>& argv)
+{
+    const Args args(argv,
+                    {"config", "data", "out", "steps", "batch", "lr", "warmup", "grad-clip", "ema", "middle-widths",
+                     "seed", "limit", "checkpoint-every", "sample-every", "threads"},
+                    {"resume", "no-flip"});
+    if (args.wantsHelp()) {
+        std::fputs(kHelp, stdout);
+        return 0;
+    }
+    const int threads = applyThreads(args);
+    const auto out = args.get("out");
+    if (!out)
+        throw Error("--out DIR is required");
+    const std::string checkpoint = *out + "/checkpoint.safetensors";
+
+    NetConfig config;
+    TrainOptions options;
+    std::string dataSpec;
+    if (args.has("resume")) {
+        if (!std::filesystem::exists(checkpoint))
+            throw Error("--resume: no checkpoint at " + checkpoint);
+        const auto meta = readSafetensorsMetadata(checkpoint);
+        auto field = [&](const char* key) {
+            const auto it = meta.find(key);
+            if (it == meta.end())
+                throw Error(checkpoint + ": checkpoint metadata has no \"" + key + "\"");
+            return nlohmann::json::parse(it->second);
+        };
+        config = netConfigFromJson(field("architecture"), checkpoint);
+        options = trainOptionsFromJson(field("options"), checkpoint);
+        dataSpec = args.get("data", meta.count("data_spec") ? meta.at("data_spec") : "fashion-mnist");
+    } else {
+        const auto configPath = args.get("config");
+        if (!configPath)
+            throw Error("--config CFG is required for a new run (or --resume)");
+        if (std::filesystem::exists(checkpoint))
+            throw Error(*out + " already holds a checkpoint: add --resume to continue it, or choose another --out");
+        config = loadNetConfig(*configPath);
+        dataSpec = args.get("data", "fashion-mnist");
+        options.batchSize = args.getInt("batch", options.batchSize);
+        options.learningRate = args.getDouble("lr", options.learningRate);
+        options.warmupSteps = args.getInt64("warmup", options.warmupSteps);
+        options.gradClip = args.getDouble("grad-clip", options.gradClip);
+        options.emaDecay = args.getDouble("ema", options.emaDecay);
+        options.middleWidths = args.getInt("middle-widths", options.middleWidths);
+        options.horizontalFlip = !args.has("no-flip");
+        options.seed = args.getSeed("seed", options.seed);
+    }
+    options.steps = args.getInt64("steps", options.steps);
+    options.validate();
+
+    ImageFolderOptions folder;
+    folder.image_size = config.imageSize;
+    folder.channels = config.channels;
+    folder.limit = args.getInt("limit", -1);
+    const ImageDataset data = loadDataset(dataSpec, folder);
+    std::printf("data: %s\nnetwork: %s\nthreads: %d\n", data.description.c_str(), describe(config).c_str(), threads);
+
+    Trainer trainer(config, options, data.images, c10::Device(c10::kCPU));
+    if (args.has("resume")) {
+        trainer.loadCheckpoint(checkpoint);
+        std::printf("resumed at step %lld of %lld\n", static_cast<long long>(trainer.completedSteps()),
+                    static_cast<long long>(options.steps));
+    }
+
+    TrainingRunSettings settings;
+    settings.outDir = *out;
+    settings.checkpointEvery = args.getInt64("checkpoint-every", settings.checkpointEvery);
+    settings.sampleEvery = args.getInt64("sample-every", settings.sampleEvery);
+    settings.datasetDescription = data.description;
+    settings.dataSpec = dataSpec;
+
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    runTraining(
+        trainer, settings,
+        [](const TrainingProgress& p) {
+            if (!p.message.empty()) {
+                std::printf("\nstep %lld/%lld: %s\n", static_cast<long long>(p.step),
+                            static_cast<long long>(p.totalSteps), p.message.c_str());
+                return;
+            }
+            std::printf("step %lld/%lld  %.2f it/s  %.1f samples/s  %.1f GFLOP/s  loss %.4f  ETA %.0f min\n",
+                        static_cast<long long>(p.step), static_cast<long long>(p.totalSteps), p.stepsPerSecond,
+                        p.samplesPerSecond, p.achievedGflops, p.recentLoss, p.etaSeconds / 60);
+            std::fflush(stdout);
+        },
+        &interrupted);
+    return 0;
+}
+
+}  // namespace ddsm::cli

@@ -1,0 +1,57 @@
+// `ddsm`: the headless face of DDSM Studio. Every command runs on the same core
+// library as the desktop app.
+#include "commands.h"
+
+#include "base/error.h"
+
+#include <c10/util/Exception.h>
+
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char* kUsage =
+    "usage: ddsm COMMAND [options]   (ddsm COMMAND --help for details)\n"
+    "\n"
+    "Step-aware diffusion models (DDSM): one slimmable network, a width per denoising step.\n"
+    "\n"
+    "commands:\n"
+    "  info MODEL                      architecture, widths, parameters, MACs per width\n"
+    "  flops (MODEL | --config CFG)    MACs/FLOPs per width and per schedule, with a breakdown\n"
+    "  sample MODEL                    sample an image grid under a step-aware schedule\n"
+    "  schedule convert IN OUT         convert schedules between JSON and search.txt\n"
+    "  schedule show FILE              describe a schedule file\n"
+    "  train                           slimmable training with the sandwich rule\n";
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    const std::map<std::string, std::function<int(const std::vector<std::string>&)>> commands{
+        {"info", ddsm::cli::runInfo},     {"flops", ddsm::cli::runFlops}, {"sample", ddsm::cli::runSample},
+        {"schedule", ddsm::cli::runSchedule}, {"train", ddsm::cli::runTrain},
+    };
+    if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+        std::fputs(kUsage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const auto command = commands.find(argv[1]);
+    if (command == commands.end()) {
+        std::fprintf(stderr, "ddsm: unknown command \"%s\"\n\n%s", argv[1], kUsage);
+        return 2;
+    }
+    try {
+        return command->second(std::vector<std::string>(argv + 2, argv + argc));
+    } catch (const ddsm::Error& e) {
+        std::fprintf(stderr, "ddsm %s: error: %s\n", argv[1], e.what());
+    } catch (const c10::Error& e) {
+        std::fprintf(stderr, "ddsm %s: error: %s\n", argv[1], e.what_without_backtrace());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "ddsm %s: error: %s\n", argv[1], e.what());
+    }
+    return 1;
+}

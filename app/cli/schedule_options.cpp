@@ -1,0 +1,34 @@
+#include "schedule_options.h"
+
+#include "base/error.h"
+#include "schedule/respacing.h"
+#include "schedule/schedule_file.h"
+
+namespace ddsm::cli {
+
+ScheduleChoice chooseSchedule(const Args& args, int T, double fullWidth)
+{
+    ScheduleChoice c;
+    if (const auto path = args.get("schedule")) {
+        if (args.has("width"))
+            throw Error("give either --schedule or --width, not both");
+        c.document = loadSchedule(*path, T);
+    } else {
+        const double width = args.getDouble("width", fullWidth);
+        c.document.schedule = StepSchedule::uniform(T, width);
+        c.document.name = "uniform " + std::to_string(width).substr(0, 4);
+    }
+    c.sampler.kind = args.get("sampler", "ddim");
+    c.sampler.steps = args.getInt("steps", 50);
+    c.sampler.eta = args.getDouble("eta", 0.0);
+    c.sampler.variance = args.get("variance", "fixedlarge");
+    c.sampler.seed = args.getSeed("seed", 0);
+    c.sampler.clipX0 = !args.has("no-clip");
+    c.sampler.validate(T);
+    c.timesteps = respacedTimesteps(T, c.sampler.steps);
+    c.stepWidths = c.document.schedule.widthsAt(c.timesteps);
+    c.document.sampler = SamplerRecord{c.sampler.kind, c.sampler.steps, c.sampler.eta, c.sampler.seed};
+    return c;
+}
+
+}  // namespace ddsm::cli

@@ -1,0 +1,36 @@
+#pragma once
+// Turning --schedule / --width / sampler options into what the sampler runs.
+#include "args.h"
+
+#include "engine/sampler.h"
+#include "schedule/schedule_document.h"
+
+#include <string>
+#include <vector>
+
+namespace ddsm::cli {
+
+struct ScheduleChoice {
+    ScheduleDocument document;   // the schedule on the training-timestep axis
+    SamplerSettings sampler;     // engine settings
+    std::vector<int> timesteps;  // the sampler's steps, denoising order
+    std::vector<double> stepWidths;
+};
+
+// --schedule FILE (JSON or search.txt) or --width W (uniform, default 1.0),
+// --steps N, --sampler ddim|ddpm, --eta X, --variance, --seed K, --no-clip.
+ScheduleChoice chooseSchedule(const Args& args, int T, double fullWidth);
+
+inline const char* kScheduleOptionsHelp =
+    "  --schedule FILE      step-aware schedule (.json or the paper's search.txt)\n"
+    "  --width W            uniform width instead of a schedule (default 1.0)\n"
+    "  --steps N            sampler steps, respaced evenly over T (default 50)\n"
+    "  --sampler KIND       ddim (default) or ddpm\n"
+    "  --eta X              DDIM eta (default 0)\n"
+    "  --variance V         DDPM fixedlarge (default) or fixedsmall\n"
+    "  --seed K             noise seed (default 0)\n"
+    "  --no-clip            do not clamp predicted x0 to [-1, 1]\n";
+
+inline const std::set<std::string> kScheduleValueOptions{"schedule", "width", "steps", "sampler", "eta", "variance", "seed"};
+
+}  // namespace ddsm::cli

@@ -1,0 +1,119 @@
+#include "engine/model_file.h"
+
+#include "base/error.h"
+#include "engine/slimmable_denoiser.h"
+#include "engine/slimmable_unet.h"
+#include "io/safetensors.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <set>
+
+namespace ddsm {
+
+namespace {
+
+std::string shapeText(c10::IntArrayRef shape)
+{
+    std::string out = "[";
+    for (size_t i = 0; i < shape.size(); ++i)
+        out += (i ? ", " : "") + std::to_string(shape[i]);
+    return out + "]";
+}
+
+nlohmann::json parseMetadataJson(const std::map<std::string, std::string>& metadata, const std::string& key,
+                                 const std::string& path)
+{
+    const auto it = metadata.find(key);
+    if (it == metadata.end())
+        throw Error(path + ": metadata has no \"" + key + "\" entry (not a DDSM Studio model file?)");
+    try {
+        return nlohmann::json::parse(it->second);
+    } catch (const nlohmann::json::exception&) {
+        throw Error(path + ": metadata \"" + key + "\" is not valid JSON");
+    }
+}
+
+}  // namespace
+
+void saveModel(const std::string& path, SlimmableUNet& net, const std::string& provenanceJson)
+{
+    nlohmann::json provenance;
+    try {
+        provenance = nlohmann::json::parse(provenanceJson.empty() ? "{}" : provenanceJson);
+    } catch (const nlohmann::json::exception&) {
+        throw Error("model provenance must be a JSON object");
+    }
+    NamedTensors tensors;
+    for (const auto& p : net.named_parameters())
+        tensors.emplace_back(p.key(), p.value().detach().to(torch::kCPU, torch::kFloat));
+    const std::map<std::string, std::string> metadata{
+        {"format", kModelFormat},
+        {"format_version", std::to_string(kModelFormatVersion)},
+        {"architecture", toJson(net.config()).dump()},
+        {"provenance", provenance.dump()},
+    };
+    saveSafetensors(path, tensors, metadata);
+}
+
+LoadedModel loadModel(const std::string& path)
+{
+    SafetensorsFile file = loadSafetensors(path);
+    const auto format = file.metadata.find("format");
+    if (format == file.metadata.end() || format->second != kModelFormat)
+        throw Error(path + ": not a DDSM Studio model (metadata \"format\" is " +
+                    (format == file.metadata.end() ? std::string("missing") : "\"" + format->second + "\"") +
+                    ", expected \"" + kModelFormat + "\")");
+    const auto version = file.metadata.find("format_version");
+    int versionNumber = 0;
+    try {
+        versionNumber = version == file.metadata.end() ? 0 : std::stoi(version->second);
+    } catch (const std::exception&) {
+    }
+    if (versionNumber < 1)
+        throw Error(path + ": metadata \"format_version\" is missing or not a number");
+    if (versionNumber > kModelFormatVersion)
+        throw Error(path + ": model format version " + std::to_string(versionNumber) +
+                    " is newer than this program reads (" + std::to_string(kModelFormatVersion) + ")");
+
+    LoadedModel model;
+    model.path = path;
+    model.config = netConfigFromJson(parseMetadataJson(file.metadata, "architecture", path), path + " architecture");
+    model.provenanceJson = file.metadata.count("provenance") ? file.metadata.at("provenance") : "{}";
+
+    auto net = std::make_shared<SlimmableUNet>(model.config);
+    std::map<std::string, at::Tensor> stored(file.tensors.begin(), file.tensors.end());
+    std::set<std::string> expected;
+    torch::NoGradGuard noGrad;
+    // Check every tensor before touching the network, so nothing is half loaded.
+    for (const auto& p : net->named_parameters()) {
+        expected.insert(p.key());
+        const auto it = stored.find(p.key());
+        if (it == stored.end())
+            throw Error(path + ": tensor \"" + p.key() + "\" is missing (the architecture expects " +
+                        shapeText(p.value().sizes()) + ")");
+        if (it->second.sizes() != p.value().sizes())
+            throw Error(path + ": tensor \"" + p.key() + "\" has shape " + shapeText(it->second.sizes()) +
+                        ", the architecture expects " + shapeText(p.value().sizes()));
+        if (!it->second.is_floating_point())
+            throw Error(path + ": tensor \"" + p.key() + "\" is not floating point");
+    }
+    for (const auto& [name, tensor] : stored)
+        if (!expected.count(name))
+            throw Error(path + ": unexpected tensor \"" + name + "\" (not part of the architecture)");
+    for (auto& p : net->named_parameters())
+        p.value().copy_(stored.at(p.key()).to(torch::kFloat));
+    net->eval();
+    model.net = net;
+    return model;
+}
+
+std::shared_ptr<SlimmableDenoiser> openSlimmableDenoiser(const std::string& path, c10::Device device)
+{
+    LoadedModel model = loadModel(path);
+    std::string name = path.substr(path.find_last_of('/') + 1);
+    return std::make_shared<SlimmableDenoiser>(model.net, name, device);
+}
+
+}  // namespace ddsm

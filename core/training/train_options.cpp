@@ -1,0 +1,57 @@
+#include "training/train_options.h"
+
+#include "base/error.h"
+
+#include <nlohmann/json.hpp>
+
+namespace ddsm {
+
+void TrainOptions::validate() const
+{
+    auto require = [](bool ok, const char* message) {
+        if (!ok)
+            throw Error(std::string("training option ") + message);
+    };
+    require(steps >= 1, "--steps must be at least 1");
+    require(batchSize >= 1, "--batch must be at least 1");
+    require(learningRate > 0, "--lr must be positive");
+    require(warmupSteps >= 0, "--warmup must not be negative");
+    require(adamBeta1 >= 0 && adamBeta1 < 1 && adamBeta2 >= 0 && adamBeta2 < 1, "Adam betas must be in [0, 1)");
+    require(adamEpsilon > 0, "Adam epsilon must be positive");
+    require(gradClip > 0, "--grad-clip must be positive");
+    require(emaDecay >= 0 && emaDecay < 1, "--ema must be in [0, 1)");
+    require(middleWidths >= 0, "--middle-widths must not be negative");
+}
+
+nlohmann::json toJson(const TrainOptions& o)
+{
+    return nlohmann::json{{"steps", o.steps},           {"batch_size", o.batchSize},     {"learning_rate", o.learningRate},
+                          {"warmup_steps", o.warmupSteps}, {"adam_beta1", o.adamBeta1},   {"adam_beta2", o.adamBeta2},
+                          {"adam_epsilon", o.adamEpsilon}, {"grad_clip", o.gradClip},     {"ema_decay", o.emaDecay},
+                          {"middle_widths", o.middleWidths}, {"horizontal_flip", o.horizontalFlip}, {"seed", o.seed}};
+}
+
+TrainOptions trainOptionsFromJson(const nlohmann::json& j, const std::string& where)
+{
+    TrainOptions o;
+    try {
+        o.steps = j.value("steps", o.steps);
+        o.batchSize = j.value("batch_size", o.batchSize);
+        o.learningRate = j.value("learning_rate", o.learningRate);
+        o.warmupSteps = j.value("warmup_steps", o.warmupSteps);
+        o.adamBeta1 = j.value("adam_beta1", o.adamBeta1);
+        o.adamBeta2 = j.value("adam_beta2", o.adamBeta2);
+        o.adamEpsilon = j.value("adam_epsilon", o.adamEpsilon);
+        o.gradClip = j.value("grad_clip", o.gradClip);
+        o.emaDecay = j.value("ema_decay", o.emaDecay);
+        o.middleWidths = j.value("middle_widths", o.middleWidths);
+        o.horizontalFlip = j.value("horizontal_flip", o.horizontalFlip);
+        o.seed = j.value("seed", o.seed);
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(where + ": training options: " + e.what());
+    }
+    o.validate();
+    return o;
+}
+
+}  // namespace ddsm

@@ -1,0 +1,30 @@
+#pragma once
+// Every number of slimmable training, with the defaults `ddsm train` documents.
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace ddsm {
+
+struct TrainOptions {
+    int64_t steps = 20000;          // optimizer steps in total
+    int batchSize = 64;
+    double learningRate = 2e-4;     // Adam, after warmup
+    int64_t warmupSteps = 500;      // linear learning-rate warmup
+    double adamBeta1 = 0.9;
+    double adamBeta2 = 0.999;
+    double adamEpsilon = 1e-8;
+    double gradClip = 1.0;          // global gradient-norm clip
+    double emaDecay = 0.9995;       // EMA of the weights (ramped up over the first steps)
+    int middleWidths = 1;           // sandwich rule: full + smallest + this many random middle widths
+    bool horizontalFlip = true;     // augmentation
+    uint64_t seed = 0;
+
+    void validate() const;          // throws ddsm::Error naming the option
+};
+
+nlohmann::json toJson(const TrainOptions& options);
+TrainOptions trainOptionsFromJson(const nlohmann::json& json, const std::string& where);
+
+}  // namespace ddsm

@@ -1,0 +1,205 @@
+#include "training/trainer.h"
+
+#include "base/error.h"
+#include "engine/diffusion.h"
+#include "engine/slimmable_unet.h"
+#include "io/safetensors.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace ddsm {
+
+namespace {
+
+uint64_t mix(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+const char* kCheckpointFormat = "ddsm-checkpoint";
+
+}  // namespace
+
+Trainer::Trainer(NetConfig config, TrainOptions options, at::Tensor images, c10::Device device)
+    : config_(std::move(config)),
+      options_(options),
+      images_(std::move(images)),
+      device_(device),
+      sampler_(images_.size(0), options.batchSize, options.seed)
+{
+    options_.validate();
+    if (images_.dim() != 4 || images_.size(1) != config_.channels || images_.size(2) != config_.imageSize ||
+        images_.size(3) != config_.imageSize)
+        throw Error("training images must be [N, " + std::to_string(config_.channels) + ", " +
+                    std::to_string(config_.imageSize) + ", " + std::to_string(config_.imageSize) + "] for this architecture");
+    model_ = std::make_shared<SlimmableUNet>(config_);
+    model_->initialize(options_.seed);
+    ema_ = std::make_shared<SlimmableUNet>(config_);
+    model_->to(device_);
+    ema_->to(device_);
+    diffusion_ = std::make_unique<GaussianDiffusion>(config_.diffusion);
+    torch::NoGradGuard noGrad;
+    const auto emaNamed = ema_->named_parameters();
+    for (const auto& p : model_->named_parameters()) {
+        names_.push_back(p.key());
+        params_.push_back(p.value());
+        emaParams_.push_back(emaNamed[p.key()]);
+        emaParams_.back().copy_(p.value());
+        adamM_.push_back(torch::zeros_like(p.value()));
+        adamV_.push_back(torch::zeros_like(p.value()));
+    }
+    ema_->eval();
+}
+
+Trainer::~Trainer() = default;
+
+TrainStepStats Trainer::step()
+{
+    const uint64_t stepSeed = mix(options_.seed ^ mix(uint64_t(step_)));
+    // Dropout draws from the global generator: seed it per step for exact resume.
+    torch::manual_seed(stepSeed);
+    auto generator = at::detail::createCPUGenerator(stepSeed ^ 0x5bd1e995ULL);
+
+    auto indices = sampler_.nextIndices();
+    auto x0 = images_.index_select(0, indices);
+    const int64_t batch = x0.size(0);
+    if (options_.horizontalFlip) {
+        auto flip = (torch::rand({batch}, generator) < 0.5).view({batch, 1, 1, 1});
+        x0 = torch::where(flip, x0.flip({3}), x0);
+    }
+
+    TrainStepStats stats;
+    const auto& all = config_.widths;
+    stats.widths.push_back(all.front());
+    if (all.size() > 1)
+        stats.widths.push_back(all.back());
+    for (int i = 0; i < options_.middleWidths && all.size() > 2; ++i) {
+        const int64_t pick = torch::randint(1, int64_t(all.size()) - 1, {1}, generator).item<int64_t>();
+        stats.widths.push_back(all[pick]);
+    }
+
+    model_->train();
+    model_->zero_grad();
+    for (double width : stats.widths) {
+        auto t = torch::randint(0, config_.diffusion.T, {batch}, generator, torch::kLong);
+        auto noise = torch::randn(x0.sizes(), generator);
+        auto xt = diffusion_->qSample(x0, t, noise);
+        auto loss = torch::mse_loss(model_->forward(xt.to(device_), t.to(device_), width), noise.to(device_));
+        loss.backward();
+        stats.losses.push_back(loss.item<double>());
+    }
+
+    torch::NoGradGuard noGrad;
+    double squared = 0;
+    for (auto& p : params_)
+        if (p.grad().defined())
+            squared += p.grad().pow(2).sum().item<double>();
+    stats.gradNorm = std::sqrt(squared);
+    const double clipScale = stats.gradNorm > options_.gradClip ? options_.gradClip / (stats.gradNorm + 1e-6) : 1.0;
+
+    ++step_;
+    const double warm = options_.warmupSteps > 0 ? std::min(1.0, double(step_) / double(options_.warmupSteps)) : 1.0;
+    stats.learningRate = options_.learningRate * warm;
+    const double b1 = options_.adamBeta1, b2 = options_.adamBeta2;
+    const double correction1 = 1 - std::pow(b1, double(step_)), correction2 = 1 - std::pow(b2, double(step_));
+    // EMA ramps up so that short runs are not dominated by the initial weights.
+    const double decay = std::min(options_.emaDecay, (1.0 + step_) / (10.0 + step_));
+    for (size_t i = 0; i < params_.size(); ++i) {
+        auto& p = params_[i];
+        if (p.grad().defined()) {
+            auto g = p.grad() * clipScale;
+            adamM_[i].mul_(b1).add_(g, 1 - b1);
+            adamV_[i].mul_(b2).addcmul_(g, g, 1 - b2);
+            auto denom = (adamV_[i] / correction2).sqrt_().add_(options_.adamEpsilon);
+            p.addcdiv_(adamM_[i], denom, -stats.learningRate / correction1);
+        }
+        emaParams_[i].mul_(decay).add_(p, 1 - decay);
+    }
+    stats.step = step_;
+    return stats;
+}
+
+void Trainer::saveCheckpoint(const std::string& path, const std::map<std::string, std::string>& extraMetadata) const
+{
+    NamedTensors tensors;
+    for (size_t i = 0; i < params_.size(); ++i) {
+        tensors.emplace_back("model." + names_[i], params_[i].detach());
+        tensors.emplace_back("ema." + names_[i], emaParams_[i].detach());
+        tensors.emplace_back("adam_m." + names_[i], adamM_[i]);
+        tensors.emplace_back("adam_v." + names_[i], adamV_[i]);
+    }
+    const auto state = sampler_.state();
+    std::map<std::string, std::string> metadata = extraMetadata;
+    metadata.insert({
+        {"format", kCheckpointFormat},
+        {"format_version", "1"},
+        {"architecture", toJson(config_).dump()},
+        {"options", toJson(options_).dump()},
+        {"step", std::to_string(step_)},
+        {"sampler", nlohmann::json{{"seed", state.seed}, {"epoch", state.epoch}, {"position", state.position}}.dump()},
+    });
+    saveSafetensors(path, tensors, metadata);
+}
+
+void Trainer::loadCheckpoint(const std::string& path)
+{
+    SafetensorsFile file = loadSafetensors(path);
+    auto meta = [&](const std::string& key) {
+        const auto it = file.metadata.find(key);
+        if (it == file.metadata.end())
+            throw Error(path + ": checkpoint metadata has no \"" + key + "\"");
+        return it->second;
+    };
+    if (meta("format") != kCheckpointFormat)
+        throw Error(path + ": not a training checkpoint (format \"" + meta("format") + "\")");
+    nlohmann::json architecture, samplerJson;
+    int64_t step = 0;
+    try {
+        architecture = nlohmann::json::parse(meta("architecture"));
+        samplerJson = nlohmann::json::parse(meta("sampler"));
+        step = std::stoll(meta("step"));
+    } catch (const std::exception& e) {
+        if (dynamic_cast<const Error*>(&e))
+            throw;
+        throw Error(path + ": checkpoint metadata is malformed (" + e.what() + ")");
+    }
+    if (architecture != toJson(config_))
+        throw Error(path + ": checkpoint was written for a different architecture: " +
+                    describe(netConfigFromJson(architecture, path)) + " (this run: " + describe(config_) + ")");
+    std::map<std::string, at::Tensor> stored(file.tensors.begin(), file.tensors.end());
+    auto fetch = [&](const std::string& name, const at::Tensor& like) {
+        const auto it = stored.find(name);
+        if (it == stored.end())
+            throw Error(path + ": checkpoint tensor \"" + name + "\" is missing");
+        if (it->second.sizes() != like.sizes())
+            throw Error(path + ": checkpoint tensor \"" + name + "\" has the wrong shape");
+        return it->second;
+    };
+    // Validate everything first so a bad file leaves the trainer untouched.
+    std::vector<std::array<at::Tensor, 4>> loaded;
+    for (size_t i = 0; i < params_.size(); ++i)
+        loaded.push_back({fetch("model." + names_[i], params_[i]), fetch("ema." + names_[i], params_[i]),
+                          fetch("adam_m." + names_[i], params_[i]), fetch("adam_v." + names_[i], params_[i])});
+    BatchSampler::State state{samplerJson.value("seed", uint64_t(0)), samplerJson.value("epoch", int64_t(0)),
+                              samplerJson.value("position", int64_t(0))};
+    BatchSampler restored(images_.size(0), options_.batchSize, state.seed);
+    restored.restore(state);
+
+    torch::NoGradGuard noGrad;
+    for (size_t i = 0; i < params_.size(); ++i) {
+        params_[i].copy_(loaded[i][0]);
+        emaParams_[i].copy_(loaded[i][1]);
+        adamM_[i].copy_(loaded[i][2]);
+        adamV_[i].copy_(loaded[i][3]);
+    }
+    sampler_ = restored;
+    step_ = step;
+}
+
+}  // namespace ddsm

@@ -1,0 +1,67 @@
+#pragma once
+// Slimmable training with the sandwich rule (Yu & Huang 2019, as DDSM trains):
+// per batch, the full width, the smallest width and random middle widths each
+// add their epsilon-prediction loss to the gradients, then one Adam step.
+// Every random draw of step k comes from (seed, k), and the batch order from a
+// BatchSampler, so a resumed run continues exactly where it stopped.
+#include "data/batch_sampler.h"
+#include "engine/net_config.h"
+#include "training/train_options.h"
+
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ddsm {
+
+class SlimmableUNet;
+class GaussianDiffusion;
+
+struct TrainStepStats {
+    int64_t step = 0;                 // steps completed after this one
+    std::vector<double> widths;       // widths trained this step
+    std::vector<double> losses;       // their MSE losses
+    double gradNorm = 0;              // before clipping
+    double learningRate = 0;
+};
+
+class Trainer {
+public:
+    // `images`: [N, C, H, W] in [-1, 1], matching the config.
+    Trainer(NetConfig config, TrainOptions options, at::Tensor images, c10::Device device);
+    ~Trainer();
+
+    TrainStepStats step();
+    int64_t completedSteps() const { return step_; }
+    const TrainOptions& options() const { return options_; }
+    const NetConfig& config() const { return config_; }
+
+    SlimmableUNet& model() { return *model_; }
+    SlimmableUNet& ema() { return *ema_; }
+    std::shared_ptr<SlimmableUNet> emaShared() { return ema_; }
+
+    // Whole training state: weights, EMA, Adam moments, step, batch order.
+    // `extraMetadata` is stored beside the state (e.g. the data set used).
+    void saveCheckpoint(const std::string& path, const std::map<std::string, std::string>& extraMetadata) const;
+    // Restores a checkpoint written for the same architecture; throws
+    // ddsm::Error (nothing changed) if it is corrupt or does not match.
+    void loadCheckpoint(const std::string& path);
+
+private:
+    NetConfig config_;
+    TrainOptions options_;
+    at::Tensor images_;
+    c10::Device device_;
+    std::shared_ptr<SlimmableUNet> model_, ema_;
+    std::unique_ptr<GaussianDiffusion> diffusion_;
+    std::vector<at::Tensor> params_, emaParams_, adamM_, adamV_;
+    std::vector<std::string> names_;
+    BatchSampler sampler_;
+    int64_t step_ = 0;
+};
+
+}  // namespace ddsm

@@ -1,0 +1,165 @@
+#include "training/training_run.h"
+
+#include "engine/diffusion.h"
+#include "engine/flops.h"
+#include "engine/model_file.h"
+#include "engine/sampler.h"
+#include "engine/slimmable_denoiser.h"
+#include "engine/slimmable_unet.h"
+#include "io/image_grid.h"
+#include "io/png_text.h"
+#include "schedule/respacing.h"
+#include "training/trainer.h"
+
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+namespace ddsm {
+
+namespace {
+
+std::string formatWidthName(double w)
+{
+    std::ostringstream out;
+    out << w;
+    return out.str();
+}
+
+void writeSampleGrids(Trainer& trainer, const TrainingRunSettings& s)
+{
+    const auto& c = trainer.config();
+    SlimmableDenoiser denoiser(trainer.emaShared(), "ema", c10::Device(c10::kCPU));
+    GaussianDiffusion diffusion(c.diffusion);
+    SamplerSettings sampler;
+    sampler.steps = s.sampleSteps;
+    const auto timesteps = respacedTimesteps(c.diffusion.T, s.sampleSteps);
+    const std::string dir = s.outDir + "/samples";
+    std::filesystem::create_directories(dir);
+    for (double width : c.widths) {
+        SamplerRun run;
+        run.timesteps = timesteps;
+        run.stepWidths.assign(timesteps.size(), width);
+        run.x = initialNoise(sampler.seed, 0, s.sampleCount, c.channels, c.imageSize);
+        auto images = runSampler(denoiser, diffusion, sampler, run).images;
+        char name[64];
+        std::snprintf(name, sizeof name, "/step-%07lld-w%s.png", static_cast<long long>(trainer.completedSteps()),
+                      formatWidthName(width).c_str());
+        GridOptions grid;
+        grid.upscale = c.imageSize < 64 ? 2 : 1;
+        writePngWithText(dir + name, makeImageGrid(images, grid),
+                         {{"ddsm-settings", nlohmann::json{{"width", width},
+                                                           {"step", trainer.completedSteps()},
+                                                           {"sampler", sampler.toString()}}
+                                                .dump()}});
+    }
+    trainer.model().train();
+}
+
+void exportModel(Trainer& trainer, const TrainingRunSettings& s)
+{
+    const nlohmann::json provenance{{"created_by", "ddsm train"},
+                                    {"weights", "EMA"},
+                                    {"steps", trainer.completedSteps()},
+                                    {"dataset", s.datasetDescription},
+                                    {"options", toJson(trainer.options())}};
+    saveModel(s.outDir + "/model.safetensors", trainer.ema(), provenance.dump());
+}
+
+}  // namespace
+
+int64_t runTraining(Trainer& trainer, const TrainingRunSettings& s, const TrainingProgressCallback& progress,
+                    const std::atomic<bool>* cancel)
+{
+    std::filesystem::create_directories(s.outDir);
+    const auto& c = trainer.config();
+    const std::string csvPath = s.outDir + "/loss.csv";
+    const bool freshLog = !std::filesystem::exists(csvPath);
+    std::ofstream csv(csvPath, std::ios::app);
+    if (freshLog) {
+        csv << "step,seconds,learning_rate,grad_norm";
+        for (double w : c.widths)
+            csv << ",loss_w" << w;
+        csv << "\n";
+    }
+    std::vector<double> macs;
+    for (double w : c.widths)
+        macs.push_back(double(totalMacs(c, w)));
+
+    const int64_t total = trainer.options().steps;
+    auto report = [&](TrainingProgress p) {
+        if (progress)
+            progress(p);
+    };
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    auto intervalStart = start;
+    int64_t intervalSteps = 0;
+    double intervalLoss = 0, intervalMacs = 0;
+
+    while (trainer.completedSteps() < total) {
+        if (cancel && cancel->load())
+            break;
+        const auto stats = trainer.step();
+        ++intervalSteps;
+        intervalLoss += stats.losses.front();
+        for (double w : stats.widths)
+            for (size_t i = 0; i < c.widths.size(); ++i)
+                if (c.widths[i] == w)
+                    intervalMacs += 3.0 * macs[i] * trainer.options().batchSize;
+
+        csv << stats.step << "," << std::chrono::duration<double>(Clock::now() - start).count() << ","
+            << stats.learningRate << "," << stats.gradNorm;
+        for (double w : c.widths) {
+            csv << ",";
+            for (size_t i = 0; i < stats.widths.size(); ++i)
+                if (stats.widths[i] == w) {
+                    csv << stats.losses[i];
+                    break;
+                }
+        }
+        csv << "\n";
+
+        if (stats.step % s.progressEvery == 0 || stats.step == total) {
+            const double seconds = std::chrono::duration<double>(Clock::now() - intervalStart).count();
+            TrainingProgress p;
+            p.step = stats.step;
+            p.totalSteps = total;
+            p.stepsPerSecond = intervalSteps / std::max(seconds, 1e-9);
+            p.samplesPerSecond = p.stepsPerSecond * trainer.options().batchSize;
+            p.etaSeconds = (total - stats.step) / std::max(p.stepsPerSecond, 1e-9);
+            p.recentLoss = intervalLoss / std::max<int64_t>(intervalSteps, 1);
+            p.achievedGflops = 2.0 * intervalMacs / std::max(seconds, 1e-9) * 1e-9;
+            report(p);
+            intervalStart = Clock::now();
+            intervalSteps = 0;
+            intervalLoss = intervalMacs = 0;
+            csv.flush();
+        }
+        if (s.checkpointEvery > 0 && stats.step % s.checkpointEvery == 0) {
+            trainer.saveCheckpoint(s.outDir + "/checkpoint.safetensors", {{"dataset", s.datasetDescription}, {"data_spec", s.dataSpec}});
+            exportModel(trainer, s);
+        }
+        if (s.sampleEvery > 0 && stats.step % s.sampleEvery == 0)
+            writeSampleGrids(trainer, s);
+    }
+    csv.flush();
+    trainer.saveCheckpoint(s.outDir + "/checkpoint.safetensors", {{"dataset", s.datasetDescription}, {"data_spec", s.dataSpec}});
+    exportModel(trainer, s);
+    TrainingProgress done;
+    done.step = trainer.completedSteps();
+    done.totalSteps = total;
+    done.message = trainer.completedSteps() < total ? "stopped; checkpoint saved, continue with --resume"
+                                                    : "finished; model saved";
+    report(done);
+    return trainer.completedSteps();
+}
+
+}  // namespace ddsm
