@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages DDSM Studio needs (only those missing), then
+# configures and builds the Release preset. Safe to run again: with nothing
+# missing it does not call apt at all, and the build is incremental.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  cmake ninja-build g++ pkg-config
+  libtorch-dev libopenblas0-openmp          # LibTorch; OpenBLAS for ~10x faster matrix products
+  qt6-base-dev libqcustomplot-dev           # GUI, plots
+  libopencv-dev nlohmann-json3-dev zlib1g-dev
+  dataset-fashion-mnist                     # training data and reference statistics
+  python3 python3-numpy python3-scipy python3-torch   # cross-checks in the tests, checkpoint import
+  xvfb xauth                                # a virtual display for screenshots
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "Installing missing packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+else
+  echo "All required Debian packages are installed."
+fi
+
+cmake --preset release >/dev/null
+cmake --build --preset release
