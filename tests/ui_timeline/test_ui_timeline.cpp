@@ -1,3 +1,4 @@
+#include "base/error.h"
 #include "schedule/presets.h"
 #include "schedule/respacing.h"
 #include "schedule/search_txt.h"
@@ -12,6 +13,7 @@
 #include <QImage>
 #include <QMenu>
 #include <QSignalSpy>
+#include <QTimer>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -91,6 +93,7 @@ private slots:
     void keyboardCursorAndNumberKeysSetWidths();
     void keyboardRangeSelectionSetsWidths();
     void mouseRangeSelectionAndMenuSetWidths();
+    void rightDragSelectsAndOpensTheWidthMenu();
     void presetsReplaceTheSchedule();
     void presetMenuAppliesPresets();
     void importReadsSearchTxt();
@@ -100,6 +103,7 @@ private slots:
     void importanceThresholdDrag();
     void switchingModesKeepsTheSchedule();
     void changingStepsKeepsTheTrainingAxisSchedule();
+    void invalidResetChangesNothing();
     void editsCoverTheTimestepsNearestEachStep();
     void hoverReportsStepTimestepAndWidth();
     void renderingShowsWidthColours();
@@ -282,6 +286,29 @@ void TestUiTimeline::mouseRangeSelectionAndMenuSetWidths()
     QCOMPARE(editor.model.undoStack()->count(), 1);
 }
 
+void TestUiTimeline::rightDragSelectsAndOpensTheWidthMenu()
+{
+    Editor editor(20);
+    QStringList menuTexts;
+    // The menu runs its own event loop: read it and close it from inside.
+    QTimer::singleShot(0, [&] {
+        if (auto* menu = qobject_cast<QMenu*>(QApplication::activePopupWidget())) {
+            for (QAction* action : menu->actions())
+                menuTexts << action->text();
+            menu->close();
+        }
+    });
+    QTest::mousePress(&editor.timeline, Qt::RightButton, Qt::NoModifier, editor.at(3, 0.5));
+    QTest::mouseMove(&editor.timeline, editor.at(6, 0.5));
+    QTest::mouseMove(&editor.timeline, editor.at(9, 1.0));
+    QTest::mouseRelease(&editor.timeline, Qt::RightButton, Qt::NoModifier, editor.at(9, 1.0));
+    QCOMPARE(editor.timeline.selectionFirst(), 3);
+    QCOMPARE(editor.timeline.selectionLast(), 9);
+    QVERIFY2(menuTexts.contains(QStringLiteral("Set steps 3–9 to width 0.5")),
+             qPrintable(menuTexts.join(QStringLiteral(" | "))));
+    QCOMPARE(editor.model.undoStack()->count(), 0);
+}
+
 void TestUiTimeline::presetsReplaceTheSchedule()
 {
     ScheduleDocumentModel model;
@@ -341,6 +368,8 @@ void TestUiTimeline::importReadsSearchTxt()
     QCOMPARE(model.name(), QStringLiteral("searched"));
     QCOMPARE(changes.count(), 1);
     QCOMPARE(model.undoStack()->count(), 1);
+    model.undoStack()->undo();
+    QVERIFY(model.schedule() == StepSchedule::uniform(kT, 1.0));
 }
 
 void TestUiTimeline::importOfBadFileChangesNothing_data()
@@ -481,6 +510,19 @@ void TestUiTimeline::changingStepsKeepsTheTrainingAxisSchedule()
     editor.model.undoStack()->undo();
     QCOMPARE(editor.model.steps(), 20);
     QVERIFY(editor.model.schedule() == painted);
+}
+
+void TestUiTimeline::invalidResetChangesNothing()
+{
+    ScheduleDocumentModel model;
+    model.applyPreset(QStringLiteral("switch-0.3"));
+    const ddsm::ui::ScheduleState before = model.state();
+    QVERIFY_THROWS_EXCEPTION(ddsm::Error, model.reset(kT, {0.5, 1.0}, 10));
+    QVERIFY_THROWS_EXCEPTION(ddsm::Error, model.reset(kT, kWidths, kT + 1));
+    QVERIFY_THROWS_EXCEPTION(ddsm::Error, model.reset(kT, kWidths, 10, StepSchedule::uniform(10, 1.0)));
+    QVERIFY(model.state() == before);
+    QCOMPARE(model.steps(), 50);
+    QCOMPARE(model.undoStack()->count(), 1);
 }
 
 void TestUiTimeline::editsCoverTheTimestepsNearestEachStep()

@@ -150,22 +150,39 @@ void ScheduleTimeline::paintAxes(QPainter& painter, const TimelineLayout& geomet
 
     const double labelWidth = metrics.horizontalAdvance(QString::number(model_->T() - 1)) + 10;
     const int stride = niceStride(static_cast<int>(std::ceil(n * labelWidth / plot.width())));
-    std::vector<int> ticks;
-    for (int step = 0; step < n; step += stride)
-        ticks.push_back(step);
-    // The image end is always labelled, replacing a tick too close to it.
-    if (ticks.back() != n - 1) {
-        if (geometry.xForStep(n - 1) - geometry.xForStep(ticks.back()) < labelWidth)
-            ticks.pop_back();
-        ticks.push_back(n - 1);
+    // Labels at the ends stay inside the plot's span, flush with its edge.
+    const auto labelBox = [&](int step) {
+        QRectF box(geometry.xForStep(step) - labelWidth / 2, stepRow, labelWidth, line);
+        if (box.left() < plot.left())
+            box.moveLeft(plot.left());
+        else if (box.right() > plot.right())
+            box.moveRight(plot.right());
+        return box;
+    };
+    // Both ends are always labelled; the strided ticks between them only
+    // where their labels do not collide with a neighbour's.
+    const QRectF lastBox = labelBox(n - 1);
+    std::vector<std::pair<int, QRectF>> ticks{{0, labelBox(0)}};
+    for (int step = stride; step < n - 1; step += stride) {
+        const QRectF box = labelBox(step);
+        if (box.left() >= ticks.back().second.right() && box.right() <= lastBox.left())
+            ticks.emplace_back(step, box);
     }
+    if (n > 1)
+        ticks.emplace_back(n - 1, lastBox);
+
     painter.setPen(palette().text().color());
-    for (int step : ticks) {
+    for (const auto& [step, box] : ticks) {
         const double x = geometry.xForStep(step);
         painter.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + 3));
-        const QRectF box(x - labelWidth / 2, stepRow, labelWidth, line);
-        painter.drawText(box, Qt::AlignCenter, QString::number(step));
-        painter.drawText(box.translated(0, line), Qt::AlignCenter,
+        // A label pushed inside the plot aligns with the edge it was pushed from.
+        Qt::Alignment alignment = Qt::AlignCenter;
+        if (box.left() == plot.left() && step == 0)
+            alignment = Qt::AlignLeft | Qt::AlignVCenter;
+        else if (box.right() == plot.right() && step == n - 1)
+            alignment = Qt::AlignRight | Qt::AlignVCenter;
+        painter.drawText(box, alignment, QString::number(step));
+        painter.drawText(box.translated(0, line), alignment,
                          QString::number(timesteps[static_cast<size_t>(step)]));
     }
 
