@@ -265,13 +265,12 @@ void ScheduleTimeline::mousePressEvent(QMouseEvent* event)
     if (select) {
         drag_ = Drag::Select;
         rightButtonDrag_ = event->button() == Qt::RightButton;
-        dragStartStep_ = lastDragStep_ = step;
+        lastDragStep_ = step;
+        selectionAnchor_ = step;
         // A right click inside the selection keeps it for the menu.
         if (!(rightButtonDrag_ && hasSelection() && step >= selectionFirst_
-              && step <= selectionLast_)) {
-            selectionAnchor_ = step;
+              && step <= selectionLast_))
             setSelection(step, step);
-        }
         setCursorStep(step);
         return;
     }
@@ -305,8 +304,6 @@ void ScheduleTimeline::mouseMoveEvent(QMouseEvent* event)
         const int step = geometry.stepAt(pos.x());
         if (step == lastDragStep_)
             return;
-        if (selectionAnchor_ < 0)
-            selectionAnchor_ = dragStartStep_;
         lastDragStep_ = step;
         setSelection(selectionAnchor_, step);
         setCursorStep(step);

@@ -134,7 +134,6 @@ private:
 
     Drag drag_ = Drag::None;
     int dragId_ = -1;
-    int dragStartStep_ = 0;
     int lastDragStep_ = 0;
     QPointF lastDragPos_;
     int dragIndex_ = -1;  // the handle or threshold being dragged
