@@ -1,0 +1,221 @@
+#include "evaluation/distance_predictor.h"
+
+#include "base/atomic_file.h"
+#include "base/error.h"
+#include "schedule/respacing.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+namespace ddsm {
+
+namespace {
+
+inline constexpr const char* kPredictorFormat = "ddsm-distance-predictor";
+
+size_t nearestWidth(const std::vector<double>& widths, double width)
+{
+    size_t best = 0;
+    for (size_t w = 1; w < widths.size(); ++w)
+        if (std::abs(widths[w] - width) < std::abs(widths[best] - width))
+            best = w;
+    return best;
+}
+
+// Solves the symmetric positive definite system A x = b in place (Gaussian
+// elimination with partial pivoting; the systems here have tens of unknowns).
+std::vector<double> solve(std::vector<std::vector<double>> a, std::vector<double> b)
+{
+    const size_t n = b.size();
+    for (size_t col = 0; col < n; ++col) {
+        size_t pivot = col;
+        for (size_t r = col + 1; r < n; ++r)
+            if (std::abs(a[r][col]) > std::abs(a[pivot][col]))
+                pivot = r;
+        if (std::abs(a[pivot][col]) < 1e-300)
+            throw Error("distance predictor fit is singular: too few or too similar schedules (add a ridge)");
+        std::swap(a[col], a[pivot]);
+        std::swap(b[col], b[pivot]);
+        for (size_t r = col + 1; r < n; ++r) {
+            const double f = a[r][col] / a[col][col];
+            for (size_t c = col; c < n; ++c)
+                a[r][c] -= f * a[col][c];
+            b[r] -= f * b[col];
+        }
+    }
+    std::vector<double> x(n);
+    for (size_t i = n; i-- > 0;) {
+        double s = b[i];
+        for (size_t c = i + 1; c < n; ++c)
+            s -= a[i][c] * x[c];
+        x[i] = s / a[i][i];
+    }
+    return x;
+}
+
+}  // namespace
+
+DistancePredictor::DistancePredictor(PredictorCalibration calibration) : calibration_(std::move(calibration))
+{
+    const auto& c = calibration_;
+    if (c.bins() < 1 || c.binEdges.front() != 0 || c.binEdges.back() != c.T)
+        throw Error("distance predictor: bin edges must run from 0 to T = " + std::to_string(c.T));
+    for (int b = 0; b < c.bins(); ++b)
+        if (c.binEdges[b + 1] <= c.binEdges[b])
+            throw Error("distance predictor: bin edges must increase");
+    if (c.widths.size() < 1 || c.penalty.size() != size_t(c.bins()))
+        throw Error("distance predictor: needs widths and one penalty row per bin");
+    for (const auto& row : c.penalty)
+        if (row.size() != c.widths.size())
+            throw Error("distance predictor: each penalty row needs one value per width");
+    timesteps_ = respacedTimesteps(c.T, c.steps);
+    stepsInBin_.assign(size_t(c.bins()), 0);
+    for (int t : timesteps_) {
+        int b = 0;
+        while (t >= c.binEdges[b + 1])
+            ++b;
+        stepBin_.push_back(b);
+        ++stepsInBin_[size_t(b)];
+    }
+}
+
+std::vector<double> DistancePredictor::shares(const std::vector<double>& widthsByTimestep) const
+{
+    const auto& c = calibration_;
+    if (int(widthsByTimestep.size()) != c.T)
+        throw Error("distance predictor calibrated for T = " + std::to_string(c.T) + ", schedule has T = " +
+                    std::to_string(widthsByTimestep.size()));
+    const size_t narrow = c.widths.size() - 1;
+    std::vector<double> share(size_t(c.bins()) * narrow, 0.0);
+    for (size_t s = 0; s < timesteps_.size(); ++s) {
+        const size_t w = nearestWidth(c.widths, widthsByTimestep[size_t(timesteps_[s])]);
+        const size_t b = size_t(stepBin_[s]);
+        if (w > 0)
+            share[b * narrow + (w - 1)] += 1.0 / stepsInBin_[b];
+    }
+    return share;
+}
+
+double DistancePredictor::predict(const std::vector<double>& widthsByTimestep) const
+{
+    const auto& c = calibration_;
+    const auto share = shares(widthsByTimestep);
+    const size_t narrow = c.widths.size() - 1;
+    double distance = c.base;
+    for (size_t i = 0; i < share.size(); ++i)
+        distance += share[i] * c.penalty[i / narrow][1 + i % narrow];
+    return distance;
+}
+
+PredictorCalibration fitDistancePredictor(PredictorCalibration layout, const std::vector<MeasuredSchedule>& measured,
+                                          double ridge)
+{
+    if (measured.size() < 2)
+        throw Error("a distance predictor needs at least 2 measured schedules, got " + std::to_string(measured.size()));
+    layout.penalty.assign(size_t(layout.bins()), std::vector<double>(layout.widths.size(), 0.0));
+    const DistancePredictor shape(layout);
+    const size_t narrow = layout.widths.size() - 1;
+    const size_t n = 1 + size_t(layout.bins()) * narrow;  // base, then penalties
+    std::vector<std::vector<double>> normal(n, std::vector<double>(n, 0.0));
+    std::vector<double> rhs(n, 0.0);
+    std::vector<std::vector<double>> rows;
+    for (const auto& m : measured) {
+        std::vector<double> row{1.0};
+        const auto share = shape.shares(m.widthsByTimestep);
+        row.insert(row.end(), share.begin(), share.end());
+        for (size_t i = 0; i < n; ++i) {
+            rhs[i] += row[i] * m.distance;
+            for (size_t j = 0; j < n; ++j)
+                normal[i][j] += row[i] * row[j];
+        }
+        rows.push_back(std::move(row));
+    }
+    // The ridge is relative to the data's scale, and a bin no sampler step
+    // visits has an all-zero column, which the ridge keeps at penalty 0.
+    for (size_t i = 1; i < n; ++i)
+        normal[i][i] += ridge * double(measured.size()) + (normal[i][i] == 0 ? 1.0 : 0.0);
+    const auto x = solve(normal, rhs);
+    layout.base = x[0];
+    for (size_t i = 1; i < n; ++i)
+        layout.penalty[(i - 1) / narrow][1 + (i - 1) % narrow] = x[i];
+    double squared = 0;
+    for (size_t k = 0; k < rows.size(); ++k) {
+        double predicted = 0;
+        for (size_t i = 0; i < n; ++i)
+            predicted += rows[k][i] * x[i];
+        squared += std::pow(predicted - measured[k].distance, 2);
+    }
+    layout.fitRmse = std::sqrt(squared / double(rows.size()));
+    layout.fittedSchedules = int(measured.size());
+    return layout;
+}
+
+std::string predictorToJson(const PredictorCalibration& c)
+{
+    const nlohmann::json json{
+        {"format", kPredictorFormat},
+        {"version", 1},
+        {"kind", "prediction: linear surrogate fitted to measured distances"},
+        {"T", c.T},
+        {"steps", c.steps},
+        {"bin_edges", c.binEdges},
+        {"widths", c.widths},
+        {"base", c.base},
+        {"penalty", c.penalty},
+        {"model", c.model},
+        {"sampler", c.sampler},
+        {"feature_name", c.featureName},
+        {"reference", c.reference},
+        {"estimator", c.estimator},
+        {"samples", c.samples},
+        {"fitted_schedules", c.fittedSchedules},
+        {"fit_rmse", c.fitRmse},
+        {"held_out_schedules", c.heldOutSchedules},
+        {"held_out_kendall_tau", c.heldOutKendallTau},
+    };
+    return json.dump(2) + "\n";
+}
+
+PredictorCalibration predictorFromJson(const std::string& text, const std::string& where)
+{
+    PredictorCalibration c;
+    try {
+        const auto json = nlohmann::json::parse(text);
+        if (json.value("format", std::string()) != kPredictorFormat)
+            throw Error(std::string("not a distance predictor calibration (format is not \"") + kPredictorFormat + "\")");
+        if (json.at("version").get<int>() != 1)
+            throw Error("unsupported calibration version " + json.at("version").dump());
+        c.T = json.at("T").get<int>();
+        c.steps = json.at("steps").get<int>();
+        c.binEdges = json.at("bin_edges").get<std::vector<int>>();
+        c.widths = json.at("widths").get<std::vector<double>>();
+        c.base = json.at("base").get<double>();
+        c.penalty = json.at("penalty").get<std::vector<std::vector<double>>>();
+        c.model = json.value("model", "");
+        c.sampler = json.value("sampler", "");
+        c.featureName = json.value("feature_name", "");
+        c.reference = json.value("reference", "");
+        c.estimator = json.value("estimator", "FID");
+        c.samples = json.value("samples", int64_t(0));
+        c.fittedSchedules = json.value("fitted_schedules", 0);
+        c.fitRmse = json.value("fit_rmse", 0.0);
+        c.heldOutSchedules = json.value("held_out_schedules", 0);
+        c.heldOutKendallTau = json.value("held_out_kendall_tau", 0.0);
+        DistancePredictor check(c);  // validates the layout
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(where + ": " + e.what());
+    } catch (const Error& e) {
+        throw Error(where + ": " + e.what());
+    }
+    return c;
+}
+
+void savePredictor(const std::string& path, const PredictorCalibration& calibration)
+{
+    writeFileAtomically(path, predictorToJson(calibration));
+}
+
+PredictorCalibration loadPredictor(const std::string& path) { return predictorFromJson(readWholeFile(path), path); }
+
+}  // namespace ddsm

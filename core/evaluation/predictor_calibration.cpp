@@ -1,0 +1,115 @@
+#include "evaluation/predictor_calibration.h"
+
+#include "base/error.h"
+#include "engine/denoiser.h"
+#include "engine/diffusion.h"
+#include "evaluation/feature_extractor.h"
+#include "evaluation/sample_quality.h"
+#include "evaluation/step_importance.h"
+#include "metrics/frechet.h"
+#include "metrics/kendall_tau.h"
+
+#include <ATen/ATen.h>
+
+#include <chrono>
+#include <random>
+
+namespace ddsm {
+
+namespace {
+
+// A uniform double in [0, 1) from 53 random bits, identical on every platform.
+double unit(std::mt19937_64& rng) { return double(rng() >> 11) * 0x1.0p-53; }
+
+double secondsSince(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+std::vector<std::vector<double>> randomBinSchedules(const std::vector<int>& binEdges,
+                                                    const std::vector<double>& widths, int count, uint64_t seed)
+{
+    if (binEdges.size() < 2 || widths.empty())
+        throw Error("random schedules need bins and widths");
+    std::mt19937_64 rng(seed);
+    std::vector<std::vector<double>> schedules;
+    const int T = binEdges.back();
+    for (int k = 0; k < count; ++k) {
+        std::vector<double> schedule(size_t(T), widths[0]);
+        const double fullShare = unit(rng);
+        for (size_t b = 0; b + 1 < binEdges.size() && k > 0; ++b) {
+            double width = widths[0];
+            if (widths.size() > 1 && unit(rng) >= fullShare)
+                width = widths[1 + size_t(unit(rng) * double(widths.size() - 1))];
+            for (int t = binEdges[b]; t < binEdges[b + 1]; ++t)
+                schedule[size_t(t)] = width;
+        }
+        schedules.push_back(std::move(schedule));
+    }
+    return schedules;
+}
+
+double measureScheduleDistance(Denoiser& denoiser, FeatureExtractor& extractor, const GaussianStats& reference,
+                               const SamplerSettings& sampler, const std::vector<double>& widthsByTimestep,
+                               int samples, int batch)
+{
+    requireMatchingReference(reference, extractor);
+    if (samples < 2 || batch < 1)
+        throw Error("a distance needs at least 2 samples and a positive batch size");
+    const GaussianDiffusion diffusion(denoiser.diffusion());
+    const auto recipe = makeRecipe(sampler, widthsByTimestep);
+    std::vector<at::Tensor> parts;
+    for (int first = 0; first < samples; first += batch)
+        parts.push_back(sampleFeatures(denoiser, diffusion, recipe, extractor, first, std::min(batch, samples - first)));
+    return frechetDistance(reference, computeStats(at::cat(parts, 0)));
+}
+
+CalibrationResult calibratePredictor(Denoiser& denoiser, FeatureExtractor& extractor, const GaussianStats& reference,
+                                     const CalibrationSettings& settings, const std::string& modelName,
+                                     const std::function<void(int, int)>& onProgress)
+{
+    if (settings.fitSchedules < 2 || settings.heldOutSchedules < 2)
+        throw Error("calibration needs at least 2 schedules to fit and 2 held out");
+    const int T = denoiser.diffusion().T;
+    CalibrationResult result;
+    PredictorCalibration layout;
+    layout.T = T;
+    layout.steps = settings.sampler.steps;
+    layout.binEdges = equalTimestepBins(T, settings.bins);
+    layout.widths = denoiser.widths();
+    layout.model = modelName;
+    layout.sampler = settings.sampler.toString();
+    layout.featureName = extractor.name();
+    layout.reference = reference.source;
+    layout.samples = settings.samples;
+
+    const int total = settings.fitSchedules + settings.heldOutSchedules;
+    const auto schedules = randomBinSchedules(layout.binEdges, layout.widths, total, settings.scheduleSeed);
+    const auto start = std::chrono::steady_clock::now();
+    for (int k = 0; k < total; ++k) {
+        MeasuredSchedule m{schedules[size_t(k)],
+                           measureScheduleDistance(denoiser, extractor, reference, settings.sampler,
+                                                   schedules[size_t(k)], settings.samples, settings.batch)};
+        (k < settings.fitSchedules ? result.fitted : result.heldOut).push_back(std::move(m));
+        if (onProgress)
+            onProgress(k + 1, total);
+    }
+    result.measureSeconds = secondsSince(start);
+
+    result.calibration = fitDistancePredictor(layout, result.fitted, settings.ridge);
+    const DistancePredictor predictor(result.calibration);
+    std::vector<double> measured;
+    const auto predictStart = std::chrono::steady_clock::now();
+    for (const auto& m : result.heldOut)
+        result.heldOutPredicted.push_back(predictor.predict(m.widthsByTimestep));
+    result.predictMicroseconds = 1e6 * secondsSince(predictStart) / double(result.heldOut.size());
+    for (const auto& m : result.heldOut)
+        measured.push_back(m.distance);
+    result.calibration.heldOutSchedules = int(result.heldOut.size());
+    result.calibration.heldOutKendallTau = kendallTau(result.heldOutPredicted, measured);
+    return result;
+}
+
+}  // namespace ddsm

@@ -1,0 +1,56 @@
+#pragma once
+// Calibrating the distance predictor on a model: measure the distance of
+// random schedules (all from the same seeded noise, so they differ only by
+// the schedule), fit on some, and rank the rest to report Kendall tau.
+#include "evaluation/distance_predictor.h"
+#include "engine/sampler.h"
+#include "metrics/gaussian_stats.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace ddsm {
+
+class Denoiser;
+class FeatureExtractor;
+
+// `count` schedules on the training axis: each picks a share p uniform in
+// [0, 1], then every bin runs at full width with probability p and otherwise
+// at a narrow width chosen uniformly, so costs spread from cheap to full.
+// The first schedule is always full width. Seeded (std::mt19937_64).
+std::vector<std::vector<double>> randomBinSchedules(const std::vector<int>& binEdges,
+                                                    const std::vector<double>& widths, int count, uint64_t seed);
+
+struct CalibrationSettings {
+    int bins = 8;
+    int fitSchedules = 40;
+    int heldOutSchedules = 20;
+    int samples = 500;       // generated images per schedule
+    int batch = 250;
+    SamplerSettings sampler; // steps and seed of every measurement
+    uint64_t scheduleSeed = 1;
+    double ridge = 1e-3;
+};
+
+struct CalibrationResult {
+    PredictorCalibration calibration;  // includes the held-out Kendall tau
+    std::vector<MeasuredSchedule> fitted;
+    std::vector<MeasuredSchedule> heldOut;
+    std::vector<double> heldOutPredicted;
+    double measureSeconds = 0;  // sampling and feature extraction, all schedules
+    double predictMicroseconds = 0;  // mean time of one prediction
+};
+
+// Distance (FID, no interval) of `samples` images under a schedule.
+double measureScheduleDistance(Denoiser& denoiser, FeatureExtractor& extractor, const GaussianStats& reference,
+                               const SamplerSettings& sampler, const std::vector<double>& widthsByTimestep,
+                               int samples, int batch);
+
+// `modelName` labels the calibration. `onProgress(done, total)` after each schedule.
+CalibrationResult calibratePredictor(Denoiser& denoiser, FeatureExtractor& extractor, const GaussianStats& reference,
+                                     const CalibrationSettings& settings, const std::string& modelName,
+                                     const std::function<void(int, int)>& onProgress = {});
+
+}  // namespace ddsm

@@ -1,0 +1,155 @@
+#include "evaluation/step_importance.h"
+
+#include "base/error.h"
+#include "engine/denoiser.h"
+#include "engine/diffusion.h"
+#include "evaluation/feature_extractor.h"
+#include "evaluation/sample_quality.h"
+#include "metrics/frechet.h"
+#include "schedule/respacing.h"
+
+#include <ATen/ATen.h>
+
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+namespace ddsm {
+
+std::vector<int> equalTimestepBins(int T, int bins)
+{
+    if (bins < 1 || bins > T)
+        throw Error("timestep bins must be between 1 and T = " + std::to_string(T) + ", got " + std::to_string(bins));
+    std::vector<int> edges;
+    for (int b = 0; b <= bins; ++b)
+        edges.push_back(int(int64_t(b) * T / bins));
+    return edges;
+}
+
+StepImportance measureEpsDeparture(Denoiser& denoiser, const at::Tensor& images, const EpsDepartureSettings& settings,
+                                   const std::function<void(int, int)>& onProgress)
+{
+    if (images.dim() != 4 || images.size(0) < 1 || images.size(1) != denoiser.channels() ||
+        images.size(2) != denoiser.imageSize() || images.size(3) != denoiser.imageSize())
+        throw Error("step importance needs real images [N, " + std::to_string(denoiser.channels()) + ", " +
+                    std::to_string(denoiser.imageSize()) + ", " + std::to_string(denoiser.imageSize()) +
+                    "] matching the model");
+    if (settings.imagesPerBin < 1 || settings.batch < 1)
+        throw Error("step importance needs at least one image per bin and a positive batch size");
+    const GaussianDiffusion diffusion(denoiser.diffusion());
+    StepImportance result;
+    result.binEdges = equalTimestepBins(diffusion.T(), settings.bins);
+    result.widths = denoiser.widths();
+    result.imagesPerBin = settings.imagesPerBin;
+    const size_t widths = result.widths.size();
+    auto generator = at::detail::createCPUGenerator(settings.seed);
+    for (int b = 0; b < settings.bins; ++b) {
+        std::vector<double> departure(widths, 0.0), error(widths, 0.0);
+        for (int64_t begin = 0; begin < settings.imagesPerBin; begin += settings.batch) {
+            const int64_t n = std::min(settings.batch, settings.imagesPerBin - begin);
+            const auto picks = at::randint(images.size(0), {n}, generator, at::kLong);
+            const auto t = at::randint(result.binEdges[b], result.binEdges[b + 1], {n}, generator, at::kLong);
+            const auto x0 = images.index_select(0, picks).to(at::kFloat);
+            const auto noise = at::randn(x0.sizes(), generator);
+            const auto xt = diffusion.qSample(x0, t, noise);
+            const auto full = denoiser.predictEps(xt, t, result.widths[0]).to(at::kCPU);
+            const double share = double(n) / double(settings.imagesPerBin);
+            for (size_t w = 0; w < widths; ++w) {
+                const auto eps = w == 0 ? full : denoiser.predictEps(xt, t, result.widths[w]).to(at::kCPU);
+                departure[w] += share * (eps - full).pow(2).mean().item<double>();
+                error[w] += share * (eps - noise).pow(2).mean().item<double>();
+            }
+        }
+        result.epsDeparture.push_back(departure);
+        result.epsError.push_back(error);
+        if (onProgress)
+            onProgress(b + 1, settings.bins);
+    }
+    return result;
+}
+
+void measureDistanceChanges(StepImportance& importance, Denoiser& denoiser, FeatureExtractor& extractor,
+                            const GaussianStats& reference, const SamplerSettings& sampler, int samples, int batch,
+                            const std::function<void(int, int)>& onProgress)
+{
+    requireMatchingReference(reference, extractor);
+    if (samples < 2 || batch < 1)
+        throw Error("distance changes need at least 2 samples and a positive batch size");
+    const GaussianDiffusion diffusion(denoiser.diffusion());
+    const auto timesteps = respacedTimesteps(diffusion.T(), sampler.steps);
+    const int bins = importance.bins();
+    const size_t widths = importance.widths.size();
+    // The first sampler step inside each bin (denoising order), or -1.
+    std::vector<int> firstStep(size_t(bins), -1);
+    for (int s = 0; s < int(timesteps.size()); ++s)
+        for (int b = 0; b < bins; ++b)
+            if (timesteps[s] >= importance.binEdges[b] && timesteps[s] < importance.binEdges[b + 1] &&
+                firstStep[b] < 0)
+                firstStep[b] = s;
+
+    const std::vector<double> fullWidths(timesteps.size(), importance.widths[0]);
+    std::vector<at::Tensor> baseFeatures;
+    std::map<std::pair<int, size_t>, std::vector<at::Tensor>> narrowFeatures;
+    const int batches = (samples + batch - 1) / batch;
+    for (int first = 0, done = 0; first < samples; first += batch, ++done) {
+        const int n = std::min(batch, samples - first);
+        SamplerSettings settings = sampler;
+        settings.firstImage = first;
+        SamplerRun run;
+        run.timesteps = timesteps;
+        run.stepWidths = fullWidths;
+        run.x = initialNoise(settings.seed, first, n, denoiser.channels(), denoiser.imageSize());
+        std::vector<at::Tensor> states{run.x};  // states[s]: the input of step s
+        run.onStep = [&](const SamplerStep& step) { states.push_back(step.x); };
+        baseFeatures.push_back(extractor.features(runSampler(denoiser, diffusion, settings, run).images.clamp(-1, 1)));
+        for (int b = 0; b < bins; ++b) {
+            if (firstStep[b] < 0)
+                continue;
+            for (size_t w = 1; w < widths; ++w) {
+                SamplerRun narrow;
+                narrow.timesteps = timesteps;
+                narrow.stepWidths = fullWidths;
+                for (size_t s = 0; s < timesteps.size(); ++s)
+                    if (timesteps[s] >= importance.binEdges[b] && timesteps[s] < importance.binEdges[b + 1])
+                        narrow.stepWidths[s] = importance.widths[w];
+                narrow.firstStep = firstStep[b];
+                narrow.x = states[size_t(firstStep[b])];
+                const auto images = runSampler(denoiser, diffusion, settings, narrow).images.clamp(-1, 1);
+                narrowFeatures[{b, w}].push_back(extractor.features(images));
+            }
+        }
+        if (onProgress)
+            onProgress(done + 1, batches);
+    }
+    const auto distance = [&](const std::vector<at::Tensor>& parts) {
+        return frechetDistance(reference, computeStats(at::cat(parts, 0)));
+    };
+    importance.fullWidthDistance = distance(baseFeatures);
+    importance.distanceChange.assign(size_t(bins), std::vector<double>(widths, 0.0));
+    for (const auto& [key, parts] : narrowFeatures)
+        importance.distanceChange[size_t(key.first)][key.second] = distance(parts) - importance.fullWidthDistance;
+    importance.distanceSamples = samples;
+    importance.distanceSettings = sampler.toString() + ", features " + extractor.name() + ", reference " +
+                                  reference.source;
+}
+
+std::string importanceCsv(const StepImportance& importance)
+{
+    std::ostringstream out;
+    out << "t_begin,t_end,width,eps_departure,eps_error,distance_change\n";
+    char line[256];
+    for (int b = 0; b < importance.bins(); ++b)
+        for (size_t w = 0; w < importance.widths.size(); ++w) {
+            std::snprintf(line, sizeof line, "%d,%d,%g,%.6g,%.6g,", importance.binEdges[b], importance.binEdges[b + 1],
+                          importance.widths[w], importance.epsDeparture[b][w], importance.epsError[b][w]);
+            out << line;
+            if (!importance.distanceChange.empty()) {
+                std::snprintf(line, sizeof line, "%.6g", importance.distanceChange[b][w]);
+                out << line;
+            }
+            out << "\n";
+        }
+    return out.str();
+}
+
+}  // namespace ddsm
