@@ -1,0 +1,303 @@
+// The desktop application, offscreen: opening models, errors, denoising frames,
+// cancellation, live costs, PNG settings round trip, workspaces, a screenshot.
+#include "tiny_model.h"
+
+#include "compare_panel.h"
+#include "denoising_panel.h"
+#include "main_window.h"
+#include "metrics_panel.h"
+#include "model_panel.h"
+#include "model_session.h"
+#include "user_messages.h"
+
+#include "engine/flops.h"
+#include "io/png_text.h"
+#include "schedule/respacing.h"
+#include "timeline/schedule_document_model.h"
+
+#include <QDir>
+#include <QFile>
+#include <QLocale>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+using namespace ddsm;
+using namespace ddsm::ui;
+
+namespace {
+
+// Records instead of showing message boxes, so nothing blocks offscreen.
+class RecordedMessages : public UserMessages {
+public:
+    QStringList* errors;
+    bool answer = false;
+    explicit RecordedMessages(QStringList* sink) : errors(sink) {}
+    void error(const QString& title, const QString& text) override { errors->append(title + ": " + text); }
+    bool ask(const QString&, const QString&) override { return answer; }
+};
+
+const int kWaitMs = 60'000;
+
+}  // namespace
+
+class TestUi final : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir dir_;
+    QString tinyPath_, slowerPath_;
+    int64_t tinyParameters_ = 0;
+    QStringList errors_;
+
+    std::unique_ptr<MainWindow> openWindow(const QString& model, int steps = 10)
+    {
+        auto window = std::make_unique<MainWindow>(2);
+        window->setUserMessages(std::make_unique<RecordedMessages>(&errors_));
+        window->resize(1400, 900);
+        window->show();
+        SamplerChoice choice = window->samplerChoice();
+        choice.steps = steps;
+        choice.count = 16;
+        window->setSamplerChoice(choice);
+        QSignalSpy ready(window.get(), &MainWindow::modelReady);
+        window->openModel(model);
+        if (!ready.wait(kWaitMs))
+            return nullptr;
+        return window;
+    }
+
+    // Waits until the window's current denoising run has finished.
+    static bool waitForRun(MainWindow& window)
+    {
+        QTest::qWait(400);  // let a debounced rerun start
+        if (!QTest::qWaitFor([&] { return !window.session()->isRunning(window.denoisingJob()); }, kWaitMs))
+            return false;
+        return window.denoisingPanel()->lastOutcome().job == window.denoisingJob();
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName("DDSM Studio Test");
+        QCoreApplication::setApplicationName("test_ui");
+        QVERIFY(dir_.isValid());
+        tinyPath_ = dir_.filePath("tiny.safetensors");
+        slowerPath_ = dir_.filePath("slower.safetensors");
+        tinyParameters_ = writeModel(tinyPath_.toStdString(), tinyConfig());
+        writeModel(slowerPath_.toStdString(), slowerConfig());
+    }
+
+    void init() { errors_.clear(); }
+
+    void modelDockShowsParametersAndMacsPerWidth()
+    {
+        auto window = openWindow(tinyPath_);
+        QVERIFY(window);
+        ModelPanel* panel = window->modelPanel();
+        QCOMPARE(panel->parameterText(), QLocale::c().toString(qlonglong(tinyParameters_)));
+        const auto config = tinyConfig();
+        QCOMPARE(panel->widthRows(), int(config.widths.size()));
+        for (int row = 0; row < int(config.widths.size()); ++row)
+            QCOMPARE(panel->macsText(row), QLocale::c().toString(qlonglong(totalMacs(config, config.widths[size_t(row)]))));
+        // The latency profile runs by itself after opening and fills every width.
+        QTRY_VERIFY_WITH_TIMEOUT(!window->session()->latency().empty(), kWaitMs);
+        for (int row = 0; row < panel->widthRows(); ++row)
+            QVERIFY2(panel->latencyText(row).toDouble() > 0, qPrintable(panel->latencyText(row)));
+        QVERIFY(errors_.isEmpty());
+    }
+
+    void corruptModelShowsErrorAndKeepsCurrentModel()
+    {
+        auto window = openWindow(tinyPath_);
+        QVERIFY(window);
+        const QString corrupt = dir_.filePath("corrupt.safetensors");
+        {
+            QFile good(tinyPath_), bad(corrupt);
+            QVERIFY(good.open(QIODevice::ReadOnly) && bad.open(QIODevice::WriteOnly));
+            bad.write(good.read(good.size() / 2));  // truncated: the header promises more bytes
+        }
+        QSignalSpy reported(window.get(), &MainWindow::errorReported);
+        window->openModel(corrupt);
+        QVERIFY(reported.wait(kWaitMs));
+        QCOMPARE(reported.first().at(0).toString(), QStringLiteral("Could not open model"));
+        QVERIFY(reported.first().at(1).toString().contains("corrupt.safetensors"));
+        QCOMPARE(errors_.size(), 1);
+        QVERIFY(window->session()->hasModel());
+        QCOMPARE(window->session()->model().path, QFileInfo(tinyPath_).absoluteFilePath());
+        QCOMPARE(window->modelPanel()->parameterText(), QLocale::c().toString(qlonglong(tinyParameters_)));
+    }
+
+    void denoisingViewReceivesEveryStep()
+    {
+        const int steps = 12;
+        auto window = openWindow(tinyPath_, steps);
+        QVERIFY(window);
+        QVERIFY(waitForRun(*window));
+        const auto& frames = window->denoisingPanel()->frames();
+        QCOMPARE(int(frames.size()), steps);
+        const auto timesteps = respacedTimesteps(tinyConfig().diffusion.T, steps);
+        for (int i = 0; i < steps; ++i) {
+            QCOMPARE(frames[size_t(i)].step, i);
+            QCOMPARE(frames[size_t(i)].timestep, timesteps[size_t(i)]);
+            QVERIFY(!frames[size_t(i)].xt.isNull() && !frames[size_t(i)].x0.isNull());
+        }
+        QVERIFY(!window->denoisingPanel()->lastOutcome().cancelled);
+        QVERIFY(!window->denoisingPanel()->finishedGrid().isNull());
+        // Zooming on a tile shows that sample.
+        window->denoisingPanel()->zoomOnSample(3);
+        QCOMPARE(window->denoisingPanel()->zoomedSample(), 3);
+    }
+
+    void samplingJobCanBeCancelled()
+    {
+        ModelSession session(2);
+        QSignalSpy opened(&session, &ModelSession::modelOpened);
+        session.openModel(slowerPath_);
+        QVERIFY(opened.wait(kWaitMs));
+
+        const int steps = 100;
+        SamplingRequest request;
+        request.sampler.steps = steps;
+        request.sampler.count = 32;
+        request.stepWidths.assign(steps, 1.0);
+        int frames = 0;
+        int job = 0;
+        connect(&session, &ModelSession::frameReady, this, [&](const StepFrame& frame) {
+            if (frame.job == job && ++frames == 1)
+                session.cancel(job);  // stops before the next network call
+        });
+        QSignalSpy finished(&session, &ModelSession::samplingFinished);
+        QSignalSpy ended(&session, &ModelSession::jobEnded);
+        job = session.startSampling(request, "cancel me");
+        QVERIFY(job > 0);
+        QVERIFY(finished.wait(kWaitMs));
+        const auto outcome = finished.first().at(0).value<SamplingOutcome>();
+        QVERIFY(outcome.cancelled);
+        QVERIFY2(outcome.stepsRun < steps, qPrintable(QString::number(outcome.stepsRun)));
+        QVERIFY(frames < steps);
+        QVERIFY(!session.isRunning(job));
+        QCOMPARE(ended.last().at(1).toBool(), true);
+    }
+
+    void scheduleEditsUpdateGflops()
+    {
+        const int steps = 10;
+        auto window = openWindow(tinyPath_, steps);
+        QVERIFY(window);
+        const auto config = tinyConfig();
+        const auto macsAt = [&](double w) { return double(totalMacs(config, w)); };
+        const auto expectedGflops = [&](const std::vector<double>& widths) {
+            return scheduleCost(widths, 1.0, macsAt).gflopsPerImage();
+        };
+        QCOMPARE(window->metricsPanel()->gflopsText(), QString::number(expectedGflops(std::vector<double>(steps, 1.0)), 'f', 4));
+
+        // Steps 0..3 (the noisiest) to half width, through the document model.
+        window->document()->setStepRangeWidth(0, 3, 0.5);
+        std::vector<double> widths(steps, 1.0);
+        std::fill(widths.begin(), widths.begin() + 4, 0.5);
+        QCOMPARE(window->metricsPanel()->gflopsText(), QString::number(expectedGflops(widths), 'f', 4));
+        QVERIFY(qFuzzyCompare(window->metricsPanel()->figures().gflopsPerImage, expectedGflops(widths)));
+        QVERIFY(window->metricsPanel()->figures().saving > 0.0);
+
+        // Undo goes back to the full-width cost.
+        window->document()->undoStack()->undo();
+        QCOMPARE(window->metricsPanel()->gflopsText(), QString::number(expectedGflops(std::vector<double>(steps, 1.0)), 'f', 4));
+    }
+
+    void gridPngRoundTripRestoresScheduleAndSampler()
+    {
+        auto window = openWindow(tinyPath_, 8);
+        QVERIFY(window);
+        QVERIFY(window->document()->applyPreset("small-early-large-late"));
+        SamplerChoice choice = window->samplerChoice();
+        choice.seed = 4242;
+        choice.count = 9;
+        window->setSamplerChoice(choice);
+        QVERIFY(waitForRun(*window));
+        const StepSchedule exported = window->document()->schedule();
+        const QString png = dir_.filePath("grid.png");
+        QVERIFY(window->exportGridPng(png));
+
+        // The chunk has the CLI's shape.
+        const auto settings = nlohmann::json::parse(readPngText(png.toStdString()).at(kPngSettingsKey));
+        for (const char* key : {"schedule", "model", "sampler", "count"})
+            QVERIFY2(settings.contains(key), key);
+        QCOMPARE(settings["count"].get<int>(), 9);
+
+        // Change everything, then reopen the PNG.
+        window->document()->applyPreset("uniform-0.5");
+        SamplerChoice other = choice;
+        other.seed = 7;
+        other.count = 4;
+        window->setSamplerChoice(other);
+        QVERIFY(window->document()->schedule() != exported);
+        window->openFile(png);
+        QCOMPARE(window->document()->schedule(), exported);
+        QCOMPARE(window->samplerChoice().seed, uint64_t(4242));
+        QCOMPARE(window->samplerChoice().count, 9);
+        QCOMPARE(window->samplerChoice().steps, 8);
+        QVERIFY(errors_.isEmpty());
+    }
+
+    void workspaceRoundTrip()
+    {
+        auto window = openWindow(tinyPath_, 6);
+        QVERIFY(window);
+        QVERIFY(window->document()->applyPreset("switch-0.3"));
+        const StepSchedule saved = window->document()->schedule();
+        const QString path = dir_.filePath("work.ddsm.json");
+        QVERIFY(window->saveWorkspace(path));
+        QVERIFY(!window->isDirty());
+
+        auto second = std::make_unique<MainWindow>(2);
+        second->setUserMessages(std::make_unique<RecordedMessages>(&errors_));
+        QSignalSpy ready(second.get(), &MainWindow::modelReady);
+        QVERIFY(second->openWorkspace(path));
+        QVERIFY(ready.wait(kWaitMs));
+        QCOMPARE(second->document()->schedule(), saved);
+        QCOMPARE(second->samplerChoice().steps, 6);
+        QVERIFY(errors_.isEmpty());
+    }
+
+    void compareRunsPanesFromTheSameNoise()
+    {
+        auto window = openWindow(tinyPath_, 6);
+        QVERIFY(window);
+        ComparePanel* compare = window->comparePanel();
+        QCOMPARE(compare->paneCount(), 2);
+        compare->run();
+        QTRY_VERIFY_WITH_TIMEOUT(!compare->isRunning(), kWaitMs);
+        QCOMPARE(compare->paneFrames(0), 6);
+        QCOMPARE(compare->paneFrames(1), 6);
+        // Current schedule is full width here: same noise, same network, same pixels.
+        QCOMPARE(compare->paneImage(0), compare->paneImage(1));
+        QVERIFY(!compare->differenceImage().isNull());
+    }
+
+    void screenshotOfFinishedRun()
+    {
+        auto window = openWindow(tinyPath_, 20);
+        QVERIFY(window);
+        window->document()->applyPreset("small-early-large-late");
+        QVERIFY(waitForRun(*window));
+        QTRY_VERIFY_WITH_TIMEOUT(!window->session()->latency().empty(), kWaitMs);
+        window->denoisingPanel()->zoomOnSample(0);
+        QTest::qWait(50);
+        const QImage shot = window->grab().toImage();
+        QVERIFY(!shot.isNull());
+        const QString path = dir_.filePath("screenshot.png");
+        QVERIFY(shot.save(path));
+        QVERIFY(QFileInfo(path).size() > 0);
+        const QString readme = QStringLiteral(DDSM_SOURCE_DIR "/build/ui");
+        if (QDir(readme).exists())
+            shot.save(readme + "/screenshot.png");
+    }
+};
+
+QTEST_MAIN(TestUi)
+#include "test_ui.moc"

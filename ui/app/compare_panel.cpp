@@ -1,0 +1,277 @@
+#include "compare_panel.h"
+
+#include "difference_map.h"
+#include "model_session.h"
+#include "pixel_view.h"
+#include "schedule/presets.h"
+#include "schedule_figures.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSlider>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace ddsm::ui {
+
+ComparePanel::ComparePanel(ModelSession* session, QWidget* parent) : QWidget(parent), session_(session)
+{
+    presets_ = new QComboBox;
+    presets_->setToolTip(tr("A preset schedule to add as a pane"));
+    add_ = new QPushButton(tr("Add"));
+    addFile_ = new QPushButton(tr("Add file…"));
+    removeLast_ = new QPushButton(tr("Remove last"));
+    run_ = new QPushButton(tr("Run comparison"));
+    run_->setToolTip(tr("Samples every pane from the same noise (seed and settings of the Denoising view)"));
+    connect(add_, &QPushButton::clicked, this, [this] {
+        const auto presets = schedulePresets(model_.T(), model_.widths);
+        const int index = presets_->currentIndex();
+        if (index >= 0 && index < int(presets.size()))
+            addPane(QString::fromStdString(presets[size_t(index)].name), presets[size_t(index)].schedule);
+    });
+    connect(addFile_, &QPushButton::clicked, this, &ComparePanel::addFromFileRequested);
+    connect(removeLast_, &QPushButton::clicked, this, [this] {
+        if (panes_.size() <= 2)
+            return;  // the current schedule and full width always stay
+        session_->cancel(panes_.back().job);
+        delete panes_.back().box;
+        panes_.pop_back();
+        refreshCaptions();
+    });
+    connect(run_, &QPushButton::clicked, this, &ComparePanel::run);
+
+    auto* top = new QHBoxLayout;
+    top->addWidget(new QLabel(tr("Schedule:")));
+    top->addWidget(presets_, 1);
+    top->addWidget(add_);
+    top->addWidget(addFile_);
+    top->addWidget(removeLast_);
+    top->addWidget(run_);
+
+    paneRow_ = new QHBoxLayout;
+    slider_ = new QSlider(Qt::Horizontal);
+    slider_->setRange(0, 0);
+    connect(slider_, &QSlider::valueChanged, this, &ComparePanel::showStep);
+    x0Toggle_ = new QCheckBox(tr("Predicted x0"));
+    connect(x0Toggle_, &QCheckBox::toggled, this, &ComparePanel::showStep);
+    stepLabel_ = new QLabel;
+    auto* scrub = new QHBoxLayout;
+    scrub->addWidget(slider_, 1);
+    scrub->addWidget(x0Toggle_);
+    scrub->addWidget(stepLabel_);
+
+    diffA_ = new QComboBox;
+    diffB_ = new QComboBox;
+    connect(diffA_, &QComboBox::currentIndexChanged, this, &ComparePanel::updateDifference);
+    connect(diffB_, &QComboBox::currentIndexChanged, this, &ComparePanel::updateDifference);
+    diffView_ = new PixelView;
+    diffView_->setPlaceholder(tr("|a − b| appears once both panes have frames"));
+    diffLabel_ = new QLabel;
+    diffLabel_->setWordWrap(true);
+    auto* diffControls = new QVBoxLayout;
+    diffControls->addWidget(new QLabel(tr("Difference |a − b|")));
+    diffControls->addWidget(diffA_);
+    diffControls->addWidget(diffB_);
+    diffControls->addWidget(diffLabel_);
+    diffControls->addStretch(1);
+    auto* diffRow = new QHBoxLayout;
+    diffRow->addLayout(diffControls);
+    diffRow->addWidget(diffView_, 1);
+    paneRow_->addLayout(diffRow, 1);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addLayout(paneRow_, 1);
+    layout->addLayout(scrub);
+
+    createPane(tr("current schedule"), StepSchedule());
+    createPane(tr("full width"), StepSchedule());
+    connect(session_, &ModelSession::frameReady, this, &ComparePanel::onFrame);
+}
+
+ComparePanel::Pane& ComparePanel::createPane(const QString& label, const StepSchedule& schedule)
+{
+    Pane pane;
+    pane.label = label;
+    pane.schedule = schedule;
+    pane.box = new QWidget;
+    pane.caption = new QLabel;
+    pane.caption->setAlignment(Qt::AlignCenter);
+    pane.caption->setWordWrap(true);
+    pane.view = new PixelView;
+    pane.view->setPlaceholder(tr("Run comparison"));
+    auto* boxLayout = new QVBoxLayout(pane.box);
+    boxLayout->setContentsMargins(0, 0, 0, 0);
+    boxLayout->addWidget(pane.caption);
+    boxLayout->addWidget(pane.view, 1);
+    paneRow_->insertWidget(int(panes_.size()), pane.box, 1);
+    panes_.push_back(std::move(pane));
+    refreshCaptions();
+    return panes_.back();
+}
+
+void ComparePanel::addPane(const QString& label, const StepSchedule& schedule)
+{
+    createPane(label, schedule);
+}
+
+const StepSchedule& ComparePanel::scheduleOf(const Pane& pane) const
+{
+    return pane.schedule.empty() ? current_ : pane.schedule;
+}
+
+void ComparePanel::setModel(const ModelInfo& model)
+{
+    model_ = model;
+    for (auto& pane : panes_) {
+        session_->cancel(pane.job);
+        pane.xt.clear();
+        pane.x0.clear();
+        pane.job = 0;
+    }
+    while (panes_.size() > 2) {
+        delete panes_.back().box;
+        panes_.pop_back();
+    }
+    panes_[1].schedule = StepSchedule::uniform(model.T(), model.fullWidth());
+    rebuildPresetChoices();
+    refreshCaptions();
+    showStep();
+}
+
+void ComparePanel::setCurrentSchedule(const StepSchedule& schedule)
+{
+    current_ = schedule;
+    refreshCaptions();
+}
+
+void ComparePanel::setSampler(const SamplerChoice& sampler)
+{
+    sampler_ = sampler;
+    refreshCaptions();
+}
+
+void ComparePanel::rebuildPresetChoices()
+{
+    presets_->clear();
+    if (!model_.isLoaded())
+        return;
+    for (const auto& preset : schedulePresets(model_.T(), model_.widths)) {
+        presets_->addItem(QString::fromStdString(preset.name));
+        presets_->setItemData(presets_->count() - 1, QString::fromStdString(preset.description), Qt::ToolTipRole);
+    }
+}
+
+void ComparePanel::refreshCaptions()
+{
+    const int a = diffA_->currentIndex(), b = diffB_->currentIndex();
+    diffA_->blockSignals(true);
+    diffB_->blockSignals(true);
+    diffA_->clear();
+    diffB_->clear();
+    for (auto& pane : panes_) {
+        const auto& schedule = scheduleOf(pane);
+        QString text = pane.label;
+        if (model_.isLoaded() && !schedule.empty() && schedule.T() == model_.T()) {
+            const auto figures = computeScheduleFigures(model_, schedule, sampler_.steps, {});
+            text += tr("\n%1 GFLOPs / image (%2 % saved)").arg(figures.gflopsPerImage, 0, 'f', 4).arg(100 * figures.saving, 0, 'f', 1);
+        }
+        pane.caption->setText(text);
+        diffA_->addItem(pane.label);
+        diffB_->addItem(pane.label);
+    }
+    diffA_->setCurrentIndex(a >= 0 && a < diffA_->count() ? a : 0);
+    diffB_->setCurrentIndex(b >= 0 && b < diffB_->count() ? b : std::min(1, diffB_->count() - 1));
+    diffA_->blockSignals(false);
+    diffB_->blockSignals(false);
+    updateDifference();
+}
+
+void ComparePanel::run()
+{
+    if (!session_->hasModel())
+        return;
+    for (auto& pane : panes_) {
+        session_->cancel(pane.job);
+        pane.xt.clear();
+        pane.x0.clear();
+        SamplingRequest request;
+        request.sampler = sampler_;
+        request.stepWidths = stepWidths(scheduleOf(pane), sampler_.steps);
+        pane.job = session_->startSampling(request, tr("Comparing: %1").arg(pane.label));
+    }
+    slider_->setRange(0, sampler_.steps - 1);
+    slider_->setValue(sampler_.steps - 1);
+    showStep();
+}
+
+bool ComparePanel::isRunning() const
+{
+    for (const auto& pane : panes_)
+        if (session_->isRunning(pane.job))
+            return true;
+    return false;
+}
+
+void ComparePanel::onFrame(const StepFrame& frame)
+{
+    for (auto& pane : panes_) {
+        if (pane.job != frame.job || frame.job == 0)
+            continue;
+        pane.xt.push_back(frame.xt);
+        pane.x0.push_back(frame.x0);
+        if (frame.step <= slider_->value())
+            showStep();
+        return;
+    }
+}
+
+void ComparePanel::setStep(int step) { slider_->setValue(step); }
+
+QString ComparePanel::paneLabel(int pane) const { return panes_.at(size_t(pane)).label; }
+int ComparePanel::paneFrames(int pane) const { return int(panes_.at(size_t(pane)).xt.size()); }
+
+QImage ComparePanel::paneImage(int pane) const
+{
+    const Pane& p = panes_.at(size_t(pane));
+    const auto& images = x0Toggle_->isChecked() ? p.x0 : p.xt;
+    if (images.empty())
+        return {};
+    // While a pane is still running it shows its newest step.
+    return images[size_t(std::min(slider_->value(), int(images.size()) - 1))];
+}
+
+void ComparePanel::showStep()
+{
+    for (int i = 0; i < paneCount(); ++i)
+        panes_[size_t(i)].view->setImage(paneImage(i));
+    stepLabel_->setText(tr("step %1 of %2").arg(slider_->value() + 1).arg(slider_->maximum() + 1));
+    updateDifference();
+}
+
+void ComparePanel::setDifferencePanes(int a, int b)
+{
+    diffA_->setCurrentIndex(a);
+    diffB_->setCurrentIndex(b);
+}
+
+QImage ComparePanel::differenceImage() const { return diffView_->image(); }
+
+void ComparePanel::updateDifference()
+{
+    const int a = diffA_->currentIndex(), b = diffB_->currentIndex();
+    if (a < 0 || b < 0 || a >= paneCount() || b >= paneCount()) {
+        diffView_->setImage(QImage());
+        return;
+    }
+    const auto map = differenceMap(paneImage(a), paneImage(b));
+    diffView_->setImage(map.heat);
+    diffLabel_->setText(map.heat.isNull() ? QString()
+                                          : tr("brightest = %1 grey levels\nmean %2").arg(map.maxDiff).arg(map.meanDiff, 0, 'f', 2));
+}
+
+}  // namespace ddsm::ui

@@ -1,0 +1,138 @@
+#pragma once
+// The DDSM Studio main window: docks for the model, the schedule timeline,
+// denoising, metrics and comparison around one ModelSession (the network and
+// its worker thread) and one ScheduleDocumentModel (the schedule with undo).
+#include "sampling_request.h"
+#include "schedule/schedule_document.h"
+
+#include <QMainWindow>
+#include <QPointer>
+
+#include <memory>
+#include <optional>
+
+class QDockWidget;
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QPushButton;
+class QTimer;
+
+namespace ddsm::ui {
+
+class ComparePanel;
+class DenoisingPanel;
+class MetricsPanel;
+class ModelPanel;
+class ModelSession;
+class ScheduleDocumentModel;
+class SchedulePanel;
+class UserMessages;
+struct ModelInfo;
+struct Workspace;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    // `threads` <= 0: every core.
+    explicit MainWindow(int threads = 0, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    ModelSession* session() const { return session_; }
+    ScheduleDocumentModel* document() const { return document_; }
+    ModelPanel* modelPanel() const { return modelPanel_; }
+    SchedulePanel* schedulePanel() const { return schedulePanel_; }
+    DenoisingPanel* denoisingPanel() const { return denoisingPanel_; }
+    MetricsPanel* metricsPanel() const { return metricsPanel_; }
+    ComparePanel* comparePanel() const { return comparePanel_; }
+    QDockWidget* dock(const QString& objectName) const;
+    void setUserMessages(std::unique_ptr<UserMessages> messages);
+
+    // The current sampler settings (steps from the schedule document).
+    SamplerChoice samplerChoice() const;
+    void setSamplerChoice(const SamplerChoice& choice);
+    int denoisingJob() const { return denoiseJob_; }
+    bool isDirty() const { return dirty_; }
+    // Where unsaved edits are written every 30 s (AppDataLocation).
+    static QString autosavePath();
+
+public slots:
+    // Any file the window understands, told apart by content: a model
+    // (.safetensors), a grid PNG with settings, a workspace, a schedule file.
+    void openFile(const QString& path);
+    void openModel(const QString& path);
+    // Each returns false after telling the user what went wrong.
+    bool importSchedule(const QString& path);
+    bool exportSchedule(const QString& path);
+    bool exportGridPng(const QString& path);
+    // ".mp4" writes a video; any other path is a folder of PNG frames.
+    bool exportAnimation(const QString& path);
+    bool saveWorkspace(const QString& path);
+    bool openWorkspace(const QString& path);
+    bool restoreSettingsFromPng(const QString& path);
+    // Restarts the denoising run now (cancelling the running one).
+    void restartDenoising();
+    // Offers autosaved edits from a session that did not close cleanly.
+    void offerAutosaveRecovery();
+    void writeAutosave();
+
+signals:
+    // Every error shown to the user, also when messages go elsewhere (tests).
+    void errorReported(const QString& title, const QString& text);
+    void modelReady();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void buildDocks();
+    void buildMenus();
+    void buildStatusBar();
+    void connectSession();
+    void reportError(const QString& title, const QString& text);
+    void onModelOpened(const ModelInfo& model);
+    void onScheduleEdited();
+    void onSamplerEdited();
+    void scheduleRerun();
+    void refreshMetrics();
+    void refreshRecentMenu();
+    void refreshTitle();
+    void setDirty(bool dirty);
+    Workspace currentWorkspace() const;
+    void applyPendingSettings();
+    ScheduleDocument scheduleDocumentForExport(const StepSchedule& schedule, const SamplerChoice& sampler) const;
+
+    ModelSession* session_;
+    ScheduleDocumentModel* document_;
+    ModelPanel* modelPanel_;
+    SchedulePanel* schedulePanel_;
+    DenoisingPanel* denoisingPanel_;
+    MetricsPanel* metricsPanel_;
+    ComparePanel* comparePanel_;
+    std::unique_ptr<UserMessages> messages_;
+
+    QMenu* recentMenu_ = nullptr;
+    QMenu* viewMenu_ = nullptr;
+    QLabel* modelStatus_;
+    QLabel* backendStatus_;
+    QLabel* jobStatus_;
+    QProgressBar* jobProgress_;
+    QPushButton* cancelJob_;
+    QTimer* rerunTimer_;
+    QTimer* autosaveTimer_;
+
+    int denoiseJob_ = 0;
+    int shownJob_ = 0;
+    // What the last denoising run used, so that exports describe the images.
+    StepSchedule runSchedule_;
+    SamplerChoice runSampler_;
+    // Settings from a workspace or PNG waiting for their model to open.
+    std::optional<ScheduleDocument> pendingSchedule_;
+    std::optional<SamplerChoice> pendingSampler_;
+    QString workspacePath_;
+    bool dirty_ = false;
+};
+
+}  // namespace ddsm::ui

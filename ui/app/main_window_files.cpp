@@ -1,0 +1,285 @@
+// MainWindow: opening, exporting, workspaces and autosave.
+#include "main_window.h"
+
+#include "denoising_panel.h"
+#include "image_conversion.h"
+#include "metrics_panel.h"
+#include "model_session.h"
+#include "recent_files.h"
+#include "settings_png.h"
+#include "timeline/schedule_document_model.h"
+#include "user_messages.h"
+#include "workspace_file.h"
+
+#include "io/video.h"
+#include "schedule/schedule_file.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileInfo>
+#include <QMimeData>
+#include <QStandardPaths>
+#include <QTimer>
+#include <QUndoStack>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+
+#include <exception>
+
+namespace ddsm::ui {
+
+void MainWindow::openFile(const QString& path)
+{
+    if (!QFileInfo(path).isFile()) {
+        reportError(tr("Could not open file"), tr("%1 does not exist or is not a file.").arg(path));
+        return;
+    }
+    if (looksLikePng(path))
+        restoreSettingsFromPng(path);
+    else if (isWorkspaceFile(path))
+        openWorkspace(path);
+    else if (path.endsWith(".json", Qt::CaseInsensitive) || path.endsWith(".txt", Qt::CaseInsensitive))
+        importSchedule(path);
+    else
+        openModel(path);
+}
+
+void MainWindow::openModel(const QString& path)
+{
+    rerunTimer_->stop();
+    session_->openModel(path);
+}
+
+bool MainWindow::importSchedule(const QString& path)
+{
+    if (!session_->hasModel()) {
+        reportError(tr("Could not import schedule"), tr("Open a model first: a schedule belongs to a model's T and widths."));
+        return false;
+    }
+    QString error;
+    if (!document_->importFile(path, &error)) {
+        reportError(tr("Could not import schedule"), error);
+        return false;
+    }
+    return true;
+}
+
+ScheduleDocument MainWindow::scheduleDocumentForExport(const StepSchedule& schedule, const SamplerChoice& sampler) const
+{
+    ScheduleDocument doc;
+    doc.schedule = schedule;
+    doc.name = document_->name().isEmpty() ? "custom" : document_->name().toStdString();
+    doc.sampler = SamplerRecord{sampler.kind, sampler.steps, sampler.eta, sampler.seed};
+    if (session_->hasModel())
+        doc.model = ModelIdentity{session_->model().name.toStdString(), ""};
+    const auto& f = metricsPanel_->figures();
+    nlohmann::json costs{{"gflops_per_image", f.gflopsPerImage}, {"saving_vs_full", f.saving}, {"steps", f.steps}};
+    if (f.predictedMs)
+        costs["predicted_ms_per_image_from_measured_latency"] = *f.predictedMs;
+    doc.costs_json = costs.dump();
+    return doc;
+}
+
+bool MainWindow::exportSchedule(const QString& path)
+{
+    if (document_->schedule().empty()) {
+        reportError(tr("Could not export schedule"), tr("There is no schedule yet: open a model first."));
+        return false;
+    }
+    try {
+        saveSchedule(path.toStdString(), scheduleDocumentForExport(document_->schedule(), samplerChoice()));
+        return true;
+    } catch (const std::exception& e) {
+        reportError(tr("Could not export schedule"), QString::fromStdString(e.what()));
+        return false;
+    }
+}
+
+bool MainWindow::exportGridPng(const QString& path)
+{
+    const QImage& grid = denoisingPanel_->finishedGrid();
+    if (grid.isNull()) {
+        reportError(tr("Could not export grid"), tr("No finished denoising run yet: wait for the run to complete."));
+        return false;
+    }
+    try {
+        // Describe the run that made these images, even if the schedule changed since.
+        const ScheduleDocument doc = scheduleDocumentForExport(runSchedule_, runSampler_);
+        const auto& outcome = denoisingPanel_->lastOutcome();
+        writeGridPng(path, grid, gridSettingsJson(doc, session_->model().path, outcome.samplerText, outcome.grid.count));
+        return true;
+    } catch (const std::exception& e) {
+        reportError(tr("Could not export grid"), QString::fromStdString(e.what()));
+        return false;
+    }
+}
+
+bool MainWindow::exportAnimation(const QString& path)
+{
+    const auto& frames = denoisingPanel_->frames();
+    if (frames.empty()) {
+        reportError(tr("Could not export animation"), tr("No denoising frames yet."));
+        return false;
+    }
+    std::vector<cv::Mat> mats;
+    for (const StepFrame& frame : frames)
+        mats.push_back(matFromQImage(denoisingPanel_->showsPredictedX0() ? frame.x0 : frame.xt));
+    try {
+        if (path.endsWith(".mp4", Qt::CaseInsensitive))
+            writeMp4(path.toStdString(), mats, 10.0);
+        else
+            writePngFrames(path.toStdString(), mats);
+        return true;
+    } catch (const std::exception& e) {
+        reportError(tr("Could not export animation"), QString::fromStdString(e.what()));
+        return false;
+    }
+}
+
+bool MainWindow::restoreSettingsFromPng(const QString& path)
+{
+    RestoredSettings restored;
+    try {
+        restored = settingsFromPng(path);
+    } catch (const std::exception& e) {
+        reportError(tr("Could not restore settings"), QString::fromStdString(e.what()));
+        return false;
+    }
+    if (!session_->hasModel() || restored.document.schedule.T() != document_->T()) {
+        // Wait for a model that fits; the PNG may name one.
+        pendingSchedule_ = restored.document;
+        pendingSampler_ = restored.sampler;
+        if (QFileInfo(restored.model).isFile()) {
+            openModel(restored.model);
+            return true;
+        }
+        reportError(tr("Could not restore settings"),
+                    tr("The schedule in %1 has T = %2; open its model (%3) first.")
+                        .arg(QFileInfo(path).fileName())
+                        .arg(restored.document.schedule.T())
+                        .arg(restored.model));
+        return false;
+    }
+    if (restored.sampler)
+        setSamplerChoice(*restored.sampler);
+    try {
+        document_->setSchedule(restored.document.schedule, QString::fromStdString(restored.document.name),
+                               tr("Restore schedule from %1").arg(QFileInfo(path).fileName()));
+    } catch (const std::exception& e) {
+        reportError(tr("Could not restore settings"), QString::fromStdString(e.what()));
+        return false;
+    }
+    return true;
+}
+
+Workspace MainWindow::currentWorkspace() const
+{
+    Workspace w;
+    w.modelPath = session_->model().path;
+    if (!document_->schedule().empty())
+        w.schedule = scheduleDocumentForExport(document_->schedule(), samplerChoice());
+    w.sampler = samplerChoice();
+    w.showX0 = denoisingPanel_->showsPredictedX0();
+    w.layout = saveState();
+    return w;
+}
+
+bool MainWindow::saveWorkspace(const QString& path)
+{
+    try {
+        ui::saveWorkspace(path, currentWorkspace());
+    } catch (const std::exception& e) {
+        reportError(tr("Could not save workspace"), QString::fromStdString(e.what()));
+        return false;
+    }
+    workspacePath_ = path;
+    addRecentFile(path);
+    refreshRecentMenu();
+    document_->undoStack()->setClean();
+    setDirty(false);
+    QFile::remove(autosavePath());
+    refreshTitle();
+    return true;
+}
+
+bool MainWindow::openWorkspace(const QString& path)
+{
+    Workspace w;
+    try {
+        w = loadWorkspace(path);
+    } catch (const std::exception& e) {
+        reportError(tr("Could not open workspace"), QString::fromStdString(e.what()));
+        return false;
+    }
+    if (!w.layout.isEmpty())
+        restoreState(w.layout);
+    denoisingPanel_->setShowsPredictedX0(w.showX0);
+    if (path != autosavePath()) {
+        workspacePath_ = path;
+        addRecentFile(path);
+        refreshRecentMenu();
+    }
+    const bool sameModel = session_->hasModel() && QFileInfo(w.modelPath) == QFileInfo(session_->model().path);
+    if (!sameModel && !w.modelPath.isEmpty()) {
+        pendingSchedule_ = w.schedule;
+        pendingSampler_ = w.sampler;
+        openModel(w.modelPath);
+        return true;
+    }
+    setSamplerChoice(w.sampler);
+    if (w.schedule && w.schedule->schedule.T() == document_->T())
+        document_->setSchedule(w.schedule->schedule, QString::fromStdString(w.schedule->name), tr("Open workspace"));
+    refreshTitle();
+    return true;
+}
+
+QString MainWindow::autosavePath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/autosave.ddsm-workspace.json");
+}
+
+void MainWindow::writeAutosave()
+{
+    if (!dirty_ || !session_->hasModel())
+        return;
+    QDir().mkpath(QFileInfo(autosavePath()).absolutePath());
+    try {
+        ui::saveWorkspace(autosavePath(), currentWorkspace());
+    } catch (const std::exception&) {
+        // Autosave is a safety net: a failure here must not interrupt the user.
+    }
+}
+
+void MainWindow::offerAutosaveRecovery()
+{
+    const QString path = autosavePath();
+    if (!QFileInfo::exists(path))
+        return;
+    const QString when = QFileInfo(path).lastModified().toString(Qt::TextDate);
+    const bool restore = messages_ && messages_->ask(tr("Recover unsaved work"),
+                                                     tr("DDSM Studio did not close cleanly. Restore the edits autosaved at %1?").arg(when));
+    if (restore && openWorkspace(path))
+        setDirty(true);
+    if (!restore)
+        QFile::remove(path);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls() && !event->mimeData()->urls().isEmpty() && event->mimeData()->urls().front().isLocalFile())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const auto urls = event->mimeData()->urls();
+    if (urls.isEmpty())
+        return;
+    openFile(urls.front().toLocalFile());
+    event->acceptProposedAction();
+}
+
+}  // namespace ddsm::ui

@@ -1,0 +1,30 @@
+#pragma once
+// What the interface shows about a loaded model: torch-free, so every widget
+// can hold a copy and recount costs without touching the network.
+#include "engine/net_config.h"
+
+#include <QString>
+
+#include <cstdint>
+#include <vector>
+
+namespace ddsm::ui {
+
+struct ModelInfo {
+    QString path;                  // file it was opened from
+    QString name;                  // short name for titles and the status bar
+    NetConfig config;              // architecture and diffusion settings
+    int64_t parameterCount = 0;    // every weight of the full network
+    std::vector<double> widths;    // descending, widths.front() is the full network
+    std::vector<int64_t> macs;     // per image and forward pass, one per width (flops.h)
+    QString device;                // torch device the network runs on, e.g. "cpu"
+
+    bool isLoaded() const { return !widths.empty(); }
+    int T() const { return config.diffusion.T; }
+    double fullWidth() const { return widths.empty() ? 1.0 : widths.front(); }
+    // MACs of one forward pass at `width`; widths not in the model count as the
+    // nearest wider one (a schedule may hold a width the model lacks).
+    double macsAt(double width) const;
+};
+
+}  // namespace ddsm::ui

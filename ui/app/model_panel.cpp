@@ -1,0 +1,102 @@
+#include "model_panel.h"
+
+#include "schedule/width.h"
+
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace ddsm::ui {
+
+ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent)
+{
+    name_ = new QLabel(tr("No model loaded. File > Open Model… or drop a .safetensors file here."));
+    name_->setWordWrap(true);
+    architecture_ = new QLabel(QStringLiteral("—"));
+    architecture_->setWordWrap(true);
+    architecture_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    parameters_ = new QLabel(QStringLiteral("—"));
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Model:"), name_);
+    form->addRow(tr("Architecture:"), architecture_);
+    form->addRow(tr("Parameters:"), parameters_);
+
+    table_ = new QTableWidget(0, ColumnCount);
+    table_->setHorizontalHeaderLabels({tr("Width"), tr("MACs / image"), tr("GFLOPs / image"), tr("Measured ms / image-step")});
+    table_->horizontalHeaderItem(MacsColumn)->setToolTip(tr("Multiply-accumulates of one forward pass, counted from the network's structure"));
+    table_->horizontalHeaderItem(LatencyColumn)->setToolTip(tr("Median time of a forward pass on this machine, per image"));
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    table_->verticalHeader()->hide();
+    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+
+    measure_ = new QPushButton(tr("Measure latency"));
+    measure_->setEnabled(false);
+    connect(measure_, &QPushButton::clicked, this, &ModelPanel::measureLatencyRequested);
+    latencyNote_ = new QLabel(tr("Latency not measured yet."));
+    latencyNote_->setWordWrap(true);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(table_, 1);
+    layout->addWidget(measure_);
+    layout->addWidget(latencyNote_);
+}
+
+void ModelPanel::showModel(const ModelInfo& model)
+{
+    name_->setText(QStringLiteral("%1\n%2").arg(model.name, model.path));
+    architecture_->setText(QString::fromStdString(describe(model.config)) + tr(", T = %1").arg(model.T()));
+    parameters_->setText(QLocale::c().toString(qlonglong(model.parameterCount)));
+    widths_ = model.widths;
+    table_->setRowCount(int(model.widths.size()));
+    for (int row = 0; row < int(model.widths.size()); ++row) {
+        const auto macs = model.macs[size_t(row)];
+        table_->setItem(row, WidthColumn, new QTableWidgetItem(QString::fromStdString(formatWidth(model.widths[size_t(row)]))));
+        table_->setItem(row, MacsColumn, new QTableWidgetItem(QLocale::c().toString(qlonglong(macs))));
+        table_->setItem(row, GflopsColumn, new QTableWidgetItem(QString::number(2e-9 * double(macs), 'f', 4)));
+        table_->setItem(row, LatencyColumn, new QTableWidgetItem(QStringLiteral("—")));
+    }
+    measure_->setEnabled(true);
+    latencyNote_->setText(tr("Latency not measured yet."));
+}
+
+void ModelPanel::showLatency(const LatencyProfile& profile)
+{
+    for (int row = 0; row < table_->rowCount(); ++row) {
+        const auto ms = profile.msAt(widths_.at(size_t(row)));
+        table_->item(row, LatencyColumn)->setText(ms ? QString::number(*ms, 'f', 3) : QStringLiteral("—"));
+    }
+    latencyNote_->setText(tr("Measured here: median of %1 calls, batch %2, %3 thread(s), after warm-up.")
+                              .arg(profile.repeats)
+                              .arg(profile.batch)
+                              .arg(profile.threads));
+}
+
+void ModelPanel::setMeasuring(bool measuring)
+{
+    measure_->setEnabled(!measuring && table_->rowCount() > 0);
+    if (measuring)
+        latencyNote_->setText(tr("Measuring latency per width…"));
+}
+
+QString ModelPanel::parameterText() const { return parameters_->text(); }
+int ModelPanel::widthRows() const { return table_->rowCount(); }
+
+QString ModelPanel::macsText(int widthRow) const
+{
+    const auto* item = table_->item(widthRow, MacsColumn);
+    return item ? item->text() : QString();
+}
+
+QString ModelPanel::latencyText(int widthRow) const
+{
+    const auto* item = table_->item(widthRow, LatencyColumn);
+    return item ? item->text() : QString();
+}
+
+}  // namespace ddsm::ui

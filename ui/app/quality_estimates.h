@@ -1,0 +1,24 @@
+#pragma once
+// Quality numbers that later work fills in (a quality predictor, an FID run).
+// The Metrics dock shows "—" until one arrives; nothing here is ever invented.
+#include <QString>
+
+namespace ddsm::ui {
+
+// A predicted quality of the current schedule, e.g. from a learned predictor.
+struct PredictedQuality {
+    double value = 0;
+    QString metric;  // e.g. "FID"
+    QString method;  // how it was predicted, shown in the tooltip
+};
+
+// A measured FID with what it depends on (DESIGN: estimates say what they are).
+struct MeasuredFid {
+    double fid = 0;
+    double ciLow = 0, ciHigh = 0;  // bootstrap interval
+    int samples = 0;
+    QString featureNetwork;        // e.g. "Inception-v3 pool3"
+    QString reference;             // reference statistics file
+};
+
+}  // namespace ddsm::ui
