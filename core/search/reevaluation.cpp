@@ -1,0 +1,55 @@
+#include "search/reevaluation.h"
+
+#include "base/error.h"
+#include "metrics/frechet.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+
+namespace ddsm {
+
+PairedDifference pairedFidDifference(const GaussianStats& reference, const at::Tensor& a, const at::Tensor& b,
+                                     const BootstrapOptions& options)
+{
+    if (a.size(0) != b.size(0))
+        throw Error("paired FID difference needs the same number of samples on both sides");
+    PairedDifference d;
+    d.value = frechetDistance(computeStats(b), reference) - frechetDistance(computeStats(a), reference);
+    auto generator = at::detail::createCPUGenerator(options.seed);
+    std::vector<double> rounds;
+    for (int r = 0; r < options.rounds; ++r) {
+        const auto rows = torch::randint(a.size(0), {a.size(0)}, generator, torch::kLong);
+        rounds.push_back(frechetDistance(computeStats(b.index_select(0, rows)), reference) -
+                         frechetDistance(computeStats(a.index_select(0, rows)), reference));
+    }
+    d.interval = centralInterval(rounds, options.level);
+    return d;
+}
+
+std::vector<Reevaluation> reevaluate(SamplingEvaluator& evaluator, const std::vector<ScheduleToReevaluate>& schedules,
+                                     const BootstrapOptions& options)
+{
+    std::vector<Reevaluation> out;
+    at::Tensor first;
+    for (const auto& s : schedules) {
+        Reevaluation r;
+        r.label = s.label;
+        r.stepWidthIndices = s.stepWidthIndices;
+        const auto start = std::chrono::steady_clock::now();
+        const auto images = evaluator.sample(s.stepWidthIndices);
+        r.samplingSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const auto features = evaluator.featuresOf(images);
+        r.fid = bootstrapFid(evaluator.reference(), features, options);
+        r.kid = evaluator.score(features).kid;
+        if (!first.defined())
+            first = features;
+        const auto diff = pairedFidDifference(evaluator.reference(), first, features, options);
+        r.differenceFromFirst = diff.value;
+        r.differenceInterval = diff.interval;
+        out.push_back(r);
+    }
+    return out;
+}
+
+}  // namespace ddsm

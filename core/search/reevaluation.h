@@ -1,0 +1,46 @@
+#pragma once
+// Selection bias: the search keeps the candidates that scored best on its own
+// noise, so their search scores are optimistic. The chosen schedules are
+// therefore scored again on fresh noise (another seed) with more samples,
+// side by side with a reference schedule (full width) on the same images, and
+// compared with a paired bootstrap.
+#include "metrics/fid_bootstrap.h"
+#include "metrics/percentile.h"
+#include "search/sampling_evaluator.h"
+
+#include <string>
+#include <vector>
+
+namespace ddsm {
+
+struct ScheduleToReevaluate {
+    std::string label;
+    std::vector<int> stepWidthIndices;
+};
+
+struct Reevaluation {
+    std::string label;
+    std::vector<int> stepWidthIndices;
+    FidBootstrap fid;            // with its own bootstrap interval
+    double kid = 0;              // NaN unless the evaluator measures KID
+    double differenceFromFirst = 0;   // FID(this) - FID(first), same images
+    Interval differenceInterval;      // paired bootstrap, at the bootstrap level
+    double samplingSeconds = 0;       // wall clock for all samples, no prefix sharing
+};
+
+// FID(b) - FID(a) and its percentile interval when both feature sets are
+// resampled with the same indices (rows i of a and b come from the same noise).
+struct PairedDifference {
+    double value = 0;
+    Interval interval;
+};
+PairedDifference pairedFidDifference(const GaussianStats& reference, const at::Tensor& a, const at::Tensor& b,
+                                     const BootstrapOptions& options);
+
+// Samples every schedule with `evaluator` (build it with the fresh seed, the
+// larger sample count and sharePrefixes = false, so the times are honest).
+// The first schedule is the one the others are compared with.
+std::vector<Reevaluation> reevaluate(SamplingEvaluator& evaluator, const std::vector<ScheduleToReevaluate>& schedules,
+                                     const BootstrapOptions& options = {});
+
+}  // namespace ddsm

@@ -1,0 +1,128 @@
+#include "search/sampling_evaluator.h"
+
+#include "base/error.h"
+#include "engine/denoiser.h"
+#include "engine/diffusion.h"
+#include "metrics/frechet.h"
+#include "metrics/kid.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+
+namespace ddsm {
+
+SamplingEvaluator::SamplingEvaluator(Denoiser& denoiser, SamplingSetup setup, FeatureFunction features,
+                                     GaussianStats reference, SamplingEvaluatorOptions options)
+    : denoiser_(denoiser),
+      diffusion_(std::make_unique<GaussianDiffusion>(denoiser.diffusion())),
+      setup_(std::move(setup)),
+      featureFn_(std::move(features)),
+      reference_(std::move(reference)),
+      options_(std::move(options)),
+      prefixes_(options_.prefixCacheBytes)
+{
+    if (options_.samples < 2 || options_.batchSize < 1)
+        throw Error("the evaluator needs at least 2 samples and a positive batch size");
+    if (int(setup_.timesteps.size()) != setup_.layout.steps())
+        throw Error("the gene layout has " + std::to_string(setup_.layout.steps()) + " steps, the sampler " +
+                    std::to_string(setup_.timesteps.size()));
+}
+
+SamplingEvaluator::~SamplingEvaluator() = default;
+
+std::string SamplingEvaluator::qualityName() const
+{
+    return "FID (" + options_.featureName + ", " + std::to_string(options_.samples) + " samples, seed " +
+           std::to_string(setup_.sampler.seed) + ")";
+}
+
+EvaluatorStats SamplingEvaluator::stats() const
+{
+    EvaluatorStats s = stats_;
+    s.prefixLookups = prefixes_.stats().lookups;
+    s.prefixHits = prefixes_.stats().hits;
+    return s;
+}
+
+at::Tensor SamplingEvaluator::sample(const std::vector<int>& stepWidthIndices)
+{
+    const int steps = int(setup_.timesteps.size());
+    SamplerSettings settings = setup_.sampler;
+    std::vector<at::Tensor> batches;
+    for (int start = 0, batch = 0; start < options_.samples; start += options_.batchSize, ++batch) {
+        const int count = std::min(options_.batchSize, options_.samples - start);
+        settings.firstImage = start;
+        SamplerRun run;
+        run.timesteps = setup_.timesteps;
+        run.stepWidths = widthsOf(stepWidthIndices, setup_.widths);
+        run.cancel = options_.cancel;
+        if (options_.sharePrefixes)
+            run.firstStep = prefixes_.longestPrefix(batch, stepWidthIndices, steps - 1, &run.x);
+        if (run.firstStep == 0)
+            run.x = initialNoise(settings.seed, start, count, denoiser_.channels(), denoiser_.imageSize());
+        if (options_.sharePrefixes)
+            run.onStep = [&, batch](const SamplerStep& step) {
+                if (step.step + 1 < steps)
+                    prefixes_.insert(batch, stepWidthIndices, step.step + 1, step.x);
+            };
+        const auto begin = std::chrono::steady_clock::now();
+        const auto result = runSampler(denoiser_, *diffusion_, settings, run);
+        stats_.samplingSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+        stats_.stepsRun += result.stepsRun;
+        stats_.stepsReused += run.firstStep;
+        if (result.cancelled)
+            throw SearchCancelled();
+        batches.push_back(result.images);
+    }
+    return torch::cat(batches);
+}
+
+at::Tensor SamplingEvaluator::features(const std::vector<int>& stepWidthIndices)
+{
+    return featuresOf(sample(stepWidthIndices));
+}
+
+at::Tensor SamplingEvaluator::featuresOf(const at::Tensor& samples) const
+{
+    const auto images = samples.clamp(-1.0, 1.0);
+    std::vector<at::Tensor> parts;
+    for (int64_t start = 0; start < images.size(0); start += options_.batchSize) {
+        const auto batch = images.slice(0, start, std::min<int64_t>(images.size(0), start + options_.batchSize));
+        parts.push_back(featureFn_(batch).to(torch::kDouble).reshape({batch.size(0), -1}));
+    }
+    return torch::cat(parts);
+}
+
+Evaluation SamplingEvaluator::score(const at::Tensor& features) const
+{
+    Evaluation e;
+    e.quality = frechetDistance(computeStats(features), reference_);
+    e.samples = features.size(0);
+    if (options_.kidReferenceFeatures.defined()) {
+        KidOptions kid;
+        kid.subsets = options_.kidSubsets;
+        kid.seed = setup_.sampler.seed;
+        e.kid = computeKid(features, options_.kidReferenceFeatures, kid).mean;
+    }
+    return e;
+}
+
+std::vector<Evaluation> SamplingEvaluator::evaluate(const std::vector<Genome>& genomes)
+{
+    std::vector<std::vector<int>> paths;
+    for (const auto& g : genomes)
+        paths.push_back(setup_.layout.expand(g));
+    // Neighbours in lexicographic order share the longest prefixes.
+    std::vector<size_t> order(genomes.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return paths[a] < paths[b]; });
+    std::vector<Evaluation> out(genomes.size());
+    for (size_t i : order)
+        out[i] = score(features(paths[i]));
+    return out;
+}
+
+}  // namespace ddsm
