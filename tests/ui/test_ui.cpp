@@ -18,6 +18,7 @@
 #include <QDir>
 #include <QFile>
 #include <QLocale>
+#include <QMimeData>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -277,6 +278,60 @@ private slots:
         // Current schedule is full width here: same noise, same network, same pixels.
         QCOMPARE(compare->paneImage(0), compare->paneImage(1));
         QVERIFY(!compare->differenceImage().isNull());
+    }
+
+    void droppedModelFileOpens()
+    {
+        auto window = std::make_unique<MainWindow>(2);
+        window->setUserMessages(std::make_unique<RecordedMessages>(&errors_));
+        window->show();
+        QMimeData data;
+        data.setUrls({QUrl::fromLocalFile(tinyPath_)});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(window.get(), &enter);
+        QVERIFY(enter.isAccepted());
+        QSignalSpy ready(window.get(), &MainWindow::modelReady);
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(window.get(), &drop);
+        QVERIFY(ready.wait(kWaitMs));
+        QCOMPARE(window->session()->model().path, QFileInfo(tinyPath_).absoluteFilePath());
+    }
+
+    void autosaveIsOfferedBack()
+    {
+        QFile::remove(MainWindow::autosavePath());
+        StepSchedule edited;
+        {
+            auto window = openWindow(tinyPath_, 5);
+            QVERIFY(window);
+            window->document()->setStepRangeWidth(1, 2, 0.5);
+            edited = window->document()->schedule();
+            QVERIFY(window->isDirty());
+            window->writeAutosave();
+            QVERIFY(QFileInfo::exists(MainWindow::autosavePath()));
+            // No close event: as if the application had crashed.
+        }
+        auto next = std::make_unique<MainWindow>(2);
+        auto messages = std::make_unique<RecordedMessages>(&errors_);
+        messages->answer = true;
+        next->setUserMessages(std::move(messages));
+        QSignalSpy ready(next.get(), &MainWindow::modelReady);
+        next->offerAutosaveRecovery();
+        QVERIFY(ready.wait(kWaitMs));
+        QCOMPARE(next->document()->schedule(), edited);
+        QVERIFY(next->isDirty());
+        next->close();  // a clean exit removes the autosave
+        QVERIFY(!QFileInfo::exists(MainWindow::autosavePath()));
+    }
+
+    void animationExportsOneFramePerStep()
+    {
+        auto window = openWindow(tinyPath_, 7);
+        QVERIFY(window);
+        QVERIFY(waitForRun(*window));
+        const QString frames = dir_.filePath("frames");
+        QVERIFY(window->exportAnimation(frames));
+        QCOMPARE(QDir(frames).entryList({"*.png"}, QDir::Files).size(), 7);
     }
 
     void screenshotOfFinishedRun()

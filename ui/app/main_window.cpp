@@ -94,6 +94,11 @@ void MainWindow::buildDocks()
     addDock("ModelDock", tr("Model"), modelPanel_, Qt::LeftDockWidgetArea);
     addDock("MetricsDock", tr("Metrics"), metricsPanel_, Qt::RightDockWidgetArea);
     tabifyDockWidget(denoising, compare);
+    // Model and Metrics run the full height beside the views and the timeline.
+    setCorner(Qt::TopLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::TopRightCorner, Qt::RightDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     denoising->raise();
     connect(modelPanel_, &ModelPanel::measureLatencyRequested, this, [this] {
         if (session_->startLatencyProfile())
@@ -319,7 +324,8 @@ void MainWindow::onModelOpened(const ModelInfo& model)
     refreshRecentMenu();
     refreshTitle();
     refreshMetrics();
-    setDirty(false);
+    setDirty(recoveringAutosave_);
+    recoveringAutosave_ = false;
     restartDenoising();
     // Costs are measured, not only counted: time every width once per model.
     if (session_->startLatencyProfile())

@@ -133,6 +133,8 @@ private:
     std::optional<SamplerChoice> pendingSampler_;
     QString workspacePath_;
     bool dirty_ = false;
+    // Recovered autosaved edits stay unsaved once their model has opened.
+    bool recoveringAutosave_ = false;
 };
 
 }  // namespace ddsm::ui

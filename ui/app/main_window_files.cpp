@@ -261,8 +261,11 @@ void MainWindow::offerAutosaveRecovery()
     const QString when = QFileInfo(path).lastModified().toString(Qt::TextDate);
     const bool restore = messages_ && messages_->ask(tr("Recover unsaved work"),
                                                      tr("DDSM Studio did not close cleanly. Restore the edits autosaved at %1?").arg(when));
-    if (restore && openWorkspace(path))
-        setDirty(true);
+    if (restore) {
+        recoveringAutosave_ = true;
+        if (openWorkspace(path))
+            setDirty(true);
+    }
     if (!restore)
         QFile::remove(path);
 }

@@ -44,7 +44,7 @@ QString ModelSession::backendText() const
 {
     const QString device = model_.device.isEmpty() ? QStringLiteral("cpu") : model_.device;
     if (device == QLatin1String("cpu"))
-        return tr("CPU, %n thread(s)", nullptr, threads_);
+        return threads_ == 1 ? tr("CPU, 1 thread") : tr("CPU, %1 threads").arg(threads_);
     return tr("torch device %1").arg(device);
 }
 
