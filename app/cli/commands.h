@@ -10,5 +10,6 @@ int runFlops(const std::vector<std::string>& argv);
 int runSample(const std::vector<std::string>& argv);
 int runSchedule(const std::vector<std::string>& argv);
 int runTrain(const std::vector<std::string>& argv);
+int runImportCheckpoint(const std::vector<std::string>&);
 
 }  // namespace ddsm::cli

@@ -25,6 +25,7 @@ const char* kUsage =
     "  sample MODEL                    sample an image grid under a step-aware schedule\n"
     "  schedule convert IN OUT         convert schedules between JSON and search.txt\n"
     "  schedule show FILE              describe a schedule file\n"
+    "  import-checkpoint CKPT --out M  a checkpoint of the paper's code -> model file (+ search.txt)\n"
     "  train                           slimmable training with the sandwich rule\n";
 
 }  // namespace
@@ -34,6 +35,7 @@ int main(int argc, char** argv)
     const std::map<std::string, std::function<int(const std::vector<std::string>&)>> commands{
         {"info", ddsm::cli::runInfo},     {"flops", ddsm::cli::runFlops}, {"sample", ddsm::cli::runSample},
         {"schedule", ddsm::cli::runSchedule}, {"train", ddsm::cli::runTrain},
+        {"import-checkpoint", ddsm::cli::runImportCheckpoint},
     };
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
         std::fputs(kUsage, argc < 2 ? stderr : stdout);

@@ -1,0 +1,65 @@
+// ddsm import-checkpoint: a checkpoint of the paper's training code becomes a
+// DDSM Studio model file (and its search.txt a schedule JSON beside it).
+#include "commands.h"
+
+#include "args.h"
+#include "engine/net_config.h"
+#include "family/paper_checkpoint_import.h"
+
+#include <cstdio>
+
+namespace ddsm::cli {
+
+namespace {
+
+const char* kHelp =
+    "usage: ddsm import-checkpoint CKPT --out MODEL.safetensors [--schedule search.txt] [--net]\n"
+    "                              [--config CFG | --image-size N]\n"
+    "\n"
+    "Converts a checkpoint of DDSM's own training code (torch.save of a dict with\n"
+    "'ema_model' and 'net_model' state dicts of its SlimmableUNet) into a model file.\n"
+    "The architecture is inferred from the tensor shapes (ch, ch_mult, res blocks,\n"
+    "attention levels, T, image channels; the image size from the checkpoint's x_T),\n"
+    "checked tensor by tensor, written, and read back to validate it.\n"
+    "Reading the pickle needs Python with PyTorch: /usr/bin/python3 with python3-torch,\n"
+    "or the interpreter named by $DDSM_PYTHON.\n"
+    "\n"
+    "  --out MODEL          the model file to write (.safetensors)\n"
+    "  --net                import the raw weights (net_model) instead of the EMA ones\n"
+    "  --schedule FILE      the paper's search.txt (one width per training timestep) to\n"
+    "                       convert too; written as MODEL's stem + .schedule.json\n"
+    "  --config CFG         use this architecture JSON instead of inferring it\n"
+    "  --image-size N       image size when the checkpoint has no x_T\n";
+
+}  // namespace
+
+int runImportCheckpoint(const std::vector<std::string>& argv)
+{
+    const Args args(argv, {"out", "schedule", "config", "image-size"}, {"net"});
+    if (args.wantsHelp()) {
+        std::fputs(kHelp, stdout);
+        return 0;
+    }
+    if (args.positionals().size() != 1 || !args.has("out")) {
+        std::fputs(kHelp, stderr);
+        return 2;
+    }
+    CheckpointImportOptions options;
+    options.entry = args.has("net") ? "net_model" : "ema_model";
+    options.schedulePath = args.get("schedule", "");
+    if (const auto config = args.get("config"))
+        options.config = loadNetConfig(*config);
+    if (args.has("image-size"))
+        options.imageSize = args.getInt("image-size", 0);
+
+    const auto result = importPaperCheckpoint(args.positionals().front(), *args.get("out"), options);
+    for (const auto& note : result.notes)
+        std::printf("note: %s\n", note.c_str());
+    std::printf("wrote %s (%s weights, %s)\n", result.modelPath.c_str(), options.entry.c_str(),
+                describe(result.config).c_str());
+    if (!result.schedulePath.empty())
+        std::printf("wrote %s (from %s)\n", result.schedulePath.c_str(), options.schedulePath.c_str());
+    return 0;
+}
+
+}  // namespace ddsm::cli
