@@ -54,7 +54,7 @@ std::vector<int> evenTimesteps(int T, int steps)
 class TestDiffusion final : public QObject {
     Q_OBJECT
 private slots:
-    void initTestCase() { torch::set_num_threads(2); }
+    void initTestCase() { torch::set_num_threads(1); }
 
     void linearBetasAndCumulativeProduct()
     {

@@ -166,7 +166,7 @@ void perturb(SlimmableUNet& net, uint64_t seed)
 class TestNetwork final : public QObject {
     Q_OBJECT
 private slots:
-    void initTestCase() { torch::set_num_threads(2); }
+    void initTestCase() { torch::set_num_threads(1); }
 
     void makeDivisibleFollowsMobileNetRounding_data()
     {

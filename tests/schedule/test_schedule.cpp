@@ -73,7 +73,7 @@ ScheduleDocument fullDocument()
     ScheduleDocument document;
     document.schedule = StepSchedule::fromRanges(10, 1.0, {{3, 6, 0.5}, {7, 9, 0.25}});
     document.name = "golden small-early";
-    document.sampler = ddsm::SamplerSettings{"ddim", 4, 0.0, 1234};
+    document.sampler = ddsm::SamplerRecord{"ddim", 4, 0.0, 1234};
     document.model = ddsm::ModelIdentity{
         "cifar10-slimmable", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"};
     document.costs_json = R"({"gflops_per_image":3.5,"speedup":1.58})";

@@ -1,0 +1,164 @@
+// The `ddsm` executable end to end: exit codes, messages, and files it writes.
+#include "base/atomic_file.h"
+#include "engine/flops.h"
+#include "engine/model_file.h"
+#include "engine/net_config.h"
+#include "engine/slimmable_unet.h"
+#include "io/png_text.h"
+#include "schedule/schedule_file.h"
+#include "schedule/schedule_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace ddsm;
+
+namespace {
+
+struct Run {
+    int exitCode;
+    QString out, err;
+};
+
+Run ddsm(const QStringList& args)
+{
+    QProcess p;
+    p.start(DDSM_CLI, args);
+    p.waitForFinished(300000);
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+}
+
+NetConfig tiny()
+{
+    NetConfig c;
+    c.imageSize = 8;
+    c.baseChannels = 16;
+    c.channelMult = {1, 2};
+    c.numResBlocks = 1;
+    c.attentionLevels = {1};
+    c.normGroups = 4;
+    c.widths = {1.0, 0.5};
+    c.diffusion.T = 40;
+    return c;
+}
+
+}  // namespace
+
+class TestCli final : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    QString path(const char* name) { return dir_.filePath(name); }
+
+private slots:
+    void initTestCase()
+    {
+        saveNetConfig(path("tiny.json").toStdString(), tiny());
+        SlimmableUNet net(tiny());
+        net.initialize(5);
+        saveModel(path("tiny.safetensors").toStdString(), net, R"({"created_by": "test"})");
+    }
+
+    void helpAndUnknownCommands()
+    {
+        QCOMPARE(ddsm({"--help"}).exitCode, 0);
+        for (const char* command : {"info", "flops", "sample", "schedule", "train"})
+            QCOMPARE(ddsm({command, "--help"}).exitCode, 0);
+        const Run unknown = ddsm({"frobnicate"});
+        QCOMPARE(unknown.exitCode, 2);
+        QVERIFY(unknown.err.contains("unknown command \"frobnicate\""));
+        const Run badOption = ddsm({"flops", "--config", path("tiny.json"), "--bogus"});
+        QCOMPARE(badOption.exitCode, 1);
+        QVERIFY2(badOption.err.contains("unknown option --bogus"), qPrintable(badOption.err));
+    }
+
+    void flopsPrintsTheAnalyticCount()
+    {
+        const Run r = ddsm({"flops", "--config", path("tiny.json"), "--width", "0.5", "--steps", "10"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains(QString::number(totalMacs(tiny(), 0.5))), qPrintable(r.out));
+        // A uniform half-width schedule saves exactly 1 - MACs(0.5)/MACs(1).
+        const double saving = 100.0 * (1.0 - double(totalMacs(tiny(), 0.5)) / double(totalMacs(tiny(), 1.0)));
+        QVERIFY2(r.out.contains(QString("saving %1%").arg(saving, 0, 'f', 1)), qPrintable(r.out));
+    }
+
+    void sampleWritesAGridWithItsScheduleEmbedded()
+    {
+        // A schedule: width 0.5 for the noisy half, 1.0 for the rest.
+        ScheduleDocument doc;
+        doc.name = "half";
+        doc.schedule = StepSchedule::fromRanges(40, 1.0, {{20, 39, 0.5}});
+        saveSchedule(path("half.json").toStdString(), doc);
+        const Run r = ddsm({"sample", path("tiny.safetensors"), "--schedule", path("half.json"), "--steps", "4",
+                            "--count", "3", "--seed", "7", "--out", path("grid.png"), "--frames", path("frames"),
+                            "--threads", "1"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto text = readPngText(path("grid.png").toStdString());
+        const auto settings = nlohmann::json::parse(text.at("ddsm-settings"));
+        const ScheduleDocument embedded = scheduleFromJson(settings.at("schedule").dump());
+        QVERIFY(embedded.schedule == doc.schedule);
+        QCOMPARE(embedded.sampler->seed, uint64_t(7));
+        QCOMPARE(embedded.sampler->steps, 4);
+        QCOMPARE(QDir(path("frames")).entryList({"*.png"}).size(), 8);  // x_t and x0 per step
+    }
+
+    void sampleWithSameSeedIsReproducible()
+    {
+        for (const char* out : {"a.png", "b.png"})
+            QCOMPARE(ddsm({"sample", path("tiny.safetensors"), "--steps", "3", "--count", "2", "--seed", "3", "--out",
+                           path(out), "--threads", "1"})
+                         .exitCode,
+                     0);
+        QCOMPARE(readWholeFile(path("a.png").toStdString()), readWholeFile(path("b.png").toStdString()));
+    }
+
+    void untrainedNetworkNeedsAConfig()
+    {
+        const Run r = ddsm({"sample", "--init", "random", "--out", path("x.png")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.err.contains("--init random needs --config"));
+        QCOMPARE(ddsm({"sample", "--init", "random", "--config", path("tiny.json"), "--steps", "2", "--count", "1",
+                       "--out", path("r.png")})
+                     .exitCode,
+                 0);
+    }
+
+    void corruptModelFailsWithAMessage()
+    {
+        writeFileAtomically(path("corrupt.safetensors").toStdString(), "this is not a model");
+        const Run r = ddsm({"info", path("corrupt.safetensors")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("corrupt.safetensors"), qPrintable(r.err));
+        const Run missing = ddsm({"sample", path("missing.safetensors"), "--out", path("m.png")});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY(missing.err.contains("missing.safetensors"));
+    }
+
+    void infoReportsArchitectureAndHash()
+    {
+        const Run r = ddsm({"info", path("tiny.safetensors"), "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const auto j = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(j["architecture"]["base_channels"].get<int>(), 16);
+        QCOMPARE(QString::fromStdString(j["sha256"].get<std::string>()).size(), 64);
+    }
+
+    void scheduleConvertRoundTrips()
+    {
+        ScheduleDocument doc;
+        doc.schedule = StepSchedule::switchFraction(40, 0.3, 0.5, 1.0);
+        saveSchedule(path("s.json").toStdString(), doc);
+        QCOMPARE(ddsm({"schedule", "convert", path("s.json"), path("search.txt")}).exitCode, 0);
+        QCOMPARE(ddsm({"schedule", "convert", path("search.txt"), path("back.json")}).exitCode, 0);
+        QVERIFY(loadSchedule(path("back.json").toStdString()).schedule == doc.schedule);
+        writeFileAtomically(path("bad.txt").toStdString(), "[1.0, 0.5,\n oops]");
+        const Run bad = ddsm({"schedule", "show", path("bad.txt")});
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY2(bad.err.contains("bad.txt:2:"), qPrintable(bad.err));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestCli)
+#include "test_cli.moc"

@@ -1,0 +1,191 @@
+// Slimmable training on a slice of data: the loss falls, resuming equals an
+// uninterrupted run, and a corrupt checkpoint is rejected without damage.
+#include "base/atomic_file.h"
+#include "base/error.h"
+#include "engine/slimmable_unet.h"
+#include "training/trainer.h"
+#include "training/training_run.h"
+
+#include <torch/torch.h>
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <filesystem>
+
+using namespace ddsm;
+
+namespace {
+
+NetConfig tiny()
+{
+    NetConfig c;
+    c.imageSize = 8;
+    c.baseChannels = 16;
+    c.channelMult = {1, 2};
+    c.numResBlocks = 1;
+    c.attentionLevels = {1};
+    c.normGroups = 4;
+    c.dropout = 0.1;  // dropout on: resume must reproduce its random masks too
+    c.widths = {1.0, 0.75, 0.5};
+    c.diffusion.T = 100;
+    return c;
+}
+
+// Structured data: smooth blobs, so there is something to learn quickly.
+at::Tensor blobs(int n)
+{
+    auto g = at::detail::createCPUGenerator(3);
+    auto centre = torch::rand({n, 2, 1, 1}, g) * 4 + 2;
+    auto grid = torch::arange(8, torch::kFloat);
+    auto dy = (grid.view({1, 1, 8, 1}) - centre.slice(1, 0, 1)).pow(2);
+    auto dx = (grid.view({1, 1, 1, 8}) - centre.slice(1, 1, 2)).pow(2);
+    return torch::exp(-(dx + dy) / 4) * 2 - 1;
+}
+
+TrainOptions options(int64_t steps)
+{
+    TrainOptions o;
+    o.steps = steps;
+    o.batchSize = 16;
+    o.learningRate = 2e-3;
+    o.warmupSteps = 5;
+    o.seed = 4;
+    return o;
+}
+
+}  // namespace
+
+class TestTraining final : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { torch::set_num_threads(1); }
+
+    void lossFallsAndEveryWidthIsTrained()
+    {
+        Trainer trainer(tiny(), options(120), blobs(256), c10::Device(c10::kCPU));
+        double early = 0, late = 0;
+        std::set<double> widthsSeen;
+        for (int i = 0; i < 120; ++i) {
+            const auto stats = trainer.step();
+            QVERIFY(stats.widths.size() == 3);
+            QCOMPARE(stats.widths[0], 1.0);  // sandwich: full,
+            QCOMPARE(stats.widths[1], 0.5);  // smallest,
+            widthsSeen.insert(stats.widths[2]);
+            if (i < 10)
+                early += stats.losses[0] / 10;
+            if (i >= 110)
+                late += stats.losses[0] / 10;
+        }
+        QCOMPARE(widthsSeen, std::set<double>{0.75});  // and the middle width
+        QVERIFY2(late < 0.7 * early, qPrintable(QString("loss %1 -> %2").arg(early).arg(late)));
+    }
+
+    void resumingEqualsAnUninterruptedRun()
+    {
+        QTemporaryDir dir;
+        const std::string checkpoint = dir.filePath("c.safetensors").toStdString();
+        const auto data = blobs(40);  // 40 / 16: epochs end mid-batch, so the batch order must resume exactly
+        Trainer straight(tiny(), options(12), data, c10::Device(c10::kCPU));
+        for (int i = 0; i < 12; ++i)
+            straight.step();
+
+        Trainer first(tiny(), options(12), data, c10::Device(c10::kCPU));
+        for (int i = 0; i < 6; ++i)
+            first.step();
+        first.saveCheckpoint(checkpoint, {{"dataset", "blobs"}});
+        Trainer resumed(tiny(), options(12), data, c10::Device(c10::kCPU));
+        resumed.loadCheckpoint(checkpoint);
+        QCOMPARE(resumed.completedSteps(), int64_t(6));
+        for (int i = 0; i < 6; ++i)
+            resumed.step();
+
+        const auto a = straight.model().named_parameters();
+        const auto b = resumed.model().named_parameters();
+        const auto ea = straight.ema().named_parameters();
+        const auto eb = resumed.ema().named_parameters();
+        double maxDiff = 0;
+        for (const auto& p : a) {
+            maxDiff = std::max(maxDiff, (p.value() - b[p.key()]).abs().max().item<double>());
+            maxDiff = std::max(maxDiff, (ea[p.key()] - eb[p.key()]).abs().max().item<double>());
+        }
+        QVERIFY2(maxDiff < 1e-6, qPrintable(QString("max difference %1").arg(maxDiff)));
+        // And the run really moved the weights (the comparison is not vacuous).
+        Trainer fresh(tiny(), options(12), data, c10::Device(c10::kCPU));
+        QVERIFY((fresh.model().named_parameters()["head.weight"] - a["head.weight"]).abs().max().item<double>() > 1e-4);
+    }
+
+    void corruptCheckpointIsRejectedAndLeavesStateAlone()
+    {
+        QTemporaryDir dir;
+        const std::string checkpoint = dir.filePath("c.safetensors").toStdString();
+        Trainer trainer(tiny(), options(4), blobs(32), c10::Device(c10::kCPU));
+        trainer.step();
+        trainer.saveCheckpoint(checkpoint, {});
+        const std::string bytes = readWholeFile(checkpoint);
+        writeFileAtomically(checkpoint, bytes.substr(0, bytes.size() - 1000));
+        const auto before = trainer.model().named_parameters()["head.weight"].clone();
+        try {
+            trainer.loadCheckpoint(checkpoint);
+            QFAIL("a truncated checkpoint was accepted");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("c.safetensors"), e.what());
+        }
+        QCOMPARE(trainer.completedSteps(), int64_t(1));
+        QVERIFY(torch::equal(before, trainer.model().named_parameters()["head.weight"]));
+
+        // A checkpoint of another architecture is named as such.
+        NetConfig other = tiny();
+        other.baseChannels = 8;
+        Trainer otherTrainer(other, options(4), blobs(32), c10::Device(c10::kCPU));
+        otherTrainer.saveCheckpoint(checkpoint, {});
+        try {
+            trainer.loadCheckpoint(checkpoint);
+            QFAIL("a checkpoint of another architecture was accepted");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("different architecture"), e.what());
+        }
+    }
+
+    void runWritesLogSamplesCheckpointAndModel()
+    {
+        QTemporaryDir dir;
+        Trainer trainer(tiny(), options(4), blobs(32), c10::Device(c10::kCPU));
+        TrainingRunSettings settings;
+        settings.outDir = dir.path().toStdString();
+        settings.checkpointEvery = 2;
+        settings.sampleEvery = 4;
+        settings.sampleCount = 4;
+        settings.sampleSteps = 3;
+        settings.progressEvery = 1;
+        int reports = 0;
+        runTraining(trainer, settings, [&](const TrainingProgress&) { ++reports; }, nullptr);
+        QCOMPARE(reports, 5);  // 4 steps + the final message
+        namespace fs = std::filesystem;
+        QVERIFY(fs::exists(settings.outDir + "/checkpoint.safetensors"));
+        QVERIFY(fs::exists(settings.outDir + "/model.safetensors"));
+        QVERIFY(fs::exists(settings.outDir + "/samples/step-0000004-w0.5.png"));
+        const std::string csv = readWholeFile(settings.outDir + "/loss.csv");
+        QCOMPARE(int(std::count(csv.begin(), csv.end(), '\n')), 5);  // header + 4 steps
+        QVERIFY(csv.rfind("step,seconds,learning_rate,grad_norm,loss_w1,loss_w0.75,loss_w0.5", 0) == 0);
+    }
+
+    void cancellationCheckpointsAndStops()
+    {
+        QTemporaryDir dir;
+        Trainer trainer(tiny(), options(100), blobs(32), c10::Device(c10::kCPU));
+        TrainingRunSettings settings;
+        settings.outDir = dir.path().toStdString();
+        settings.sampleEvery = 0;
+        settings.progressEvery = 1;
+        std::atomic<bool> cancel{false};
+        runTraining(trainer, settings, [&](const TrainingProgress& p) { if (p.step >= 3) cancel = true; }, &cancel);
+        QCOMPARE(trainer.completedSteps(), int64_t(3));
+        Trainer resumed(tiny(), options(100), blobs(32), c10::Device(c10::kCPU));
+        resumed.loadCheckpoint(settings.outDir + "/checkpoint.safetensors");
+        QCOMPARE(resumed.completedSteps(), int64_t(3));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestTraining)
+#include "test_training.moc"
