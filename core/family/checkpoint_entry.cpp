@@ -56,8 +56,11 @@ bool checkpointPythonHasTorch(std::string* reason)
     const ProcessResult result = runProcess({python, "-c", "import torch"});
     if (result.exitCode == 0)
         return true;
-    if (reason)
-        *reason = python + " cannot import torch (install python3-torch): " + trimmed(result.output);
+    if (reason) {
+        const std::string output = trimmed(result.output);
+        *reason = python + " cannot import torch (install python3-torch): " +
+                  output.substr(output.find_last_of('\n') + 1);
+    }
     return false;
 }
 

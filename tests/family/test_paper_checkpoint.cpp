@@ -94,17 +94,12 @@ private:
 
     std::string path(const std::string& name) const { return (dir_.path() + "/").toStdString() + name; }
 
-    void requirePython()
-    {
-        if (!pythonMissing_.empty())
-            QSKIP(pythonMissing_.c_str());
-    }
-
-    void requireGolden()
+    // Why the golden checkpoint cannot be imported here; empty if it can.
+    std::string goldenUnavailable() const
     {
         if (!QFile::exists(QString::fromStdString(kGolden)))
-            QSKIP(("the golden checkpoint is absent: " + kGolden).c_str());
-        requirePython();
+            return "the golden checkpoint is absent: " + kGolden;
+        return pythonMissing_;
     }
 
 private slots:
@@ -197,7 +192,8 @@ private slots:
 
     void reproducesThePapersForwardPass()
     {
-        requireGolden();
+        if (const auto why = goldenUnavailable(); !why.empty())
+            QSKIP(why.c_str());
         const std::string model = path("golden.safetensors");
         const CheckpointImportResult result = importPaperCheckpoint(kGolden, model);
         QVERIFY(result.architectureInferred);
@@ -224,7 +220,8 @@ private slots:
 
     void importsTheRawWeightsAndASchedule()
     {
-        requireGolden();
+        if (const auto why = goldenUnavailable(); !why.empty())
+            QSKIP(why.c_str());
         // search.txt: index = training timestep, the clean half at 0.5.
         std::string text = "[";
         for (int t = 0; t < 1000; ++t)
@@ -249,7 +246,8 @@ private slots:
 
     void failedImportsWriteNothing()
     {
-        requireGolden();
+        if (const auto why = goldenUnavailable(); !why.empty())
+            QSKIP(why.c_str());
         std::ofstream(path("short.txt")) << "[1.0, 0.5]\n";
         CheckpointImportOptions options;
         options.schedulePath = path("short.txt");
@@ -268,7 +266,8 @@ private slots:
 
     void rejectsCheckpointsOfOtherLayouts()
     {
-        requirePython();
+        if (!pythonMissing_.empty())
+            QSKIP(pythonMissing_.c_str());
         const std::string model = path("never.safetensors");
         QVERIFY(throwsErrorMentioning([&] { importPaperCheckpoint(path("ckpt_not_a_dict.pt"), model); },
                                       {"ckpt_not_a_dict.pt", "not a checkpoint of DDSM's training code"}));
