@@ -66,7 +66,13 @@ MainWindow::MainWindow(int threads, QWidget* parent) : QMainWindow(parent)
 
     QSettings settings;
     restoreGeometry(settings.value("mainWindow/geometry").toByteArray());
-    restoreState(settings.value("mainWindow/state").toByteArray());
+    if (!restoreState(settings.value("mainWindow/state").toByteArray())) {
+        // First start: sizes apply once the window has its own size.
+        QTimer::singleShot(0, this, [this] {
+            resizeDocks({dock("ModelDock"), dock("MetricsDock")}, {width() / 4, width() / 4}, Qt::Horizontal);
+            resizeDocks({dock("DenoisingDock"), dock("ScheduleDock")}, {height() * 3 / 5, height() * 2 / 5}, Qt::Vertical);
+        });
+    }
     refreshTitle();
     refreshMetrics();
 }
@@ -76,6 +82,7 @@ MainWindow::~MainWindow() = default;
 void MainWindow::buildDocks()
 {
     modelPanel_ = new ModelPanel;
+    modelPanel_->setMinimumWidth(340);
     schedulePanel_ = new SchedulePanel(document_);
     denoisingPanel_ = new DenoisingPanel;
     metricsPanel_ = new MetricsPanel;
@@ -100,10 +107,7 @@ void MainWindow::buildDocks()
     setCorner(Qt::TopRightCorner, Qt::RightDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     denoising->raise();
-    connect(modelPanel_, &ModelPanel::measureLatencyRequested, this, [this] {
-        if (session_->startLatencyProfile())
-            modelPanel_->setMeasuring(true);
-    });
+    connect(modelPanel_, &ModelPanel::measureLatencyRequested, this, &MainWindow::startLatencyProfile);
     connect(comparePanel_, &ComparePanel::addFromFileRequested, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Add Schedule to Compare"), QString(),
                                                           tr("Schedules (*.json *.txt)"));
@@ -328,8 +332,7 @@ void MainWindow::onModelOpened(const ModelInfo& model)
     recoveringAutosave_ = false;
     restartDenoising();
     // Costs are measured, not only counted: time every width once per model.
-    if (session_->startLatencyProfile())
-        modelPanel_->setMeasuring(true);
+    startLatencyProfile();
     emit modelReady();
 }
 
@@ -377,6 +380,9 @@ void MainWindow::restartDenoising()
     if (!session_->hasModel() || document_->T() == 0)
         return;
     session_->cancel(denoiseJob_);
+    // The user waits for samples, not for timings: a pending profile goes after the run.
+    const bool profilePending = session_->isRunning(profileJob_);
+    session_->cancel(profileJob_);
     SamplingRequest request;
     request.sampler = samplerChoice();
     request.stepWidths = document_->stepWidths();
@@ -384,6 +390,16 @@ void MainWindow::restartDenoising()
     runSampler_ = request.sampler;
     denoiseJob_ = session_->startSampling(request, tr("Denoising %n step(s)", nullptr, request.sampler.steps));
     denoisingPanel_->beginRun(denoiseJob_, request.sampler.steps);
+    if (profilePending)
+        startLatencyProfile();
+}
+
+void MainWindow::startLatencyProfile()
+{
+    session_->cancel(profileJob_);
+    profileJob_ = session_->startLatencyProfile();
+    if (profileJob_)
+        modelPanel_->setMeasuring(true);
 }
 
 void MainWindow::refreshRecentMenu()

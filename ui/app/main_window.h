@@ -96,6 +96,7 @@ private:
     void onScheduleEdited();
     void onSamplerEdited();
     void scheduleRerun();
+    void startLatencyProfile();
     void refreshMetrics();
     void refreshRecentMenu();
     void refreshTitle();
@@ -124,6 +125,7 @@ private:
     QTimer* autosaveTimer_;
 
     int denoiseJob_ = 0;
+    int profileJob_ = 0;
     int shownJob_ = 0;
     // What the last denoising run used, so that exports describe the images.
     StepSchedule runSchedule_;

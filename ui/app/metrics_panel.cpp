@@ -51,6 +51,8 @@ MetricsPanel::MetricsPanel(QWidget* parent) : QWidget(parent)
     plot_->graph(1)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssStar, QColor(220, 60, 20), 12));
     plot_->graph(1)->setName(tr("current schedule"));
     plot_->legend->setVisible(true);
+    // Cheaper (left) and faster (bottom) is better: the legend sits where points rarely are.
+    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     plot_->legend->setFont(QFont(font().family(), 8));
 
     auto* layout = new QVBoxLayout(this);

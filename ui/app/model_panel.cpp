@@ -50,7 +50,7 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent)
 void ModelPanel::showModel(const ModelInfo& model)
 {
     name_->setText(QStringLiteral("%1\n%2").arg(model.name, model.path));
-    architecture_->setText(QString::fromStdString(describe(model.config)) + tr(", T = %1").arg(model.T()));
+    architecture_->setText(QString::fromStdString(describe(model.config)));
     parameters_->setText(QLocale::c().toString(qlonglong(model.parameterCount)));
     widths_ = model.widths;
     table_->setRowCount(int(model.widths.size()));
