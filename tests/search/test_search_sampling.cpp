@@ -1,0 +1,211 @@
+// The sampling side of the search on a tiny slimmable UNet: resuming from a
+// shared prefix gives bit-identical images to sampling from noise, the prefix
+// cache counts and evicts as specified, and exported schedules map back to the
+// sampler's steps exactly.
+#include "engine/diffusion.h"
+#include "engine/slimmable_denoiser.h"
+#include "engine/slimmable_unet.h"
+#include "metrics/frechet.h"
+#include "schedule/respacing.h"
+#include "search/pixel_features.h"
+#include "search/reevaluation.h"
+#include "search/sampling_evaluator.h"
+#include "search/schedule_export.h"
+
+#include <torch/torch.h>
+
+#include <QtTest>
+
+using namespace ddsm;
+
+namespace {
+
+NetConfig tinyConfig()
+{
+    NetConfig c;
+    c.imageSize = 8;
+    c.channels = 1;
+    c.baseChannels = 8;
+    c.channelMult = {1, 2};
+    c.numResBlocks = 1;
+    c.attentionLevels = {1};
+    c.dropout = 0.0;
+    c.normGroups = 4;
+    c.widths = {1.0, 0.5};
+    c.diffusion.T = 100;
+    return c;
+}
+
+constexpr int kSteps = 8;
+
+std::shared_ptr<SlimmableDenoiser> tinyDenoiser()
+{
+    auto net = std::make_shared<SlimmableUNet>(tinyConfig());
+    net->initialize(3);
+    net->eval();
+    return std::make_shared<SlimmableDenoiser>(net, "tiny", c10::Device(c10::kCPU));
+}
+
+SamplingSetup setupFor(const Denoiser& d, double eta)
+{
+    SamplingSetup s;
+    s.sampler.kind = "ddim";
+    s.sampler.steps = kSteps;
+    s.sampler.eta = eta;  // stochastic: per-step noise must line up after a resume too
+    s.sampler.seed = 42;
+    s.timesteps = respacedTimesteps(d.diffusion().T, kSteps);
+    s.widths = {1.0, 0.5};
+    s.layout = GeneLayout::perStep(kSteps);
+    return s;
+}
+
+GaussianStats referenceStats()
+{
+    auto generator = at::detail::createCPUGenerator(1);
+    return computeStats(torch::randn({64, 16}, generator, torch::kDouble) * 0.3);
+}
+
+SamplingEvaluatorOptions options(bool share, size_t bytes = size_t(1) << 26)
+{
+    SamplingEvaluatorOptions o;
+    o.samples = 10;
+    o.batchSize = 4;  // three batches, the last one short
+    o.sharePrefixes = share;
+    o.prefixCacheBytes = bytes;
+    o.featureName = downsampledPixelFeatureName(4);
+    return o;
+}
+
+FeatureFunction pixels4()
+{
+    return [](const at::Tensor& images) { return downsampledPixelFeatures(images, 4); };
+}
+
+}  // namespace
+
+class TestSearchSampling final : public QObject {
+    Q_OBJECT
+private slots:
+    // One thread: tiny tensors gain nothing from more, and on a busy machine
+    // waiting OpenMP threads make each call many times slower.
+    void initTestCase() { torch::set_num_threads(1); }
+
+    void sharedPrefixesGiveBitIdenticalImages()
+    {
+        auto denoiser = tinyDenoiser();
+        SamplingEvaluator shared(*denoiser, setupFor(*denoiser, 0.5), pixels4(), referenceStats(), options(true));
+        SamplingEvaluator fresh(*denoiser, setupFor(*denoiser, 0.5), pixels4(), referenceStats(), options(false));
+        const std::vector<std::vector<int>> paths{
+            {0, 0, 0, 0, 0, 0, 0, 0}, {0, 0, 0, 1, 1, 1, 1, 1}, {0, 0, 0, 1, 1, 0, 0, 0},
+            {1, 0, 0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 0, 1}, {0, 0, 0, 1, 1, 0, 0, 1}};
+        for (const auto& path : paths)
+            QVERIFY(torch::equal(shared.sample(path), fresh.sample(path)));
+        QVERIFY(shared.stats().stepsReused > 0);
+        QCOMPARE(fresh.stats().stepsReused, int64_t(0));
+
+        // And sampling from noise directly, batch by batch, gives the same too.
+        const auto setup = setupFor(*denoiser, 0.5);
+        GaussianDiffusion diffusion(denoiser->diffusion());
+        std::vector<at::Tensor> batches;
+        for (int start : {0, 4, 8}) {
+            SamplerSettings settings = setup.sampler;
+            settings.firstImage = start;
+            SamplerRun run;
+            run.timesteps = setup.timesteps;
+            run.stepWidths = widthsOf(paths[2], setup.widths);
+            run.x = initialNoise(settings.seed, start, std::min(4, 10 - start), 1, 8);
+            batches.push_back(runSampler(*denoiser, diffusion, settings, run).images);
+        }
+        QVERIFY(torch::equal(shared.sample(paths[2]), torch::cat(batches)));
+    }
+
+    void prefixReuseIsCounted()
+    {
+        auto denoiser = tinyDenoiser();
+        SamplingEvaluator evaluator(*denoiser, setupFor(*denoiser, 0.0), pixels4(), referenceStats(), options(true));
+        evaluator.sample({0, 0, 0, 0, 0, 0, 0, 0});
+        auto s = evaluator.stats();
+        QCOMPARE(s.stepsRun, int64_t(3 * 8));
+        QCOMPARE(s.stepsReused, int64_t(0));
+        QCOMPARE(s.prefixLookups, int64_t(3));
+        QCOMPARE(s.prefixHits, int64_t(0));
+        // Shares the first 5 steps: each batch resumes after step 5.
+        evaluator.sample({0, 0, 0, 0, 0, 1, 1, 1});
+        s = evaluator.stats();
+        QCOMPARE(s.stepsRun, int64_t(3 * 8 + 3 * 3));
+        QCOMPARE(s.stepsReused, int64_t(3 * 5));
+        QCOMPARE(s.prefixHits, int64_t(3));
+        // The same path again resumes before its last step (states after the
+        // last step are images, left to the evaluation cache).
+        evaluator.sample({0, 0, 0, 0, 0, 1, 1, 1});
+        s = evaluator.stats();
+        QCOMPARE(s.stepsReused, int64_t(3 * 5 + 3 * 7));
+        QVERIFY(std::abs(s.reuseRate() - double(36) / double(36 + 24 + 9 + 3)) < 1e-12);
+    }
+
+    void prefixCacheEvictsLeastRecentlyUsed()
+    {
+        const auto state = torch::zeros({4, 1, 8, 8});  // 1 KiB
+        PrefixStateCache cache(2 * 1024);
+        cache.insert(0, {0, 0, 0}, 1, state);
+        cache.insert(0, {0, 0, 0}, 2, state);
+        at::Tensor found;
+        QCOMPARE(cache.longestPrefix(0, {0, 0, 1}, 2, &found), 2);
+        QCOMPARE(cache.longestPrefix(0, {0, 0, 1}, 1, &found), 1);  // {0} is now the most recent
+        cache.insert(0, {1, 1, 1}, 1, state);                       // evicts {0, 0}
+        QCOMPARE(cache.stats().evictions, int64_t(1));
+        QCOMPARE(cache.stats().bytes, size_t(2 * 1024));
+        QCOMPARE(cache.longestPrefix(0, {0, 0, 0}, 2, &found), 1);
+        QCOMPARE(cache.longestPrefix(1, {0, 0, 0}, 2, &found), 0);  // another batch of images
+        QCOMPARE(cache.longestPrefix(0, {1, 1, 0}, 2, &found), 1);
+        QCOMPARE(cache.stats().lookups, int64_t(5));
+        QCOMPARE(cache.stats().hits, int64_t(4));
+        QCOMPARE(cache.stats().stepsReused, int64_t(2 + 1 + 1 + 1));
+    }
+
+    void evaluationIsTheFrechetDistanceOfTheSamples()
+    {
+        auto denoiser = tinyDenoiser();
+        const auto reference = referenceStats();
+        SamplingEvaluator evaluator(*denoiser, setupFor(*denoiser, 0.0), pixels4(), reference, options(true));
+        const Genome full(kSteps, 0), mixed{1, 1, 0, 0, 0, 0, 1, 1};
+        const auto results = evaluator.evaluate({mixed, full});
+        const auto features = downsampledPixelFeatures(evaluator.sample(evaluator.setup().layout.expand(full)).clamp(-1, 1), 4);
+        QCOMPARE(features.size(1), int64_t(16));
+        QCOMPARE(results[1].quality, frechetDistance(computeStats(features), reference));
+        QCOMPARE(results[1].samples, int64_t(10));
+        QVERIFY(results[0].quality != results[1].quality);
+    }
+
+    void pairedDifferenceOfIdenticalFeaturesIsZero()
+    {
+        auto generator = at::detail::createCPUGenerator(2);
+        const auto a = torch::randn({40, 16}, generator, torch::kDouble);
+        const auto reference = referenceStats();
+        BootstrapOptions o;
+        o.rounds = 20;
+        const auto same = pairedFidDifference(reference, a, a, o);
+        QCOMPARE(same.value, 0.0);
+        QCOMPARE(same.interval.low, 0.0);
+        QCOMPARE(same.interval.high, 0.0);
+        const auto worse = pairedFidDifference(reference, a, a + 1.0, o);
+        QVERIFY(worse.value > 0 && worse.interval.low > 0);
+    }
+
+    void exportedScheduleLooksUpTheSameStepWidths()
+    {
+        const auto timesteps = respacedTimesteps(1000, 50);
+        std::vector<double> widths;
+        for (int k = 0; k < 50; ++k)
+            widths.push_back(std::vector<double>{1.0, 0.75, 0.5, 0.25}[(k * 7) % 4]);
+        const auto schedule = scheduleFromStepWidths(1000, timesteps, widths);
+        QCOMPARE(schedule.T(), 1000);
+        QCOMPARE(stepWidths(schedule, 50), widths);
+        // Between two steps the width is that of the step above.
+        QCOMPARE(schedule.widthAt(timesteps[1] + 1), widths[0]);
+        QCOMPARE(schedule.widthAt(0), widths.back());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestSearchSampling)
+#include "test_search_sampling.moc"
