@@ -11,5 +11,10 @@ int runSample(const std::vector<std::string>& argv);
 int runSchedule(const std::vector<std::string>& argv);
 int runTrain(const std::vector<std::string>& argv);
 int runImportCheckpoint(const std::vector<std::string>&);
+int runTrainClassifier(const std::vector<std::string>& argv);
+int runStats(const std::vector<std::string>& argv);
+int runFid(const std::vector<std::string>& argv);
+int runImportance(const std::vector<std::string>& argv);
+int runPredictor(const std::vector<std::string>& argv);
 
 }  // namespace ddsm::cli

@@ -26,7 +26,12 @@ const char* kUsage =
     "  schedule convert IN OUT         convert schedules between JSON and search.txt\n"
     "  schedule show FILE              describe a schedule file\n"
     "  import-checkpoint CKPT --out M  a checkpoint of the paper's code -> model file (+ search.txt)\n"
-    "  train                           slimmable training with the sandwich rule\n";
+    "  train                           slimmable training with the sandwich rule\n"
+    "  train-classifier                the Fashion-MNIST feature classifier (default FID features)\n"
+    "  stats --data DATA               reference statistics (.npz) of a data set's features\n"
+    "  fid MODEL                       FID and KID of a schedule's samples, with intervals\n"
+    "  importance MODEL                per-timestep-bin departure of each width (CSV, PNG)\n"
+    "  predictor fit|predict           instant distance predictor: calibrate, predict\n";
 
 }  // namespace
 
@@ -36,6 +41,8 @@ int main(int argc, char** argv)
         {"info", ddsm::cli::runInfo},     {"flops", ddsm::cli::runFlops}, {"sample", ddsm::cli::runSample},
         {"schedule", ddsm::cli::runSchedule}, {"train", ddsm::cli::runTrain},
         {"import-checkpoint", ddsm::cli::runImportCheckpoint},
+        {"train-classifier", ddsm::cli::runTrainClassifier}, {"stats", ddsm::cli::runStats},
+        {"fid", ddsm::cli::runFid}, {"importance", ddsm::cli::runImportance}, {"predictor", ddsm::cli::runPredictor},
     };
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
         std::fputs(kUsage, argc < 2 ? stderr : stdout);
