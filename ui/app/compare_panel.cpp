@@ -127,6 +127,7 @@ const StepSchedule& ComparePanel::scheduleOf(const Pane& pane) const
 void ComparePanel::setModel(const ModelInfo& model)
 {
     model_ = model;
+    hasRun_ = false;
     for (auto& pane : panes_) {
         session_->cancel(pane.job);
         pane.xt.clear();
@@ -195,6 +196,7 @@ void ComparePanel::run()
 {
     if (!session_->hasModel())
         return;
+    hasRun_ = true;
     for (auto& pane : panes_) {
         session_->cancel(pane.job);
         pane.xt.clear();

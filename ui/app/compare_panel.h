@@ -39,6 +39,8 @@ public:
     int paneFrames(int pane) const;
     QImage paneImage(int pane) const;
     bool isRunning() const;
+    // Whether a comparison has been run since the model opened (edits then rerun it).
+    bool hasRun() const { return hasRun_; }
     void setStep(int step);
     // The heat map of |a - b| for the panes chosen in the two combos.
     QImage differenceImage() const;
@@ -75,6 +77,7 @@ private:
     StepSchedule current_;
     SamplerChoice sampler_;
     std::vector<Pane> panes_;
+    bool hasRun_ = false;
 
     QComboBox* presets_;
     QPushButton* add_;

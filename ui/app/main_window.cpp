@@ -390,6 +390,9 @@ void MainWindow::restartDenoising()
     runSampler_ = request.sampler;
     denoiseJob_ = session_->startSampling(request, tr("Denoising %n step(s)", nullptr, request.sampler.steps));
     denoisingPanel_->beginRun(denoiseJob_, request.sampler.steps);
+    // A comparison the user is looking at follows the edits too.
+    if (comparePanel_->hasRun() && comparePanel_->isVisible())
+        comparePanel_->run();
     if (profilePending)
         startLatencyProfile();
 }

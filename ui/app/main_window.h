@@ -72,7 +72,7 @@ public slots:
     bool restoreSettingsFromPng(const QString& path);
     // Restarts the denoising run now (cancelling the running one).
     void restartDenoising();
-    // Offers autosaved edits from a session that did not close cleanly.
+    // Offers autosaved edits from a run of the application that did not close cleanly.
     void offerAutosaveRecovery();
     void writeAutosave();
 
