@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,28 +24,17 @@ using namespace ddsm;
 
 namespace {
 
-double secondsOf(const std::function<void()>& f, int repeats)
+double median(std::vector<double> v)
 {
-    std::vector<double> times;
-    for (int i = 0; i < repeats; ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        f();
-        times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
-    std::sort(times.begin(), times.end());
-    return times[times.size() / 2];  // median
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
 }
 
-// A bias-free 3x3 convolution, channels in = out, at the network's busiest resolution.
-double convPeakGflops(int64_t batch, int64_t channels, int64_t size, int repeats)
+double timeOnce(const std::function<void()>& f)
 {
-    torch::NoGradGuard noGrad;
-    auto x = torch::randn({batch, channels, size, size});
-    auto w = torch::randn({channels, channels, 3, 3});
-    torch::conv2d(x, w, {}, 1, 1);  // warm-up
-    const double seconds = secondsOf([&] { torch::conv2d(x, w, {}, 1, 1); }, repeats);
-    const double flops = 2.0 * batch * size * size * channels * channels * 9;
-    return flops / seconds * 1e-9;
+    const auto start = std::chrono::steady_clock::now();
+    f();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 struct Row {
@@ -53,22 +43,47 @@ struct Row {
     double msPerBatch, gflops;
 };
 
-std::vector<Row> benchNetwork(const NetConfig& c, const std::vector<int>& batches, int repeats)
+struct Measurement {
+    std::vector<Row> rows;
+    double peakGflops = 0;  // plain 3x3 convolution, timed in the same rounds
+};
+
+// Times every width and the reference convolution round-robin, so that load
+// from elsewhere on the machine falls on all of them alike; reports medians.
+// The reference is a bias-free 3x3 convolution, channels in = out, at the
+// network's busiest resolution.
+Measurement benchNetwork(const NetConfig& c, const std::vector<int>& batches, int rounds, int64_t peakChannels,
+                         int64_t peakSize)
 {
     SlimmableUNet net(c);
     net.eval();
     torch::NoGradGuard noGrad;
-    std::vector<Row> rows;
+    Measurement m;
+    std::vector<double> peakTimes;
+    const int peakBatch = batches.back();
+    auto px = torch::randn({peakBatch, peakChannels, peakSize, peakSize});
+    auto pw = torch::randn({peakChannels, peakChannels, 3, 3});
+    auto peak = [&] { torch::conv2d(px, pw, {}, 1, 1); };
+    peak();
     for (int batch : batches) {
         auto x = torch::randn({batch, c.channels, c.imageSize, c.imageSize});
         auto t = torch::full({batch}, 500, torch::kLong);
-        for (double w : c.widths) {
+        std::vector<std::vector<double>> times(c.widths.size());
+        for (double w : c.widths)
             net.forward(x, t, w);  // warm-up, fills the slice cache
-            const double s = secondsOf([&] { net.forward(x, t, w); }, repeats);
-            rows.push_back({w, batch, 1e3 * s, 2.0 * double(totalMacs(c, w)) * batch / s * 1e-9});
+        for (int r = 0; r < rounds; ++r) {
+            for (size_t i = 0; i < c.widths.size(); ++i)
+                times[i].push_back(timeOnce([&] { net.forward(x, t, c.widths[i]); }));
+            if (batch == peakBatch)
+                peakTimes.push_back(timeOnce(peak));
+        }
+        for (size_t i = 0; i < c.widths.size(); ++i) {
+            const double s = median(times[i]);
+            m.rows.push_back({c.widths[i], batch, 1e3 * s, 2.0 * double(totalMacs(c, c.widths[i])) * batch / s * 1e-9});
         }
     }
-    return rows;
+    m.peakGflops = 2.0 * peakBatch * peakSize * peakSize * peakChannels * peakChannels * 9 / median(peakTimes) * 1e-9;
+    return m;
 }
 
 void report(const char* title, const NetConfig& c, const std::vector<Row>& rows, double peak, double ratioTarget,
@@ -117,15 +132,14 @@ int main(int argc, char** argv)
     const std::string root = DDSM_SOURCE_DIR;
 
     const NetConfig small = loadNetConfig(root + "/configs/fmnist-small.json");
-    const int repeats = quick ? 3 : 7;
-    const auto smallRows = benchNetwork(small, {1, 16, 64}, repeats);
-    // Busiest layer of the small network: 32 channels at 28x28 (and 64 at 7x7).
-    const double smallPeak = convPeakGflops(64, 32, 28, repeats);
-    report("default Fashion-MNIST config", small, smallRows, smallPeak, 1.5, {0.75, 0.5});
+    // Busiest layers of the small network: 32 channels at 28x28.
+    const auto smallRun = benchNetwork(small, {1, 16, 64}, quick ? 3 : 9, 32, 28);
+    report("default Fashion-MNIST config", small, smallRun.rows, smallRun.peakGflops, 1.5, {0.75, 0.5});
 
     const NetConfig cifar = loadNetConfig(root + "/configs/ddpm-cifar10.json");
-    const auto cifarRows = benchNetwork(cifar, quick ? std::vector<int>{1, 16} : std::vector<int>{1, 16, 64}, quick ? 2 : 3);
-    const double cifarPeak = convPeakGflops(quick ? 16 : 64, 128, 32, quick ? 2 : 3);
-    report("DDPM CIFAR-10 config", cifar, cifarRows, cifarPeak, 1.25, {0.75, 0.5, 0.25});
+    // Busiest layers of the CIFAR-10 network: 128 channels at 32x32.
+    const auto cifarRun =
+        benchNetwork(cifar, quick ? std::vector<int>{1, 16} : std::vector<int>{1, 16, 64}, quick ? 2 : 3, 128, 32);
+    report("DDPM CIFAR-10 config", cifar, cifarRun.rows, cifarRun.peakGflops, 1.25, {0.75, 0.5, 0.25});
     return 0;
 }
