@@ -1,0 +1,226 @@
+// Sample quality, step importance and the distance predictor against closed
+// forms: stand-in networks with known outputs, identical sample sets, and
+// synthetic distances generated from known penalties.
+#include "fake_networks.h"
+
+#include "base/error.h"
+#include "engine/diffusion.h"
+#include "evaluation/distance_predictor.h"
+#include "evaluation/predictor_calibration.h"
+#include "evaluation/sample_quality.h"
+#include "evaluation/step_importance.h"
+#include "metrics/frechet.h"
+#include "schedule/respacing.h"
+
+#include <ATen/ATen.h>
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <filesystem>
+#include <random>
+
+using namespace ddsm;
+using namespace ddsm::testing;
+
+namespace {
+
+std::string errorOf(const std::function<void()>& body)
+{
+    try {
+        body();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+SamplerSettings ddim(int steps)
+{
+    SamplerSettings s;
+    s.steps = steps;
+    s.seed = 7;
+    return s;
+}
+
+}  // namespace
+
+class TestQuality final : public QObject {
+    Q_OBJECT
+private slots:
+    void identicalSamplesHaveZeroDistanceWhateverTheBatches()
+    {
+        OffsetDenoiser denoiser(0.3);
+        PixelFeatures pixels;
+        const GaussianDiffusion diffusion(denoiser.diffusion());
+        const auto recipe = makeRecipe(ddim(5), std::vector<double>(100, 0.5));
+        // The same 40 images in one batch, as reference statistics...
+        auto reference = computeStats(sampleFeatures(denoiser, diffusion, recipe, pixels, 0, 40));
+        reference.source = "same-images";
+        // ...and in batches of 16, 16 and 8: the same seeded noise per image.
+        SampleQualityRun run(denoiser, pixels, reference, at::Tensor(), recipe);
+        run.addBatch(16);
+        run.addBatch(16);
+        run.addBatch(8);
+        QCOMPARE(run.count(), int64_t(40));
+        const auto fid = run.fid(20);
+        QVERIFY2(std::abs(fid.value) < 1e-8, qPrintable(QString::number(fid.value)));
+        QCOMPARE(fid.featureName, std::string("pixels"));
+        QCOMPARE(fid.reference, std::string("same-images"));
+        QVERIFY(!run.kid());
+        // A different schedule from the same noise gives different images.
+        const auto other = makeRecipe(ddim(5), std::vector<double>(100, 1.0));
+        const auto a = sampleFeatures(denoiser, diffusion, other, pixels, 0, 4);
+        const auto b = sampleFeatures(denoiser, diffusion, recipe, pixels, 0, 4);
+        QVERIFY(!at::allclose(a, b));
+    }
+
+    void mismatchedReferencesAreErrors()
+    {
+        OffsetDenoiser denoiser(0.0);
+        PixelFeatures pixels;
+        GaussianStats wrongDim = computeStats(at::randn({10, 8}, at::kDouble));
+        wrongDim.source = "eight-d";
+        const auto message = errorOf([&] { requireMatchingReference(wrongDim, pixels); });
+        QVERIFY2(message.find("8-dimensional") != std::string::npos && message.find("16") != std::string::npos,
+                 message.c_str());
+        GaussianStats otherNet = computeStats(at::randn({20, 16}, at::kDouble));
+        otherNet.featureName = "inception";
+        QVERIFY(errorOf([&] { requireMatchingReference(otherNet, pixels); }).find("inception") != std::string::npos);
+    }
+
+    void importanceIsZeroWhenNarrowEqualsFull()
+    {
+        OffsetDenoiser same(0.0);
+        const auto images = at::rand({32, 1, 4, 4}) * 2 - 1;
+        EpsDepartureSettings settings;
+        settings.bins = 4;
+        settings.imagesPerBin = 20;
+        settings.batch = 8;
+        auto importance = measureEpsDeparture(same, images, settings);
+        QCOMPARE(importance.binEdges, (std::vector<int>{0, 25, 50, 75, 100}));
+        for (const auto& row : importance.epsDeparture)
+            for (double d : row)
+                QCOMPARE(d, 0.0);
+        PixelFeatures pixels;
+        auto reference = computeStats(at::randn({50, 16}, at::kDouble));
+        measureDistanceChanges(importance, same, pixels, reference, ddim(6), 12, 5);
+        for (const auto& row : importance.distanceChange)
+            for (double d : row)
+                QCOMPARE(d, 0.0);
+        QVERIFY(importance.fullWidthDistance > 0);
+    }
+
+    void importanceMeasuresAKnownDeparture()
+    {
+        OffsetDenoiser offset(0.8);
+        const auto images = at::rand({32, 1, 4, 4}) * 2 - 1;
+        EpsDepartureSettings settings;
+        settings.bins = 2;
+        settings.imagesPerBin = 10;
+        auto importance = measureEpsDeparture(offset, images, settings);
+        for (const auto& row : importance.epsDeparture) {
+            QCOMPARE(row[0], 0.0);
+            QVERIFY(std::abs(row[1] - 0.4 * 0.4) < 1e-6);   // ((1 - 0.5) * 0.8)^2
+            QVERIFY(std::abs(row[2] - 0.6 * 0.6) < 1e-6);   // ((1 - 0.25) * 0.8)^2
+        }
+        // With 3 sampler steps (t = 99, 50, 0) over 4 bins, bin [25, 50) is
+        // never visited: narrowing it changes nothing.
+        EpsDepartureSettings four = settings;
+        four.bins = 4;
+        auto visited = measureEpsDeparture(offset, images, four);
+        PixelFeatures pixels;
+        const auto reference = computeStats(at::randn({50, 16}, at::kDouble));
+        measureDistanceChanges(visited, offset, pixels, reference, ddim(3), 10, 4);
+        QCOMPARE(respacedTimesteps(100, 3), (std::vector<int>{99, 50, 0}));
+        QCOMPARE(visited.distanceChange[1][1], 0.0);
+        QVERIFY(visited.distanceChange[0][2] != 0.0);
+
+        const auto csv = importanceCsv(visited);
+        QVERIFY(csv.rfind("t_begin,t_end,width,eps_departure,eps_error,distance_change\n", 0) == 0);
+        QCOMPARE(std::count(csv.begin(), csv.end(), '\n'), 1 + 4 * 3);
+        QTemporaryDir dir;
+        const std::string png = dir.filePath("importance.png").toStdString();
+        writeImportancePlot(png, visited, "test");
+        QVERIFY(std::filesystem::file_size(png) > 1000);
+    }
+
+    void predictorRecoversKnownPenalties()
+    {
+        PredictorCalibration layout;
+        layout.T = 100;
+        layout.steps = 20;
+        layout.binEdges = {0, 25, 50, 75, 100};
+        layout.widths = {1.0, 0.5, 0.25};
+        // Truth: distance = 3 + sum of penalty x share.
+        PredictorCalibration truth = layout;
+        truth.base = 3;
+        truth.penalty = {{0, 0.5, 2.0}, {0, 0.1, 0.3}, {0, 1.5, 4.0}, {0, 0.0, 0.7}};
+        const DistancePredictor truePredictor(truth);
+        std::vector<MeasuredSchedule> measured;
+        for (const auto& s : randomBinSchedules(layout.binEdges, layout.widths, 30, 5))
+            measured.push_back({s, truePredictor.predict(s)});
+        QCOMPARE(measured.front().distance, 3.0);  // the first schedule is full width
+        const auto fitted = fitDistancePredictor(layout, measured, 0.0);
+        QVERIFY(std::abs(fitted.base - 3) < 1e-9);
+        for (int b = 0; b < 4; ++b)
+            for (int w = 0; w < 3; ++w)
+                QVERIFY2(std::abs(fitted.penalty[b][w] - truth.penalty[b][w]) < 1e-9,
+                         qPrintable(QString("bin %1 width %2: %3").arg(b).arg(w).arg(fitted.penalty[b][w])));
+        QVERIFY(fitted.fitRmse < 1e-9);
+
+        // A schedule mixing widths inside a bin: shares are step fractions.
+        std::vector<double> mixed(100, 1.0);
+        for (int t = 50; t < 63; ++t)
+            mixed[t] = 0.25;
+        const auto steps = respacedTimesteps(100, 20);
+        int inBin = 0, narrowed = 0;
+        for (int t : steps)
+            if (t >= 50 && t < 75) {
+                ++inBin;
+                narrowed += t < 63;
+            }
+        QVERIFY(std::abs(DistancePredictor(fitted).predict(mixed) - (3 + 4.0 * narrowed / inBin)) < 1e-9);
+    }
+
+    void predictorCalibrationRoundTripsAndRejectsBadFiles()
+    {
+        PredictorCalibration c;
+        c.T = 10;
+        c.steps = 5;
+        c.binEdges = {0, 5, 10};
+        c.widths = {1.0, 0.5};
+        c.base = 12.5;
+        c.penalty = {{0, 1.25}, {0, 3.5}};
+        c.featureName = "pixels";
+        c.heldOutKendallTau = 0.85;
+        const auto back = predictorFromJson(predictorToJson(c), "memory");
+        QCOMPARE(back.penalty, c.penalty);
+        QCOMPARE(back.base, c.base);
+        QCOMPARE(back.heldOutKendallTau, 0.85);
+        QCOMPARE(DistancePredictor(back).predict(std::vector<double>(10, 0.5)), 12.5 + 1.25 + 3.5);
+        QVERIFY(errorOf([] { predictorFromJson("{\"format\": \"other\"}", "x.json"); }).find("x.json") == 0);
+        QVERIFY(!errorOf([] { predictorFromJson("{not json", "x.json"); }).empty());
+        auto broken = c;
+        broken.binEdges = {0, 5, 9};
+        QVERIFY(errorOf([&] { DistancePredictor{broken}; }).find("bin edges") != std::string::npos);
+        QVERIFY(errorOf([&] { DistancePredictor(c).predict(std::vector<double>(7, 1.0)); }).find("T = 10") !=
+                std::string::npos);
+    }
+
+    void randomSchedulesAreSeededAndUseListedWidths()
+    {
+        const std::vector<int> edges{0, 10, 20};
+        const std::vector<double> widths{1.0, 0.5, 0.25};
+        const auto a = randomBinSchedules(edges, widths, 10, 3);
+        QCOMPARE(a, randomBinSchedules(edges, widths, 10, 3));
+        QCOMPARE(a.front(), std::vector<double>(20, 1.0));
+        for (const auto& s : a)
+            for (double w : s)
+                QVERIFY(w == 1.0 || w == 0.5 || w == 0.25);
+        QVERIFY(a != randomBinSchedules(edges, widths, 10, 4));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestQuality)
+#include "test_quality.moc"
