@@ -281,6 +281,35 @@ private slots:
         QVERIFY(!compare->differenceImage().isNull());
     }
 
+    void predictedQualityFollowsEdits()
+    {
+        const int steps = 10;
+        auto window = openWindow(tinyPath_, steps);
+        QVERIFY(window);
+        QCOMPARE(window->metricsPanel()->predictedQualityText(), QStringLiteral("—"));
+        // A hand-made calibration: two timestep bins, a narrow-width penalty per bin.
+        const QString path = dir_.filePath("predictor.json");
+        {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(R"({"format": "ddsm-distance-predictor", "version": 1, "T": 100, "steps": 10,
+                "bin_edges": [0, 50, 100], "widths": [1.0, 0.5], "base": 10.0,
+                "penalty": [[0.0, 2.0], [0.0, 5.0]], "estimator": "FID"})");
+        }
+        if (!window->loadQualityPredictor(path))
+            QSKIP("built without the evaluation module");
+        QCOMPARE(window->metricsPanel()->predictedQualityText(), QStringLiteral("FID 10.00 (predicted)"));
+        // Steps 0..4 visit t = 99, 88, 77, 66, 55: all of bin [50, 100).
+        window->document()->setStepRangeWidth(0, 4, 0.5);
+        QCOMPARE(window->metricsPanel()->predictedQualityText(), QStringLiteral("FID 15.00 (predicted)"));
+        // Steps 7..9 are 3 of the 5 steps in bin [0, 50): 15 + 2 x 3/5.
+        window->document()->setStepRangeWidth(7, 9, 0.5);
+        QCOMPARE(window->metricsPanel()->predictedQualityText(), QStringLiteral("FID 16.20 (predicted)"));
+        // Calibrated for 10 steps only: another step count shows no number.
+        window->document()->setSteps(20);
+        QCOMPARE(window->metricsPanel()->predictedQualityText(), QStringLiteral("—"));
+    }
+
     void droppedModelFileOpens()
     {
         auto window = std::make_unique<MainWindow>(2);

@@ -5,6 +5,7 @@
 #include "metrics_panel.h"
 #include "model_panel.h"
 #include "model_session.h"
+#include "quality_predictor.h"
 #include "recent_files.h"
 #include "sampler_form.h"
 #include "schedule_panel.h"
@@ -177,6 +178,12 @@ void MainWindow::buildMenus()
                                                           tr("MP4 video (*.mp4);;Folder of PNG frames (*)"));
         if (!path.isEmpty())
             exportAnimation(path);
+    });
+    file->addAction(tr("Load &Quality Predictor…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Load Quality Predictor"), QString(),
+                                                          tr("Distance predictors (*.json)"));
+        if (!path.isEmpty())
+            loadQualityPredictor(path);
     });
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -366,6 +373,20 @@ void MainWindow::onSamplerEdited()
 void MainWindow::refreshMetrics()
 {
     metricsPanel_->recompute(session_->model(), document_->schedule(), document_->steps(), session_->latency());
+    refreshPredictedQuality();
+}
+
+void MainWindow::refreshPredictedQuality()
+{
+    if (!predictor_) {
+        metricsPanel_->setPredictedQuality(std::nullopt);
+        return;
+    }
+    QString whyNot;
+    if (const auto quality = predictor_->predict(document_->schedule(), document_->steps(), &whyNot))
+        metricsPanel_->setPredictedQuality(quality);
+    else
+        metricsPanel_->setPredictedQualityUnavailable(whyNot);
 }
 
 void MainWindow::scheduleRerun()

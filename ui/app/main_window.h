@@ -27,6 +27,7 @@ class ModelPanel;
 class ModelSession;
 class ScheduleDocumentModel;
 class SchedulePanel;
+class QualityPredictor;
 class UserMessages;
 struct ModelInfo;
 struct Workspace;
@@ -70,6 +71,9 @@ public slots:
     bool saveWorkspace(const QString& path);
     bool openWorkspace(const QString& path);
     bool restoreSettingsFromPng(const QString& path);
+    // A calibrated distance predictor (`ddsm predictor`): the Metrics dock then
+    // shows its predicted quality for every edit.
+    bool loadQualityPredictor(const QString& path);
     // Restarts the denoising run now (cancelling the running one).
     void restartDenoising();
     // Offers autosaved edits from a run of the application that did not close cleanly.
@@ -98,6 +102,7 @@ private:
     void scheduleRerun();
     void startLatencyProfile();
     void refreshMetrics();
+    void refreshPredictedQuality();
     void refreshRecentMenu();
     void refreshTitle();
     void setDirty(bool dirty);
@@ -113,6 +118,7 @@ private:
     MetricsPanel* metricsPanel_;
     ComparePanel* comparePanel_;
     std::unique_ptr<UserMessages> messages_;
+    std::unique_ptr<QualityPredictor> predictor_;
 
     QMenu* recentMenu_ = nullptr;
     QMenu* viewMenu_ = nullptr;

@@ -5,6 +5,7 @@
 #include "image_conversion.h"
 #include "metrics_panel.h"
 #include "model_session.h"
+#include "quality_predictor.h"
 #include "recent_files.h"
 #include "settings_png.h"
 #include "timeline/schedule_document_model.h"
@@ -16,6 +17,7 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileInfo>
@@ -31,6 +33,16 @@
 
 namespace ddsm::ui {
 
+namespace {
+
+bool isQualityPredictorFile(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) && file.read(4096).contains("\"ddsm-distance-predictor\"");
+}
+
+}  // namespace
+
 void MainWindow::openFile(const QString& path)
 {
     if (!QFileInfo(path).isFile()) {
@@ -41,6 +53,8 @@ void MainWindow::openFile(const QString& path)
         restoreSettingsFromPng(path);
     else if (isWorkspaceFile(path))
         openWorkspace(path);
+    else if (isQualityPredictorFile(path))
+        loadQualityPredictor(path);
     else if (path.endsWith(".json", Qt::CaseInsensitive) || path.endsWith(".txt", Qt::CaseInsensitive))
         importSchedule(path);
     else
@@ -51,6 +65,18 @@ void MainWindow::openModel(const QString& path)
 {
     rerunTimer_->stop();
     session_->openModel(path);
+}
+
+bool MainWindow::loadQualityPredictor(const QString& path)
+{
+    try {
+        predictor_ = QualityPredictor::load(path);
+    } catch (const std::exception& e) {
+        reportError(tr("Could not load quality predictor"), QString::fromStdString(e.what()));
+        return false;
+    }
+    refreshPredictedQuality();
+    return true;
 }
 
 bool MainWindow::importSchedule(const QString& path)

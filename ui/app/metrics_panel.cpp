@@ -125,6 +125,14 @@ void MetricsPanel::setPredictedQuality(const std::optional<PredictedQuality>& qu
     quality_->setToolTip(quality->method);
 }
 
+void MetricsPanel::setPredictedQualityUnavailable(const QString& reason)
+{
+    quality_->setText(QStringLiteral("—"));
+    quality_->setToolTip(reason);
+}
+
+QString MetricsPanel::predictedQualityText() const { return quality_->text(); }
+
 void MetricsPanel::setMeasuredFid(const std::optional<MeasuredFid>& fid)
 {
     if (!fid) {

@@ -27,12 +27,15 @@ public:
     QString gflopsText() const;
     QString savingText() const;
     QString latencyText() const;
+    QString predictedQualityText() const;
     QCustomPlot* plot() const { return plot_; }
 
 public slots:
     // Hooks for quality work: a predicted quality of the current schedule and a
     // measured FID. std::nullopt clears back to "—".
     void setPredictedQuality(const std::optional<ddsm::ui::PredictedQuality>& quality);
+    // No prediction, and why (shown as the tooltip of "—").
+    void setPredictedQualityUnavailable(const QString& reason);
     void setMeasuredFid(const std::optional<ddsm::ui::MeasuredFid>& fid);
 
 private:

@@ -1,0 +1,71 @@
+#include "quality_predictor.h"
+
+#include <QObject>
+
+#ifdef DDSM_HAVE_EVALUATION
+#include "evaluation/distance_predictor.h"
+#else
+#include "base/error.h"
+namespace ddsm {
+// Built without the evaluation module: nothing to load.
+class DistancePredictor {};
+}  // namespace ddsm
+#endif
+
+namespace ddsm::ui {
+
+#ifdef DDSM_HAVE_EVALUATION
+
+std::unique_ptr<QualityPredictor> QualityPredictor::load(const QString& path)
+{
+    std::unique_ptr<QualityPredictor> loaded(new QualityPredictor);
+    loaded->predictor_ = std::make_unique<DistancePredictor>(loadPredictor(path.toStdString()));
+    const auto& c = loaded->predictor_->calibration();
+    loaded->method_ = QObject::tr("Predicted %1 from a linear surrogate fitted to %2 measured schedules "
+                                  "(%3 samples each; features %4; reference %5; model %6; %7). "
+                                  "Held-out rank agreement: Kendall tau %8 on %9 schedules.")
+                          .arg(QString::fromStdString(c.estimator))
+                          .arg(c.fittedSchedules)
+                          .arg(c.samples)
+                          .arg(QString::fromStdString(c.featureName), QString::fromStdString(c.reference),
+                               QString::fromStdString(c.model), QString::fromStdString(c.sampler))
+                          .arg(c.heldOutKendallTau, 0, 'f', 2)
+                          .arg(c.heldOutSchedules);
+    return loaded;
+}
+
+QualityPredictor::~QualityPredictor() = default;
+
+int QualityPredictor::T() const { return predictor_->calibration().T; }
+int QualityPredictor::steps() const { return predictor_->calibration().steps; }
+
+std::optional<PredictedQuality> QualityPredictor::predict(const StepSchedule& schedule, int steps, QString* whyNot) const
+{
+    const auto& c = predictor_->calibration();
+    QString reason;
+    if (schedule.T() != c.T)
+        reason = QObject::tr("The predictor was calibrated for T = %1, this schedule has T = %2.").arg(c.T).arg(schedule.T());
+    else if (steps != c.steps)
+        reason = QObject::tr("The predictor was calibrated for %1 sampler steps, not %2.").arg(c.steps).arg(steps);
+    if (!reason.isEmpty()) {
+        if (whyNot)
+            *whyNot = reason;
+        return std::nullopt;
+    }
+    return PredictedQuality{predictor_->predict(schedule.widths()), QString::fromStdString(c.estimator), method_};
+}
+
+#else
+
+std::unique_ptr<QualityPredictor> QualityPredictor::load(const QString& path)
+{
+    throw Error(path.toStdString() + ": this build has no evaluation module, so it cannot load quality predictors");
+}
+QualityPredictor::~QualityPredictor() = default;
+int QualityPredictor::T() const { return 0; }
+int QualityPredictor::steps() const { return 0; }
+std::optional<PredictedQuality> QualityPredictor::predict(const StepSchedule&, int, QString*) const { return std::nullopt; }
+
+#endif
+
+}  // namespace ddsm::ui

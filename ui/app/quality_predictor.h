@@ -1,0 +1,38 @@
+#pragma once
+// A predicted quality for the schedule being edited: the evaluation module's
+// distance predictor (a linear surrogate fitted to measured FIDs), fast
+// enough to follow every edit. It is only valid for the sampler steps and T it
+// was calibrated on; anything else gives no number rather than a wrong one.
+#include "quality_estimates.h"
+#include "schedule/step_schedule.h"
+
+#include <QString>
+
+#include <memory>
+#include <optional>
+
+namespace ddsm {
+class DistancePredictor;
+}
+
+namespace ddsm::ui {
+
+class QualityPredictor {
+public:
+    // Throws ddsm::Error naming the file.
+    static std::unique_ptr<QualityPredictor> load(const QString& path);
+    ~QualityPredictor();
+
+    int T() const;
+    int steps() const;
+    // Nothing (and `whyNot` set) when the schedule's T or the sampler steps
+    // differ from the calibration.
+    std::optional<PredictedQuality> predict(const StepSchedule& schedule, int steps, QString* whyNot = nullptr) const;
+
+private:
+    QualityPredictor() = default;
+    std::unique_ptr<DistancePredictor> predictor_;
+    QString method_;
+};
+
+}  // namespace ddsm::ui
