@@ -30,6 +30,7 @@ const char* kHelp =
     "  --batch N            batch size (default 128)\n"
     "  --lr X               Adam learning rate (default 1e-3)\n"
     "  --feature-dim N      width of the feature layer (default 128)\n"
+    "  --conv1 N, --conv2 N channels of the two convolutions (default 32, 64)\n"
     "  --seed N             initialisation, batch order and dropout (default 0)\n"
     "  --min-accuracy X     fail (and write nothing) below this test accuracy (default 0.9)\n"
     "  --threads N          CPU threads (default: all cores)\n";
@@ -38,7 +39,8 @@ const char* kHelp =
 
 int runTrainClassifier(const std::vector<std::string>& argv)
 {
-    const Args args(argv, {"out", "data", "test", "epochs", "batch", "lr", "feature-dim", "seed", "min-accuracy", "threads"},
+    const Args args(argv, {"out", "data", "test", "epochs", "batch", "lr", "feature-dim", "conv1", "conv2", "seed", "min-accuracy",
+                     "threads"},
                     {});
     if (args.wantsHelp()) {
         std::printf("%s", kHelp);
@@ -58,6 +60,8 @@ int runTrainClassifier(const std::vector<std::string>& argv)
     config.channels = int(train.images.size(1));
     config.classes = int(std::max<size_t>(train.class_names.size(), size_t(train.labels.max().item<int64_t>() + 1)));
     config.featureDim = args.getInt("feature-dim", 128);
+    config.conv1 = args.getInt("conv1", config.conv1);
+    config.conv2 = args.getInt("conv2", config.conv2);
     ClassifierTrainOptions options;
     options.epochs = args.getInt("epochs", 3);
     options.batchSize = args.getInt64("batch", 128);
