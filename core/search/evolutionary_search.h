@@ -11,6 +11,8 @@
 //
 // Runs on the calling thread; progress goes to a plain callback after each
 // generation, and a cancel flag stops it at the last complete generation.
+// Give a SamplingEvaluator the same flag (SamplingEvaluatorOptions::cancel) so
+// that a running evaluation stops within one network call.
 #include "search/candidate.h"
 #include "search/evaluation_cache.h"
 #include "search/variation.h"
