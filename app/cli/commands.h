@@ -11,6 +11,7 @@ int runSample(const std::vector<std::string>& argv);
 int runSchedule(const std::vector<std::string>& argv);
 int runTrain(const std::vector<std::string>& argv);
 int runImportCheckpoint(const std::vector<std::string>&);
+int runSearch(const std::vector<std::string>& argv);
 int runTrainClassifier(const std::vector<std::string>& argv);
 int runStats(const std::vector<std::string>& argv);
 int runFid(const std::vector<std::string>& argv);

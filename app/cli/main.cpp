@@ -27,6 +27,7 @@ const char* kUsage =
     "  schedule show FILE              describe a schedule file\n"
     "  import-checkpoint CKPT --out M  a checkpoint of the paper's code -> model file (+ search.txt)\n"
     "  train                           slimmable training with the sandwich rule\n"
+    "  search MODEL --out DIR          NSGA-II search for the best schedule under a cost budget\n"
     "  train-classifier                the Fashion-MNIST feature classifier (default FID features)\n"
     "  stats --data DATA               reference statistics (.npz) of a data set's features\n"
     "  fid MODEL                       FID and KID of a schedule's samples, with intervals\n"
@@ -41,6 +42,7 @@ int main(int argc, char** argv)
         {"info", ddsm::cli::runInfo},     {"flops", ddsm::cli::runFlops}, {"sample", ddsm::cli::runSample},
         {"schedule", ddsm::cli::runSchedule}, {"train", ddsm::cli::runTrain},
         {"import-checkpoint", ddsm::cli::runImportCheckpoint},
+        {"search", ddsm::cli::runSearch},
         {"train-classifier", ddsm::cli::runTrainClassifier}, {"stats", ddsm::cli::runStats},
         {"fid", ddsm::cli::runFid}, {"importance", ddsm::cli::runImportance}, {"predictor", ddsm::cli::runPredictor},
     };
