@@ -63,7 +63,7 @@ int runFid(const std::vector<std::string>& argv)
 
     std::string modelDescription;
     auto denoiser = openModel(args, &modelDescription);
-    const auto& config = denoiser->net().config();
+    const ModelShape config = shapeOf(*denoiser);
     const ScheduleChoice choice = chooseSchedule(args, config.diffusion.T, config.widths.front());
     auto extractor = openFeatures(args);
     const GaussianStats reference = openReference(args, *extractor);

@@ -56,7 +56,7 @@ int runImportance(const std::vector<std::string>& argv)
         throw Error("--out PREFIX is required");
     std::string modelDescription;
     auto denoiser = openModel(args, &modelDescription);
-    const auto& config = denoiser->net().config();
+    const ModelShape config = shapeOf(*denoiser);
     ImageFolderOptions folder;
     folder.image_size = config.imageSize;
     folder.channels = config.channels;

@@ -55,7 +55,7 @@ int runSample(const std::vector<std::string>& argv)
         throw Error("--count must be at least 1");
     std::string modelDescription;
     auto denoiser = openModel(args, &modelDescription);
-    const auto& config = denoiser->net().config();
+    const ModelShape config = shapeOf(*denoiser);
     const ScheduleChoice choice = chooseSchedule(args, config.diffusion.T, config.widths.front());
     const GaussianDiffusion diffusion(config.diffusion);
     const auto cost = scheduleCost(choice.stepWidths, 1.0, [&](double w) { return denoiser->macsPerImage(w); });

@@ -97,7 +97,7 @@ at::Tensor featuresInBatches(const at::Tensor& images, const FeatureFunction& fe
     return torch::cat(parts);
 }
 
-CostModel costModelFor(const std::string& kind, SlimmableDenoiser& denoiser, const std::vector<double>& widths,
+CostModel costModelFor(const std::string& kind, Denoiser& denoiser, const std::vector<double>& widths,
                        const std::filesystem::path& out, bool resume, int batch)
 {
     if (kind == "flops")
@@ -175,7 +175,7 @@ int runSearch(const std::vector<std::string>& argv)
 
     std::string modelDescription;
     auto denoiser = openModel(args, &modelDescription);
-    const auto& config = denoiser->net().config();
+    const ModelShape config = shapeOf(*denoiser);
     const std::vector<double> widths = config.widths;
     const int T = config.diffusion.T;
 

@@ -5,6 +5,7 @@
 #include "engine/model_file.h"
 #include "engine/slimmable_denoiser.h"
 #include "engine/slimmable_unet.h"
+#include "family/open_denoiser.h"
 
 #include <torch/torch.h>
 
@@ -19,7 +20,7 @@ int applyThreads(const Args& args)
     return threads;
 }
 
-std::shared_ptr<SlimmableDenoiser> openModel(const Args& args, std::string* description)
+std::shared_ptr<Denoiser> openModel(const Args& args, std::string* description)
 {
     const c10::Device device(c10::kCPU);
     if (args.has("init")) {
@@ -39,7 +40,12 @@ std::shared_ptr<SlimmableDenoiser> openModel(const Args& args, std::string* desc
     const std::string path = args.positionals().front();
     if (description)
         *description = path;
-    return openSlimmableDenoiser(path, device);
+    return openDenoiser(path, device);
+}
+
+ModelShape shapeOf(const Denoiser& denoiser)
+{
+    return {denoiser.imageSize(), denoiser.channels(), denoiser.diffusion(), denoiser.widths()};
 }
 
 }  // namespace ddsm::cli

@@ -5,10 +5,12 @@
 #include <memory>
 #include <string>
 
+#include "engine/net_config.h"
+
+#include <vector>
+
 namespace ddsm {
 class Denoiser;
-class SlimmableDenoiser;
-struct NetConfig;
 }  // namespace ddsm
 
 namespace ddsm::cli {
@@ -16,13 +18,23 @@ namespace ddsm::cli {
 // Applies --threads (default: every core) to torch and returns the count.
 int applyThreads(const Args& args);
 
-// MODEL (a .safetensors model file) from the first positional, or an untrained
-// network with `--init random --config CFG [--seed-init N]`.
-std::shared_ptr<SlimmableDenoiser> openModel(const Args& args, std::string* description = nullptr);
+// MODEL from the first positional: a .safetensors model file or a family
+// manifest (.json); or an untrained network with `--init random --config CFG
+// [--seed-init N]`.
+std::shared_ptr<Denoiser> openModel(const Args& args, std::string* description = nullptr);
+
+// What commands need to know of any model, slimmable or family.
+struct ModelShape {
+    int imageSize = 0;
+    int channels = 0;
+    DiffusionConfig diffusion;
+    std::vector<double> widths;  // descending
+};
+ModelShape shapeOf(const Denoiser& denoiser);
 
 // Options shared by every command that opens a model.
 inline const char* kModelOptionsHelp =
-    "  MODEL                a model file (.safetensors)\n"
+    "  MODEL                a model file (.safetensors) or a family manifest (.json)\n"
     "  --init random        use an untrained network instead of MODEL (needs --config)\n"
     "  --config CFG         architecture JSON for --init random (see configs/)\n"
     "  --threads N          CPU threads (default: all cores)\n";
