@@ -11,6 +11,7 @@
 #include "user_messages.h"
 
 #include "engine/flops.h"
+#include "family/checkpoint_entry.h"
 #include "io/png_text.h"
 #include "schedule/respacing.h"
 #include "timeline/schedule_document_model.h"
@@ -110,6 +111,24 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!window->session()->latency().empty(), kWaitMs);
         for (int row = 0; row < panel->widthRows(); ++row)
             QVERIFY2(panel->latencyText(row).toDouble() > 0, qPrintable(panel->latencyText(row)));
+        QVERIFY(errors_.isEmpty());
+    }
+
+    void paperCheckpointOpensLikeAModel()
+    {
+        const QString checkpoint = QStringLiteral(DDSM_SHARED_DIR "/reference/ddsm-small-golden.pt");
+        if (!QFileInfo::exists(checkpoint))
+            QSKIP("the paper's reference checkpoint is not beside the repository (../shared/reference)");
+        if (!checkpointPythonHasTorch())
+            QSKIP("/usr/bin/python3 cannot import torch, needed to read a torch.save checkpoint");
+        auto window = openWindow(checkpoint, 4);
+        QVERIFY2(window, qPrintable(errors_.join("; ")));
+        ModelPanel* panel = window->modelPanel();
+        // The golden checkpoint: ch 64, ch_mult (1, 2), 16x16x3, widths 1 and 0.5 (see its README).
+        QVERIFY2(panel->architectureText().contains("16x16x3, ch 64 x (1,2)"), qPrintable(panel->architectureText()));
+        QCOMPARE(panel->widthRows(), 2);
+        QVERIFY2(panel->widthSourceText(1).contains("width 0.5"), qPrintable(panel->widthSourceText(1)));
+        QVERIFY(panel->parameterText().remove(',').toLongLong() > 0);
         QVERIFY(errors_.isEmpty());
     }
 

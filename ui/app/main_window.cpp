@@ -130,7 +130,8 @@ void MainWindow::buildMenus()
     QAction* open = file->addAction(tr("&Open Model…"), this, [this] {
         const QString path = QFileDialog::getOpenFileName(
             this, tr("Open"), QString(),
-            tr("Models, grids and workspaces (*.safetensors *.png *.json);;Models (*.safetensors);;Grid PNGs with settings (*.png);;Workspaces (*.json)"));
+            tr("Models, grids and workspaces (*.safetensors *.pt *.pth *.ckpt *.png *.json);;Models (*.safetensors *.json);;"
+               "Checkpoints of the DDSM paper's code (*.pt *.pth *.ckpt);;Grid PNGs with settings (*.png);;Workspaces (*.json)"));
         if (!path.isEmpty())
             openFile(path);
     });

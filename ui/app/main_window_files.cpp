@@ -35,11 +35,16 @@ namespace ddsm::ui {
 
 namespace {
 
-bool isQualityPredictorFile(const QString& path)
+bool fileHeadContains(const QString& path, const char* marker)
 {
     QFile file(path);
-    return file.open(QIODevice::ReadOnly) && file.read(4096).contains("\"ddsm-distance-predictor\"");
+    return file.open(QIODevice::ReadOnly) && file.read(4096).contains(marker);
 }
+
+bool isQualityPredictorFile(const QString& path) { return fileHeadContains(path, "\"ddsm-distance-predictor\""); }
+
+// A manifest of separately trained TorchScript networks opens like a model.
+bool isFamilyManifest(const QString& path) { return fileHeadContains(path, "\"ddsm-family\""); }
 
 }  // namespace
 
@@ -55,6 +60,8 @@ void MainWindow::openFile(const QString& path)
         openWorkspace(path);
     else if (isQualityPredictorFile(path))
         loadQualityPredictor(path);
+    else if (isFamilyManifest(path))
+        openModel(path);
     else if (path.endsWith(".json", Qt::CaseInsensitive) || path.endsWith(".txt", Qt::CaseInsensitive))
         importSchedule(path);
     else

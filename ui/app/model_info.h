@@ -13,7 +13,9 @@ namespace ddsm::ui {
 struct ModelInfo {
     QString path;                  // file it was opened from
     QString name;                  // short name for titles and the status bar
-    NetConfig config;              // architecture and diffusion settings
+    NetConfig config;              // architecture and diffusion settings (families: image shape, diffusion, widths)
+    QString architecture;          // one line for display
+    std::vector<QString> widthSources;  // per width: where it comes from (sliced sub-network or family member)
     int64_t parameterCount = 0;    // every weight of the full network
     std::vector<double> widths;    // descending, widths.front() is the full network
     std::vector<int64_t> macs;     // per image and forward pass, one per width (flops.h)

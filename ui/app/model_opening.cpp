@@ -5,29 +5,70 @@
 #include "engine/model_file.h"
 #include "engine/slimmable_denoiser.h"
 #include "engine/slimmable_unet.h"
+#include "family/open_denoiser.h"
+#include "family/paper_checkpoint_import.h"
 
 #include <torch/torch.h>
 
+#include <QDir>
 #include <QFileInfo>
+#include <QStandardPaths>
 
 namespace ddsm::ui {
 
+namespace {
+
+bool isPaperCheckpoint(const QString& path)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    return suffix == "pt" || suffix == "pth" || suffix == "ckpt";
+}
+
+// A checkpoint of the paper's training code becomes a model file in the cache
+// first (EMA weights, architecture inferred), as `ddsm import-checkpoint` does.
+std::string importedModelPath(const QString& checkpoint)
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + "/imported";
+    QDir().mkpath(dir);
+    const std::string out = (dir + "/" + QFileInfo(checkpoint).completeBaseName() + ".safetensors").toStdString();
+    importPaperCheckpoint(checkpoint.toStdString(), out);
+    return out;
+}
+
+}  // namespace
+
 OpenedModel openModelFile(const QString& path)
 {
-    auto denoiser = openSlimmableDenoiser(path.toStdString(), c10::Device(c10::kCPU));
-    SlimmableUNet& net = denoiser->net();
-    net.eval();
+    const std::string file = isPaperCheckpoint(path) ? importedModelPath(path) : path.toStdString();
+    auto denoiser = openDenoiser(file, c10::Device(c10::kCPU));
 
     OpenedModel opened;
     ModelInfo& info = opened.info;
     info.path = QFileInfo(path).absoluteFilePath();
     info.name = QFileInfo(path).completeBaseName();
-    info.config = net.config();
-    for (const auto& p : net.parameters())
-        info.parameterCount += p.numel();
     info.widths = denoiser->widths();
-    for (double w : info.widths)
-        info.macs.push_back(totalMacs(info.config, w));
+    if (auto slimmable = std::dynamic_pointer_cast<SlimmableDenoiser>(denoiser)) {
+        SlimmableUNet& net = slimmable->net();
+        net.eval();
+        info.config = net.config();
+        for (const auto& p : net.parameters())
+            info.parameterCount += p.numel();
+        info.architecture = QString::fromStdString(describe(info.config));
+    } else {
+        info.config.imageSize = denoiser->imageSize();
+        info.config.channels = denoiser->channels();
+        info.config.diffusion = denoiser->diffusion();
+        info.config.widths = info.widths;
+        info.architecture = QStringLiteral("%1: %2 separately trained networks, %3x%3x%4")
+                                .arg(QString::fromStdString(denoiser->name()))
+                                .arg(info.widths.size())
+                                .arg(denoiser->imageSize())
+                                .arg(denoiser->channels());
+    }
+    for (double w : info.widths) {
+        info.macs.push_back(int64_t(denoiser->macsPerImage(w)));
+        info.widthSources.push_back(QString::fromStdString(describeWidth(*denoiser, w)));
+    }
     info.device = QString::fromStdString(denoiser->device().str());
     opened.denoiser = std::move(denoiser);
     return opened;

@@ -50,8 +50,9 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent)
 void ModelPanel::showModel(const ModelInfo& model)
 {
     name_->setText(QStringLiteral("%1\n%2").arg(model.name, model.path));
-    architecture_->setText(QString::fromStdString(describe(model.config)));
-    parameters_->setText(QLocale::c().toString(qlonglong(model.parameterCount)));
+    architecture_->setText(model.architecture);
+    parameters_->setText(model.parameterCount > 0 ? QLocale::c().toString(qlonglong(model.parameterCount))
+                                                  : tr("— (TorchScript members)"));
     widths_ = model.widths;
     table_->setRowCount(int(model.widths.size()));
     for (int row = 0; row < int(model.widths.size()); ++row) {
@@ -60,6 +61,9 @@ void ModelPanel::showModel(const ModelInfo& model)
         table_->setItem(row, MacsColumn, new QTableWidgetItem(QLocale::c().toString(qlonglong(macs))));
         table_->setItem(row, GflopsColumn, new QTableWidgetItem(QString::number(2e-9 * double(macs), 'f', 4)));
         table_->setItem(row, LatencyColumn, new QTableWidgetItem(QStringLiteral("—")));
+        if (size_t(row) < model.widthSources.size())
+            for (int column = 0; column < table_->columnCount(); ++column)
+                table_->item(row, column)->setToolTip(model.widthSources[size_t(row)]);
     }
     measure_->setEnabled(true);
     latencyNote_->setText(tr("Latency not measured yet."));
@@ -85,6 +89,8 @@ void ModelPanel::setMeasuring(bool measuring)
 }
 
 QString ModelPanel::parameterText() const { return parameters_->text(); }
+QString ModelPanel::architectureText() const { return architecture_->text(); }
+QString ModelPanel::widthSourceText(int widthRow) const { return table_->item(widthRow, WidthColumn)->toolTip(); }
 int ModelPanel::widthRows() const { return table_->rowCount(); }
 
 QString ModelPanel::macsText(int widthRow) const

@@ -25,6 +25,8 @@ public:
 
     // Read by tests and the status bar: the shown text of a cell.
     QString parameterText() const;
+    QString architectureText() const;
+    QString widthSourceText(int widthRow) const;
     QString macsText(int widthRow) const;
     QString latencyText(int widthRow) const;
     int widthRows() const;
