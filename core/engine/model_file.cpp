@@ -12,8 +12,6 @@
 
 namespace ddsm {
 
-namespace {
-
 std::string shapeText(c10::IntArrayRef shape)
 {
     std::string out = "[";
@@ -21,6 +19,33 @@ std::string shapeText(c10::IntArrayRef shape)
         out += (i ? ", " : "") + std::to_string(shape[i]);
     return out + "]";
 }
+
+void loadParameters(SlimmableUNet& net, const std::map<std::string, at::Tensor>& tensors, const std::string& where,
+                    const std::set<std::string>& ignored)
+{
+    std::set<std::string> expected = ignored;
+    // Check every tensor before touching the network, so nothing is half loaded.
+    for (const auto& p : net.named_parameters()) {
+        expected.insert(p.key());
+        const auto it = tensors.find(p.key());
+        if (it == tensors.end())
+            throw Error(where + ": tensor \"" + p.key() + "\" is missing (the architecture expects " +
+                        shapeText(p.value().sizes()) + ")");
+        if (it->second.sizes() != p.value().sizes())
+            throw Error(where + ": tensor \"" + p.key() + "\" has shape " + shapeText(it->second.sizes()) +
+                        ", the architecture expects " + shapeText(p.value().sizes()));
+        if (!it->second.is_floating_point())
+            throw Error(where + ": tensor \"" + p.key() + "\" is not floating point");
+    }
+    for (const auto& [name, tensor] : tensors)
+        if (!expected.count(name))
+            throw Error(where + ": unexpected tensor \"" + name + "\" (not part of the architecture)");
+    torch::NoGradGuard noGrad;
+    for (auto& p : net.named_parameters())
+        p.value().copy_(tensors.at(p.key()).to(torch::kFloat));
+}
+
+namespace {
 
 nlohmann::json parseMetadataJson(const std::map<std::string, std::string>& metadata, const std::string& key,
                                  const std::string& path)
@@ -83,27 +108,7 @@ LoadedModel loadModel(const std::string& path)
     model.provenanceJson = file.metadata.count("provenance") ? file.metadata.at("provenance") : "{}";
 
     auto net = std::make_shared<SlimmableUNet>(model.config);
-    std::map<std::string, at::Tensor> stored(file.tensors.begin(), file.tensors.end());
-    std::set<std::string> expected;
-    torch::NoGradGuard noGrad;
-    // Check every tensor before touching the network, so nothing is half loaded.
-    for (const auto& p : net->named_parameters()) {
-        expected.insert(p.key());
-        const auto it = stored.find(p.key());
-        if (it == stored.end())
-            throw Error(path + ": tensor \"" + p.key() + "\" is missing (the architecture expects " +
-                        shapeText(p.value().sizes()) + ")");
-        if (it->second.sizes() != p.value().sizes())
-            throw Error(path + ": tensor \"" + p.key() + "\" has shape " + shapeText(it->second.sizes()) +
-                        ", the architecture expects " + shapeText(p.value().sizes()));
-        if (!it->second.is_floating_point())
-            throw Error(path + ": tensor \"" + p.key() + "\" is not floating point");
-    }
-    for (const auto& [name, tensor] : stored)
-        if (!expected.count(name))
-            throw Error(path + ": unexpected tensor \"" + name + "\" (not part of the architecture)");
-    for (auto& p : net->named_parameters())
-        p.value().copy_(stored.at(p.key()).to(torch::kFloat));
+    loadParameters(*net, std::map<std::string, at::Tensor>(file.tensors.begin(), file.tensors.end()), path);
     net->eval();
     model.net = net;
     return model;

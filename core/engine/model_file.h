@@ -7,7 +7,11 @@
 
 #include <c10/core/Device.h>
 
+#include <ATen/core/Tensor.h>
+
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 namespace ddsm {
@@ -32,6 +36,16 @@ void saveModel(const std::string& path, SlimmableUNet& net, const std::string& p
 // config, every expected tensor present with its shape and dtype, no unknown
 // tensors. Any problem is one ddsm::Error naming the file and the tensor/field.
 LoadedModel loadModel(const std::string& path);
+
+// Copies `tensors` into `net`'s parameters after checking that every parameter
+// is there with its shape and a floating-point dtype and that no tensor is
+// unknown (names in `ignored` may be present too). On any problem: one
+// ddsm::Error naming `where` and the tensor, and nothing is copied.
+void loadParameters(SlimmableUNet& net, const std::map<std::string, at::Tensor>& tensors, const std::string& where,
+                    const std::set<std::string>& ignored = {});
+
+// "[128, 3, 3, 3]", for messages.
+std::string shapeText(c10::IntArrayRef shape);
 
 std::shared_ptr<SlimmableDenoiser> openSlimmableDenoiser(const std::string& path, c10::Device device);
 

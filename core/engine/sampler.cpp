@@ -1,6 +1,7 @@
 #include "engine/sampler.h"
 
 #include "base/error.h"
+#include "base/splitmix.h"
 #include "engine/diffusion.h"
 
 #include <torch/torch.h>
@@ -12,21 +13,12 @@ namespace ddsm {
 
 namespace {
 
-// SplitMix64: decorrelates neighbouring (seed, image, step) triples.
-uint64_t mix(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
 at::Tensor perImageNoise(uint64_t seed, uint64_t stream, int firstImage, int count, int channels, int size)
 {
     std::vector<at::Tensor> images;
     images.reserve(count);
     for (int i = 0; i < count; ++i) {
-        auto generator = at::detail::createCPUGenerator(mix(mix(seed) ^ mix(stream * 0x100000001b3ULL + firstImage + i)));
+        auto generator = at::detail::createCPUGenerator(splitMix64(splitMix64(seed) ^ splitMix64(stream * 0x100000001b3ULL + firstImage + i)));
         images.push_back(torch::randn({channels, size, size}, generator, torch::kFloat));
     }
     return torch::stack(images);

@@ -1,6 +1,7 @@
 #include "family/paper_state_dict.h"
 
 #include "base/error.h"
+#include "engine/model_file.h"
 #include "engine/slimmable_unet.h"
 
 #include <torch/torch.h>
@@ -8,18 +9,6 @@
 #include <set>
 
 namespace ddsm {
-
-namespace {
-
-std::string shapeText(c10::IntArrayRef shape)
-{
-    std::string out = "[";
-    for (size_t i = 0; i < shape.size(); ++i)
-        out += (i ? ", " : "") + std::to_string(shape[i]);
-    return out + "]";
-}
-
-}  // namespace
 
 TensorShapes shapesOf(const NamedTensors& tensors)
 {
@@ -50,26 +39,8 @@ std::shared_ptr<SlimmableUNet> loadPaperStateDict(const NamedTensors& stateDict,
                     "\" is not the sinusoidal table of the DDPM code (max difference " + std::to_string(tableError) +
                     "); this network cannot represent it");
 
-    std::set<std::string> expected{kPaperTimeTable};
-    for (const auto& p : net->named_parameters()) {
-        expected.insert(p.key());
-        const auto it = given.find(p.key());
-        if (it == given.end())
-            throw Error(where + ": tensor \"" + p.key() + "\" is missing (the architecture expects " +
-                        shapeText(p.value().sizes()) + ")");
-        if (it->second.sizes() != p.value().sizes())
-            throw Error(where + ": tensor \"" + p.key() + "\" has shape " + shapeText(it->second.sizes()) +
-                        ", the architecture expects " + shapeText(p.value().sizes()));
-        if (!it->second.is_floating_point())
-            throw Error(where + ": tensor \"" + p.key() + "\" is not floating point");
-    }
-    for (const auto& [name, tensor] : stateDict)
-        if (!expected.count(name))
-            throw Error(where + ": unexpected tensor \"" + name + "\" (not part of the inferred architecture)");
-
-    torch::NoGradGuard noGrad;
-    for (auto& p : net->named_parameters())
-        p.value().copy_(given.at(p.key()).to(torch::kFloat));
+    // The time table is a constant of the architecture, checked above, not a parameter.
+    loadParameters(*net, given, where, {kPaperTimeTable});
     net->eval();
     return net;
 }

@@ -1,6 +1,7 @@
 #include "training/trainer.h"
 
 #include "base/error.h"
+#include "base/splitmix.h"
 #include "engine/diffusion.h"
 #include "engine/slimmable_unet.h"
 #include "io/safetensors.h"
@@ -13,14 +14,6 @@
 namespace ddsm {
 
 namespace {
-
-uint64_t mix(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
 
 const char* kCheckpointFormat = "ddsm-checkpoint";
 
@@ -61,7 +54,7 @@ Trainer::~Trainer() = default;
 
 TrainStepStats Trainer::step()
 {
-    const uint64_t stepSeed = mix(options_.seed ^ mix(uint64_t(step_)));
+    const uint64_t stepSeed = splitMix64(options_.seed ^ splitMix64(uint64_t(step_)));
     // Dropout draws from the global generator: seed it per step for exact resume.
     torch::manual_seed(stepSeed);
     auto generator = at::detail::createCPUGenerator(stepSeed ^ 0x5bd1e995ULL);
