@@ -10,7 +10,11 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <optional>
+#include <stdexcept>
 #include <map>
 #include <sstream>
 
@@ -150,6 +154,107 @@ std::string importanceCsv(const StepImportance& importance)
             out << "\n";
         }
     return out.str();
+}
+
+StepImportance importanceFromCsv(const std::string& text, const std::string& where)
+{
+    std::istringstream in(text);
+    std::string line;
+    if (!std::getline(in, line) || line.rfind("t_begin,t_end,width,eps_departure,eps_error", 0) != 0)
+        throw Error(where + ": not a step-importance CSV (expected the header "
+                            "t_begin,t_end,width,eps_departure,eps_error,distance_change)");
+    struct Row {
+        int begin, end;
+        double width, departure, error;
+        std::optional<double> change;
+    };
+    std::vector<Row> rows;
+    for (int lineNumber = 2; std::getline(in, line); ++lineNumber) {
+        if (line.empty())
+            continue;
+        std::vector<std::string> cells;
+        std::stringstream fields(line);
+        for (std::string cell; std::getline(fields, cell, ',');)
+            cells.push_back(cell);
+        if (line.back() == ',')
+            cells.push_back("");
+        try {
+            if (cells.size() != 6)
+                throw std::invalid_argument("6 fields expected");
+            size_t used = 0;
+            const auto number = [&used](const std::string& cell) {
+                const double v = std::stod(cell, &used);
+                if (used != cell.size() || !std::isfinite(v))
+                    throw std::invalid_argument("not a number: " + cell);
+                return v;
+            };
+            Row row{int(number(cells[0])), int(number(cells[1])), number(cells[2]), number(cells[3]), number(cells[4]),
+                    std::nullopt};
+            if (!cells[5].empty())
+                row.change = number(cells[5]);
+            if (row.end <= row.begin || row.begin < 0)
+                throw std::invalid_argument("t_end must exceed t_begin >= 0");
+            rows.push_back(row);
+        } catch (const std::exception& e) {
+            throw Error(where + ", line " + std::to_string(lineNumber) + ": " + e.what());
+        }
+    }
+    // Bins: the distinct [begin, end) ranges, which must tile 0 .. T.
+    std::vector<std::pair<int, int>> ranges;
+    for (const Row& row : rows)
+        ranges.emplace_back(row.begin, row.end);
+    std::sort(ranges.begin(), ranges.end());
+    ranges.erase(std::unique(ranges.begin(), ranges.end()), ranges.end());
+    StepImportance importance;
+    if (ranges.empty() || ranges.front().first != 0)
+        throw Error(where + ": no bins, or the first bin does not start at t = 0");
+    importance.binEdges.push_back(0);
+    for (const auto& [begin, end] : ranges) {
+        if (begin != importance.binEdges.back())
+            throw Error(where + ": bins do not tile the timesteps: [" + std::to_string(begin) + ", " +
+                        std::to_string(end) + ") after a bin ending at " + std::to_string(importance.binEdges.back()));
+        importance.binEdges.push_back(end);
+    }
+    for (const Row& row : rows)
+        if (std::find(importance.widths.begin(), importance.widths.end(), row.width) == importance.widths.end())
+            importance.widths.push_back(row.width);
+    std::sort(importance.widths.rbegin(), importance.widths.rend());
+    const size_t bins = importance.binEdges.size() - 1, widths = importance.widths.size();
+    if (rows.size() != bins * widths)
+        throw Error(where + ": expected one row per bin and width (" + std::to_string(bins) + " x " +
+                    std::to_string(widths) + "), found " + std::to_string(rows.size()));
+    importance.epsDeparture.assign(bins, std::vector<double>(widths, std::nan("")));
+    importance.epsError = importance.epsDeparture;
+    const bool changes = std::all_of(rows.begin(), rows.end(), [](const Row& r) { return r.change.has_value(); });
+    if (changes)
+        importance.distanceChange = importance.epsDeparture;
+    for (const Row& row : rows) {
+        const auto bin = std::find(importance.binEdges.begin(), importance.binEdges.end(), row.begin);
+        const size_t b = size_t(bin - importance.binEdges.begin());
+        const size_t w = size_t(std::find(importance.widths.begin(), importance.widths.end(), row.width) -
+                                importance.widths.begin());
+        if (!std::isnan(importance.epsDeparture[b][w]))
+            throw Error(where + ": bin [" + std::to_string(row.begin) + ", " + std::to_string(row.end) +
+                        ") at width " + std::to_string(row.width) + " appears twice");
+        importance.epsDeparture[b][w] = row.departure;
+        importance.epsError[b][w] = row.error;
+        if (changes)
+            importance.distanceChange[b][w] = *row.change;
+    }
+    return importance;
+}
+
+std::vector<double> importancePerTimestep(const StepImportance& importance, double width)
+{
+    const auto found = std::find(importance.widths.begin(), importance.widths.end(), width);
+    if (found == importance.widths.end())
+        throw Error("the importance profile has no width " + std::to_string(width));
+    const size_t w = size_t(found - importance.widths.begin());
+    std::vector<double> perTimestep(size_t(importance.binEdges.back()));
+    for (int b = 0; b < importance.bins(); ++b)
+        for (int t = importance.binEdges[b]; t < importance.binEdges[b + 1]; ++t)
+            perTimestep[size_t(t)] = importance.epsDeparture[b][w];
+    return perTimestep;
 }
 
 }  // namespace ddsm

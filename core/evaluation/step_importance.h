@@ -62,6 +62,13 @@ void measureDistanceChanges(StepImportance& importance, Denoiser& denoiser, Feat
 // CSV rows: t_begin,t_end,width,eps_departure,eps_error,distance_change
 // (t_end exclusive; distance_change empty when not measured).
 std::string importanceCsv(const StepImportance& importance);
+// Reads importanceCsv's text back (distance changes only when every row has
+// one). Throws ddsm::Error naming `where` and the line for malformed text.
+StepImportance importanceFromCsv(const std::string& text, const std::string& where);
+
+// One value per training timestep t (index t, size T = the last edge) for a
+// timeline overlay: the eps departure of `width` in the bin holding t.
+std::vector<double> importancePerTimestep(const StepImportance& importance, double width);
 
 // PNG plot drawn with OpenCV: eps departure per narrow width against the
 // training timestep (and distance change in a second panel when measured).

@@ -111,6 +111,44 @@ private slots:
         QVERIFY(importance.fullWidthDistance > 0);
     }
 
+    void importanceCsvRoundTrips()
+    {
+        StepImportance importance;
+        importance.binEdges = {0, 30, 100};
+        importance.widths = {1.0, 0.5, 0.25};
+        importance.epsDeparture = {{0, 0.125, 0.5}, {0, 0.01, 0.0625}};
+        importance.epsError = {{0.2, 0.25, 0.75}, {0.03, 0.04, 0.05}};
+        const auto read = importanceFromCsv(importanceCsv(importance), "profile.csv");
+        QCOMPARE(read.binEdges, importance.binEdges);
+        QCOMPARE(read.widths, importance.widths);
+        QCOMPARE(read.epsDeparture, importance.epsDeparture);
+        QCOMPARE(read.epsError, importance.epsError);
+        QVERIFY(read.distanceChange.empty());
+        importance.distanceChange = {{0, 1.5, 3}, {0, -0.25, 0.5}};
+        QCOMPARE(importanceFromCsv(importanceCsv(importance), "p").distanceChange, importance.distanceChange);
+
+        const auto overlay = importancePerTimestep(read, 0.25);
+        QCOMPARE(overlay.size(), size_t(100));
+        QCOMPARE(overlay[0], 0.5);
+        QCOMPARE(overlay[29], 0.5);
+        QCOMPARE(overlay[30], 0.0625);
+        QCOMPARE(overlay[99], 0.0625);
+        QVERIFY(errorOf([&] { importancePerTimestep(read, 0.75); }).find("0.75") != std::string::npos);
+    }
+
+    void malformedImportanceCsvIsNamed()
+    {
+        const std::string header = "t_begin,t_end,width,eps_departure,eps_error,distance_change\n";
+        QVERIFY(errorOf([&] { importanceFromCsv("step,loss\n1,2\n", "a.csv"); }).find("a.csv: not a step-importance")
+                != std::string::npos);
+        const auto badNumber = errorOf([&] { importanceFromCsv(header + "0,10,1,0,0.1,\n0,10,0.5,x,0.2,\n", "b.csv"); });
+        QVERIFY2(badNumber.find("b.csv, line 3") != std::string::npos, badNumber.c_str());
+        const auto gap = errorOf([&] { importanceFromCsv(header + "0,10,1,0,0,\n20,30,1,0,0,\n", "c.csv"); });
+        QVERIFY2(gap.find("do not tile") != std::string::npos, gap.c_str());
+        const auto missing = errorOf([&] { importanceFromCsv(header + "0,10,1,0,0,\n0,10,0.5,1,1,\n10,20,1,0,0,\n", "d.csv"); });
+        QVERIFY2(missing.find("one row per bin and width") != std::string::npos, missing.c_str());
+    }
+
     void importanceMeasuresAKnownDeparture()
     {
         OffsetDenoiser offset(0.8);
