@@ -8,6 +8,9 @@
 #include "metrics_panel.h"
 #include "model_panel.h"
 #include "model_session.h"
+#include "quality_plot.h"
+#include "schedule_panel.h"
+#include "search_panel.h"
 #include "user_messages.h"
 
 #include "engine/flops.h"
@@ -15,12 +18,14 @@
 #include "io/png_text.h"
 #include "schedule/respacing.h"
 #include "timeline/schedule_document_model.h"
+#include "timeline/schedule_timeline.h"
 
 #include <QDir>
 #include <QFile>
 #include <QLocale>
 #include <QMimeData>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -52,7 +57,7 @@ class TestUi final : public QObject {
 
 private:
     QTemporaryDir dir_;
-    QString tinyPath_, slowerPath_;
+    QString tinyPath_, slowerPath_, fmnistPath_;
     int64_t tinyParameters_ = 0;
     QStringList errors_;
 
@@ -93,6 +98,8 @@ private slots:
         slowerPath_ = dir_.filePath("slower.safetensors");
         tinyParameters_ = writeModel(tinyPath_.toStdString(), tinyConfig());
         writeModel(slowerPath_.toStdString(), slowerConfig());
+        fmnistPath_ = dir_.filePath("fmnist-shaped.safetensors");
+        writeModel(fmnistPath_.toStdString(), fmnistShapedConfig());
     }
 
     void init() { errors_.clear(); }
@@ -327,6 +334,160 @@ private slots:
         // Calibrated for 10 steps only: another step count shows no number.
         window->document()->setSteps(20);
         QCOMPARE(window->metricsPanel()->predictedQualityText(), QStringLiteral("—"));
+    }
+
+    void backgroundFidMatchesTheCoreAndFollowsEdits()
+    {
+        const int steps = 4, samples = 120, batch = 40;
+        auto window = openWindow(fmnistPath_, steps);
+        QVERIFY(window);
+        window->setBackgroundQuality(true, samples, batch);
+        MetricsPanel* metrics = window->metricsPanel();
+        const QString done = QStringLiteral("n=%1").arg(samples);
+        QTRY_VERIFY_WITH_TIMEOUT(metrics->measuredFidText().endsWith(done), kWaitMs);
+        // The same number as the core computes from the same noise and schedule.
+        const std::vector<double> full(100, 1.0);
+        const double expected = referenceFid(fmnistPath_.toStdString(), steps, 0, samples, batch, full);
+        const double shown = metrics->measuredFidText().section(' ', 0, 0).toDouble();
+        QVERIFY2(std::abs(shown - expected) <= 0.005 + 1e-6 * expected,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(shown).arg(expected)));
+        QCOMPARE(metrics->plot()->measuredCount(), 1);
+        QVERIFY(errors_.isEmpty());
+
+        // An edit drops the number and measures the new schedule after its run.
+        window->document()->setStepRangeWidth(0, 1, 0.5);
+        QVERIFY(!metrics->measuredFidText().endsWith(done));
+        QTRY_VERIFY_WITH_TIMEOUT(metrics->measuredFidText().endsWith(done), kWaitMs);
+        QCOMPARE(metrics->plot()->measuredCount(), 2);
+
+        // Clicking the first point on the plot loads its schedule (full width) back.
+        QualityPlot* plot = metrics->plot();
+        plot->replot();
+        const auto& data = *plot->measuredGraph()->data();
+        int fullIndex = -1;
+        for (int i = 0; i < data.size(); ++i)
+            if (std::abs(data.at(i)->value - expected) < 1e-9)
+                fullIndex = i;
+        QVERIFY(fullIndex >= 0);
+        const QPoint pixel(int(plot->xAxis->coordToPixel(data.at(fullIndex)->key)),
+                           int(plot->yAxis->coordToPixel(data.at(fullIndex)->value)));
+        QTest::mouseClick(plot, Qt::LeftButton, {}, pixel);
+        QCOMPARE(window->document()->schedule(), StepSchedule::uniform(100, 1.0));
+    }
+
+    void backgroundFidSaysWhyItCannotMeasure()
+    {
+        // The shipped features take 28x28x1 images; the tiny model makes 8x8 ones.
+        auto window = openWindow(tinyPath_, 4);
+        QVERIFY(window);
+        window->setBackgroundQuality(true, 40, 20);
+        window->startQualityRun();
+        QTRY_VERIFY_WITH_TIMEOUT(!window->session()->isRunning(window->qualityJob()), kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window->metricsPanel()->measuredFidText().startsWith(QStringLiteral("— (not")), kWaitMs);
+        QVERIFY(errors_.isEmpty());  // a background job does not pop up dialogs
+    }
+
+    void importanceProfileBesideTheModelIsOverlaid()
+    {
+        const QString model = dir_.filePath("with-profile.safetensors");
+        QFile::remove(model);
+        QVERIFY(QFile::copy(tinyPath_, model));
+        {
+            QFile csv(dir_.filePath("with-profile-importance.csv"));
+            QVERIFY(csv.open(QIODevice::WriteOnly));
+            csv.write("t_begin,t_end,width,eps_departure,eps_error,distance_change\n"
+                      "0,40,1,0,0.1,\n0,40,0.5,0.25,0.3,\n40,100,1,0,0.2,\n40,100,0.5,0.0625,0.25,\n");
+        }
+        auto window = openWindow(model, 4);
+        QVERIFY(window);
+        auto* timeline = qobject_cast<ScheduleTimeline*>(window->schedulePanel()->editor());
+        if (!timeline)
+            QSKIP("built without the timeline widget");
+        const auto& overlay = timeline->importanceOverlay();
+        QCOMPARE(overlay.size(), size_t(100));
+        QCOMPARE(overlay[0], 0.25);
+        QCOMPARE(overlay[39], 0.25);
+        QCOMPARE(overlay[40], 0.0625);
+        QVERIFY(errors_.isEmpty());
+
+        // A profile of another T is refused with a message, and the overlay stays.
+        const QString wrong = dir_.filePath("wrong-importance.csv");
+        {
+            QFile csv(wrong);
+            QVERIFY(csv.open(QIODevice::WriteOnly));
+            csv.write("t_begin,t_end,width,eps_departure,eps_error,distance_change\n0,50,1,0,0,\n0,50,0.5,1,1,\n");
+        }
+        QVERIFY(!window->loadImportanceProfile(wrong));
+        QCOMPARE(errors_.size(), 1);
+        QVERIFY2(errors_.first().contains("T = 50"), qPrintable(errors_.first()));
+        QCOMPARE(timeline->importanceOverlay()[0], 0.25);
+    }
+
+    void searchDockGrowsAFrontAndLoadsItsSchedules()
+    {
+        const int steps = 4;
+        auto window = openWindow(fmnistPath_, steps);
+        QVERIFY(window);
+        window->setBackgroundQuality(false);
+        SearchPanel* panel = window->searchPanel();
+        SearchRequest settings;
+        settings.population = 4;
+        settings.generations = 1;
+        settings.samplesPerCandidate = 32;
+        settings.granularity = "bins:2";
+        settings.budget = 0.8;
+        panel->setRequest(settings);
+        QSignalSpy progress(window->session(), &ModelSession::searchProgress);
+        QSignalSpy ended(window->session(), &ModelSession::searchEnded);
+        window->startSearch();
+        QVERIFY(panel->isRunning());
+        QVERIFY(ended.wait(kWaitMs));
+        QCOMPARE(ended.first().at(1).toBool(), false);   // not cancelled
+        QVERIFY2(ended.first().at(2).toString().isEmpty(), qPrintable(ended.first().at(2).toString()));
+        QCOMPARE(progress.size(), 2);                    // generation 0 and 1
+        QVERIFY(!panel->isRunning());
+
+        const SearchSnapshot& snapshot = panel->snapshot();
+        // Generation 0 holds both uniform widths; two genes over two widths give 4 schedules at most.
+        QVERIFY(snapshot.evaluated.size() >= 2 && snapshot.evaluated.size() <= 4);
+        QVERIFY(!snapshot.front.empty());
+        QCOMPARE(panel->frontTable()->rowCount(), int(snapshot.front.size()));
+        QCOMPARE(window->metricsPanel()->plot()->searchCount(), int(snapshot.evaluated.size()));
+        for (size_t i = 1; i < snapshot.front.size(); ++i) {
+            QVERIFY(snapshot.front[i].relativeCost > snapshot.front[i - 1].relativeCost);
+            QVERIFY(snapshot.front[i].fid < snapshot.front[i - 1].fid);
+        }
+        // The cheapest front point is the uniform narrow width (nothing costs less).
+        QCOMPARE(snapshot.front.front().stepWidths, std::vector<double>(steps, 0.5));
+
+        // Clicking a row loads that schedule; undo brings the old one back.
+        const int row = int(snapshot.front.size()) - 1;
+        panel->frontTable()->setCurrentCell(row, 0);
+        emit panel->frontTable()->cellClicked(row, 0);
+        QCOMPARE(stepWidths(window->document()->schedule(), steps), snapshot.front[size_t(row)].stepWidths);
+        window->document()->undoStack()->undo();
+        QCOMPARE(window->document()->schedule(), StepSchedule::uniform(100, 1.0));
+    }
+
+    void searchCanBeCancelled()
+    {
+        auto window = openWindow(fmnistPath_, 4);
+        QVERIFY(window);
+        window->setBackgroundQuality(false);
+        SearchRequest settings;
+        settings.population = 8;
+        settings.generations = 50;
+        settings.samplesPerCandidate = 64;
+        window->searchPanel()->setRequest(settings);
+        QSignalSpy progress(window->session(), &ModelSession::searchProgress);
+        QSignalSpy ended(window->session(), &ModelSession::searchEnded);
+        window->startSearch();
+        QVERIFY(progress.wait(kWaitMs));
+        window->session()->cancel(window->searchJob());
+        QVERIFY(ended.wait(kWaitMs));
+        QCOMPARE(ended.first().at(1).toBool(), true);
+        QVERIFY(progress.size() < 51);
+        QVERIFY(window->searchPanel()->statusText().contains("Cancelled"));
     }
 
     void droppedModelFileOpens()

@@ -1,7 +1,11 @@
 #include "tiny_model.h"
 
 #include "engine/model_file.h"
+#include "engine/slimmable_denoiser.h"
 #include "engine/slimmable_unet.h"
+#include "evaluation/feature_network.h"
+#include "evaluation/sample_quality.h"
+#include "metrics/stats_file.h"
 
 #include <torch/torch.h>
 
@@ -39,4 +43,29 @@ int64_t writeModel(const std::string& path, const ddsm::NetConfig& config, uint6
     for (const auto& p : net.parameters())
         count += p.numel();
     return count;
+}
+
+ddsm::NetConfig fmnistShapedConfig()
+{
+    ddsm::NetConfig c = tinyConfig();
+    c.imageSize = 28;
+    c.channels = 1;
+    c.attentionLevels = {};
+    return c;
+}
+
+double referenceFid(const std::string& modelPath, int steps, uint64_t seed, int samples, int batch,
+                    const std::vector<double>& widthsByTimestep)
+{
+    torch::NoGradGuard noGrad;
+    auto denoiser = ddsm::openSlimmableDenoiser(modelPath, torch::kCPU);
+    auto extractor = ddsm::openFeatureExtractor("default");
+    const auto reference = ddsm::loadStatsNpz(ddsm::defaultReferenceStatsPath());
+    ddsm::SamplerSettings sampler;
+    sampler.steps = steps;
+    sampler.seed = seed;
+    ddsm::SampleQualityRun run(*denoiser, *extractor, reference, at::Tensor(), ddsm::makeRecipe(sampler, widthsByTimestep));
+    while (run.count() < samples)
+        run.addBatch(std::min<int>(batch, samples - int(run.count())));
+    return run.fid().value;
 }

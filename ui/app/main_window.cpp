@@ -5,10 +5,12 @@
 #include "metrics_panel.h"
 #include "model_panel.h"
 #include "model_session.h"
+#include "quality_plot.h"
 #include "quality_predictor.h"
 #include "recent_files.h"
 #include "sampler_form.h"
 #include "schedule_panel.h"
+#include "search_panel.h"
 #include "timeline/schedule_document_model.h"
 #include "user_messages.h"
 
@@ -35,6 +37,8 @@ namespace ddsm::ui {
 namespace {
 const int kRerunDelayMs = 300;
 const int kAutosaveIntervalMs = 30'000;
+// After a finished denoising run, before the background FID starts sampling.
+const int kQualityDelayMs = 800;
 }  // namespace
 
 MainWindow::MainWindow(int threads, QWidget* parent) : QMainWindow(parent)
@@ -59,6 +63,12 @@ MainWindow::MainWindow(int threads, QWidget* parent) : QMainWindow(parent)
     autosaveTimer_->setInterval(kAutosaveIntervalMs);
     connect(autosaveTimer_, &QTimer::timeout, this, &MainWindow::writeAutosave);
     autosaveTimer_->start();
+    qualityTimer_ = new QTimer(this);
+    qualityTimer_->setSingleShot(true);
+    qualityTimer_->setInterval(kQualityDelayMs);
+    backgroundQuality_ = QSettings().value("metrics/backgroundFid", true).toBool();
+    backgroundQualityAction_->setChecked(backgroundQuality_);
+    connectQualityJobs();
 
     connect(document_, &ScheduleDocumentModel::scheduleChanged, this, &MainWindow::onScheduleEdited);
     connect(document_, &ScheduleDocumentModel::stepsChanged, this, &MainWindow::onScheduleEdited);
@@ -88,6 +98,7 @@ void MainWindow::buildDocks()
     denoisingPanel_ = new DenoisingPanel;
     metricsPanel_ = new MetricsPanel;
     comparePanel_ = new ComparePanel(session_);
+    searchPanel_ = new SearchPanel;
 
     const auto addDock = [this](const QString& name, const QString& title, QWidget* content, Qt::DockWidgetArea area) {
         auto* dock = new QDockWidget(title, this);
@@ -99,7 +110,10 @@ void MainWindow::buildDocks()
     QDockWidget* denoising = addDock("DenoisingDock", tr("Denoising"), denoisingPanel_, Qt::TopDockWidgetArea);
     QDockWidget* compare = addDock("CompareDock", tr("Compare"), comparePanel_, Qt::TopDockWidgetArea);
     addDock("ScheduleDock", tr("Schedule"), schedulePanel_, Qt::BottomDockWidgetArea);
-    addDock("ModelDock", tr("Model"), modelPanel_, Qt::LeftDockWidgetArea);
+    QDockWidget* model = addDock("ModelDock", tr("Model"), modelPanel_, Qt::LeftDockWidgetArea);
+    QDockWidget* search = addDock("SearchDock", tr("Search"), searchPanel_, Qt::LeftDockWidgetArea);
+    tabifyDockWidget(model, search);
+    model->raise();
     addDock("MetricsDock", tr("Metrics"), metricsPanel_, Qt::RightDockWidgetArea);
     tabifyDockWidget(denoising, compare);
     // Model and Metrics run the full height beside the views and the timeline.
@@ -186,6 +200,12 @@ void MainWindow::buildMenus()
         if (!path.isEmpty())
             loadQualityPredictor(path);
     });
+    file->addAction(tr("Load Step &Importance Profile…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Load Step Importance Profile"), QString(),
+                                                          tr("Step importance (ddsm importance) (*.csv)"));
+        if (!path.isEmpty())
+            loadImportanceProfile(path);
+    });
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -209,6 +229,16 @@ void MainWindow::buildMenus()
     connect(run->addAction(tr("Run &Comparison")), &QAction::triggered, comparePanel_, &ComparePanel::run);
     connect(run->addAction(tr("&Measure Latency per Width")), &QAction::triggered, modelPanel_,
             &ModelPanel::measureLatencyRequested);
+    run->addSeparator();
+    backgroundQualityAction_ = run->addAction(tr("Measure &FID in the Background"));
+    backgroundQualityAction_->setCheckable(true);
+    backgroundQualityAction_->setToolTip(tr("After every edit, measure the current schedule's FID and KID, "
+                                            "tightening as samples accumulate"));
+    connect(backgroundQualityAction_, &QAction::toggled, this, [this](bool on) {
+        if (on != backgroundQuality_)
+            setBackgroundQuality(on, qualityMaxSamples_, qualityBatch_);
+    });
+    run->addAction(tr("Measure FID &Now"), this, &MainWindow::startQualityRun);
     refreshRecentMenu();
 }
 
@@ -326,6 +356,9 @@ void MainWindow::onModelOpened(const ModelInfo& model)
     denoisingPanel_->form()->setMaxSteps(model.T());
     denoisingPanel_->form()->setChoice(sampler);
     modelPanel_->showModel(model);
+    metricsPanel_->plot()->clearAll();
+    predictor_.reset();
+    loadModelSidecars(model);
     comparePanel_->setModel(model);
     comparePanel_->setSampler(samplerChoice());
     comparePanel_->setCurrentSchedule(document_->schedule());
@@ -355,6 +388,7 @@ void MainWindow::onScheduleEdited()
         denoisingPanel_->form()->setChoice(c);
     }
     setDirty(true);
+    invalidateMeasuredQuality();
     scheduleRerun();
 }
 
@@ -368,6 +402,7 @@ void MainWindow::onSamplerEdited()
     comparePanel_->setSampler(samplerChoice());
     refreshMetrics();
     setDirty(true);
+    invalidateMeasuredQuality();
     scheduleRerun();
 }
 
@@ -379,6 +414,7 @@ void MainWindow::refreshMetrics()
 
 void MainWindow::refreshPredictedQuality()
 {
+    refreshUniformPredictions();
     if (!predictor_) {
         metricsPanel_->setPredictedQuality(std::nullopt);
         return;

@@ -28,6 +28,7 @@ class ModelSession;
 class ScheduleDocumentModel;
 class SchedulePanel;
 class QualityPredictor;
+class SearchPanel;
 class UserMessages;
 struct ModelInfo;
 struct Workspace;
@@ -46,6 +47,7 @@ public:
     DenoisingPanel* denoisingPanel() const { return denoisingPanel_; }
     MetricsPanel* metricsPanel() const { return metricsPanel_; }
     ComparePanel* comparePanel() const { return comparePanel_; }
+    SearchPanel* searchPanel() const { return searchPanel_; }
     QDockWidget* dock(const QString& objectName) const;
     void setUserMessages(std::unique_ptr<UserMessages> messages);
 
@@ -53,6 +55,12 @@ public:
     SamplerChoice samplerChoice() const;
     void setSamplerChoice(const SamplerChoice& choice);
     int denoisingJob() const { return denoiseJob_; }
+    int qualityJob() const { return qualityJob_; }
+    int searchJob() const { return searchJob_; }
+    // The measured FID that follows edits: on by default (remembered), with
+    // up to `maxSamples` images in batches of `batch`.
+    void setBackgroundQuality(bool enabled, int maxSamples = 2000, int batch = 100);
+    bool backgroundQualityEnabled() const { return backgroundQuality_; }
     bool isDirty() const { return dirty_; }
     // Where unsaved edits are written every 30 s (AppDataLocation).
     static QString autosavePath();
@@ -74,6 +82,13 @@ public slots:
     // A calibrated distance predictor (`ddsm predictor`): the Metrics dock then
     // shows its predicted quality for every edit.
     bool loadQualityPredictor(const QString& path);
+    // A step-importance CSV (`ddsm importance`): drawn over the timeline.
+    bool loadImportanceProfile(const QString& path);
+    // Starts a measured FID of the current schedule now (cancelling a running one).
+    void startQualityRun();
+    void startSearch();
+    // Loads per-step widths (denoising order) as the schedule, one undo step.
+    void applyStepWidths(const std::vector<double>& stepWidths, const QString& name);
     // Restarts the denoising run now (cancelling the running one).
     void restartDenoising();
     // Offers autosaved edits from a run of the application that did not close cleanly.
@@ -101,6 +116,10 @@ private:
     void onSamplerEdited();
     void scheduleRerun();
     void startLatencyProfile();
+    void connectQualityJobs();
+    void loadModelSidecars(const ModelInfo& model);
+    void invalidateMeasuredQuality();
+    void refreshUniformPredictions();
     void refreshMetrics();
     void refreshPredictedQuality();
     void refreshRecentMenu();
@@ -117,6 +136,7 @@ private:
     DenoisingPanel* denoisingPanel_;
     MetricsPanel* metricsPanel_;
     ComparePanel* comparePanel_;
+    SearchPanel* searchPanel_;
     std::unique_ptr<UserMessages> messages_;
     std::unique_ptr<QualityPredictor> predictor_;
 
@@ -129,10 +149,19 @@ private:
     QPushButton* cancelJob_;
     QTimer* rerunTimer_;
     QTimer* autosaveTimer_;
+    QTimer* qualityTimer_;
+    QAction* backgroundQualityAction_ = nullptr;
 
     int denoiseJob_ = 0;
     int profileJob_ = 0;
     int shownJob_ = 0;
+    int qualityJob_ = 0;
+    int searchJob_ = 0;
+    bool backgroundQuality_ = true;
+    int qualityMaxSamples_ = 2000;
+    int qualityBatch_ = 100;
+    int searchSteps_ = 0;  // sampler steps of the search's points
+    QString importanceProfilePath_;
     // What the last denoising run used, so that exports describe the images.
     StepSchedule runSchedule_;
     SamplerChoice runSampler_;

@@ -1,12 +1,13 @@
 #include "metrics_panel.h"
 
+#include "quality_plot.h"
+
 #include "schedule/width.h"
 
 #include <QFormLayout>
 #include <QLabel>
 #include <QVBoxLayout>
 
-#include <qcustomplot.h>
 
 namespace ddsm::ui {
 
@@ -36,24 +37,10 @@ MetricsPanel::MetricsPanel(QWidget* parent) : QWidget(parent)
     form->addRow(tr("Predicted quality:"), quality_);
     form->addRow(tr("Measured FID:"), fid_);
 
-    plot_ = new QCustomPlot;
-    plot_->setMinimumHeight(180);
-    plot_->xAxis->setLabel(tr("GFLOPs / image (counted)"));
-    plot_->yAxis->setLabel(tr("ms / image, predicted"));
-    plot_->yAxis->setTickLabelFont(QFont(font().family(), 8));
-    plot_->xAxis->setTickLabelFont(QFont(font().family(), 8));
-    plot_->addGraph();  // uniform widths
-    plot_->graph(0)->setLineStyle(QCPGraph::lsNone);
-    plot_->graph(0)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 7));
-    plot_->graph(0)->setName(tr("uniform widths"));
-    plot_->addGraph();  // current schedule
-    plot_->graph(1)->setLineStyle(QCPGraph::lsNone);
-    plot_->graph(1)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssStar, QColor(220, 60, 20), 12));
-    plot_->graph(1)->setName(tr("current schedule"));
-    plot_->legend->setVisible(true);
-    // Cheaper (left) and faster (bottom) is better: the legend sits where points rarely are.
-    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
-    plot_->legend->setFont(QFont(font().family(), 8));
+    kid_ = new QLabel(QStringLiteral("—"));
+    kid_->setToolTip(tr(kNeedsReference));
+    form->addRow(tr("Measured KID:"), kid_);
+    plot_ = new QualityPlot;
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
@@ -80,34 +67,14 @@ void MetricsPanel::recompute(const ModelInfo& model, const StepSchedule& schedul
         else
             latency_->setText(tr("— (latency not measured yet)"));
     }
-    updatePlot(model, latency, steps);
+    plot_->setSteps(steps);
+    updateCurrentMarker();
 }
 
-void MetricsPanel::updatePlot(const ModelInfo& model, const LatencyProfile& latency, int steps)
+void MetricsPanel::updateCurrentMarker()
 {
-    QVector<double> x, y;
-    if (model.isLoaded() && steps >= 1 && steps <= model.T()) {
-        for (double w : model.widths) {
-            const auto uniform = computeScheduleFigures(model, StepSchedule::uniform(model.T(), w), steps, latency);
-            if (uniform.predictedMs) {
-                x << uniform.gflopsPerImage;
-                y << *uniform.predictedMs;
-            }
-        }
-    }
-    plot_->graph(0)->setData(x, y);
-    if (figures_.predictedMs)
-        plot_->graph(1)->setData(QVector<double>{figures_.gflopsPerImage}, QVector<double>{*figures_.predictedMs});
-    else
-        plot_->graph(1)->data()->clear();
-    plot_->rescaleAxes();
-    plot_->xAxis->setRangeLower(0);
-    plot_->yAxis->setRangeLower(0);
-    plot_->xAxis->scaleRange(1.1, plot_->xAxis->range().center());
-    plot_->yAxis->scaleRange(1.1, plot_->yAxis->range().center());
-    plot_->xAxis->setRangeLower(0);
-    plot_->yAxis->setRangeLower(0);
-    plot_->replot();
+    // The current schedule sits at its measured FID once measured, else at the prediction.
+    plot_->setCurrent(figures_.gflopsPerImage, measuredFid_ ? measuredFid_ : predictedFid_);
 }
 
 QString MetricsPanel::gflopsText() const { return gflops_->text(); }
@@ -116,11 +83,16 @@ QString MetricsPanel::latencyText() const { return latency_->text(); }
 
 void MetricsPanel::setPredictedQuality(const std::optional<PredictedQuality>& quality)
 {
+    predictedFid_.reset();
     if (!quality) {
         quality_->setText(QStringLiteral("—"));
         quality_->setToolTip(tr(kNeedsReference));
+        updateCurrentMarker();
         return;
     }
+    if (quality->metric == QLatin1String("FID"))
+        predictedFid_ = quality->value;
+    updateCurrentMarker();
     quality_->setText(QStringLiteral("%1 %2 (predicted)").arg(quality->metric).arg(quality->value, 0, 'f', 2));
     quality_->setToolTip(quality->method);
 }
@@ -129,21 +101,59 @@ void MetricsPanel::setPredictedQualityUnavailable(const QString& reason)
 {
     quality_->setText(QStringLiteral("—"));
     quality_->setToolTip(reason);
+    predictedFid_.reset();
+    updateCurrentMarker();
 }
 
 QString MetricsPanel::predictedQualityText() const { return quality_->text(); }
 
 void MetricsPanel::setMeasuredFid(const std::optional<MeasuredFid>& fid)
 {
+    measuredFid_.reset();
     if (!fid) {
         fid_->setText(QStringLiteral("—"));
         fid_->setToolTip(tr(kNeedsReference));
+        kid_->setText(QStringLiteral("—"));
+        kid_->setToolTip(tr(kNeedsReference));
+        updateCurrentMarker();
         return;
     }
-    fid_->setText(QStringLiteral("%1  [%2, %3]").arg(fid->fid, 0, 'f', 2).arg(fid->ciLow, 0, 'f', 2).arg(fid->ciHigh, 0, 'f', 2));
-    fid_->setToolTip(tr("FID from %1 samples, %2 features, reference %3; bracket: bootstrap interval")
+    measuredFid_ = fid->fid;
+    const QString state = fid->finished ? tr("n=%1").arg(fid->samples) : tr("n=%1, measuring…").arg(fid->samples);
+    fid_->setText(QStringLiteral("%1  [%2, %3]  %4")
+                      .arg(fid->fid, 0, 'f', 2)
+                      .arg(fid->ciLow, 0, 'f', 2)
+                      .arg(fid->ciHigh, 0, 'f', 2)
+                      .arg(state));
+    fid_->setToolTip(tr("FID of %1 samples of the current schedule (seed and sampler of the Denoising dock), "
+                        "%2 features, reference %3; bracket: 95% bootstrap interval")
                          .arg(fid->samples)
                          .arg(fid->featureNetwork, fid->reference));
+    if (fid->kid) {
+        kid_->setText(QStringLiteral("%1  [%2, %3]  n=%4")
+                          .arg(*fid->kid, 0, 'g', 4)
+                          .arg(fid->kidLow, 0, 'g', 4)
+                          .arg(fid->kidHigh, 0, 'g', 4)
+                          .arg(fid->samples));
+        kid_->setToolTip(tr("Unbiased KID (cubic kernel) against real training images' features; bracket: spread over subsets"));
+    } else {
+        kid_->setText(QStringLiteral("—"));
+        kid_->setToolTip(tr("KID needs real images: install dataset-fashion-mnist"));
+    }
+    updateCurrentMarker();
 }
+
+void MetricsPanel::setMeasuredFidUnavailable(const QString& reason)
+{
+    measuredFid_.reset();
+    fid_->setText(tr("— (not measured)"));
+    fid_->setToolTip(reason);
+    kid_->setText(QStringLiteral("—"));
+    kid_->setToolTip(reason);
+    updateCurrentMarker();
+}
+
+QString MetricsPanel::measuredFidText() const { return fid_->text(); }
+QString MetricsPanel::measuredKidText() const { return kid_->text(); }
 
 }  // namespace ddsm::ui

@@ -1,7 +1,8 @@
 #pragma once
 // The Metrics dock: cost of the current schedule (counted GFLOPs, saving vs
 // full width, latency predicted from the measured per-width latency), updated
-// on every edit, and slots for quality numbers that need reference statistics.
+// on every edit; its predicted quality; a measured FID/KID that firms up in
+// the background; and the quality-vs-cost plot of everything measured.
 #include "latency_profile.h"
 #include "model_info.h"
 #include "quality_estimates.h"
@@ -12,9 +13,10 @@
 #include <optional>
 
 class QLabel;
-class QCustomPlot;
 
 namespace ddsm::ui {
+
+class QualityPlot;
 
 class MetricsPanel : public QWidget {
     Q_OBJECT
@@ -28,7 +30,9 @@ public:
     QString savingText() const;
     QString latencyText() const;
     QString predictedQualityText() const;
-    QCustomPlot* plot() const { return plot_; }
+    QualityPlot* plot() const { return plot_; }
+    QString measuredFidText() const;
+    QString measuredKidText() const;
 
 public slots:
     // Hooks for quality work: a predicted quality of the current schedule and a
@@ -36,18 +40,23 @@ public slots:
     void setPredictedQuality(const std::optional<ddsm::ui::PredictedQuality>& quality);
     // No prediction, and why (shown as the tooltip of "—").
     void setPredictedQualityUnavailable(const QString& reason);
+    // A measured FID of the current schedule (as it firms up); nullopt: "—".
     void setMeasuredFid(const std::optional<ddsm::ui::MeasuredFid>& fid);
+    // Why there is no measured FID (shown in place of the number).
+    void setMeasuredFidUnavailable(const QString& reason);
 
 private:
-    void updatePlot(const ModelInfo& model, const LatencyProfile& latency, int steps);
+    void updateCurrentMarker();
 
     QLabel* gflops_;
     QLabel* saving_;
     QLabel* latency_;
     QLabel* quality_;
     QLabel* fid_;
-    QCustomPlot* plot_;
+    QLabel* kid_;
+    QualityPlot* plot_;
     ScheduleFigures figures_;
+    std::optional<double> predictedFid_, measuredFid_;
 };
 
 }  // namespace ddsm::ui

@@ -155,4 +155,66 @@ int ModelSession::startLatencyProfile()
     return job;
 }
 
+int ModelSession::startQualityRun(const QualityRequest& request)
+{
+    if (!denoiser_)
+        return 0;
+    CancelFlag flag;
+    const int job = registerJob(tr("Measuring FID"), &flag);
+    auto denoiser = denoiser_;
+    onWorker([this, denoiser, request, job, flag] {
+        QString error;
+        try {
+            runQualityJob(*denoiser, request, *flag, [this, job, request](const MeasuredFid& estimate) {
+                onGui([this, job, estimate, total = request.maxSamples] {
+                    if (!isRunning(job))
+                        return;
+                    emit jobProgress(job, estimate.samples, total);
+                    emit qualityEstimated(job, estimate);
+                });
+            });
+        } catch (const std::exception& e) {
+            error = QString::fromStdString(e.what());
+        }
+        onGui([this, job, error, flag] {
+            const bool cancelled = flag->load();
+            endJob(job, cancelled);
+            if (!error.isEmpty() && !cancelled)
+                emit qualityFailed(job, error);
+        });
+    });
+    return job;
+}
+
+int ModelSession::startSearch(const SearchRequest& request)
+{
+    if (!denoiser_)
+        return 0;
+    CancelFlag flag;
+    const int job = registerJob(tr("Searching schedules"), &flag);
+    auto denoiser = denoiser_;
+    onWorker([this, denoiser, request, job, flag] {
+        QString error;
+        bool completed = false;
+        try {
+            completed = runSearchJob(*denoiser, request, *flag, [this, job](const SearchSnapshot& snapshot) {
+                onGui([this, job, snapshot] {
+                    if (!isRunning(job))
+                        return;
+                    emit jobProgress(job, snapshot.generation + 1, snapshot.generations + 1);
+                    emit searchProgress(job, snapshot);
+                });
+            });
+        } catch (const std::exception& e) {
+            error = QString::fromStdString(e.what());
+        }
+        onGui([this, job, error, completed] {
+            const bool cancelled = !completed && error.isEmpty();
+            endJob(job, cancelled);
+            emit searchEnded(job, cancelled, error);
+        });
+    });
+    return job;
+}
+
 }  // namespace ddsm::ui

@@ -5,6 +5,7 @@
 // has its own cancel flag, which the sampler checks before every network call.
 #include "latency_profile.h"
 #include "model_info.h"
+#include "quality_jobs.h"
 #include "sampling_request.h"
 
 #include <QObject>
@@ -42,6 +43,11 @@ public:
     // Job id (> 0), or 0 if no model is loaded.
     int startSampling(const SamplingRequest& request, const QString& label);
     int startLatencyProfile();
+    // A measured FID/KID of one schedule (quality_jobs.h): qualityEstimated
+    // after every batch, then jobEnded. Errors end in qualityFailed.
+    int startQualityRun(const QualityRequest& request);
+    // A schedule search: searchProgress after every generation, then searchEnded.
+    int startSearch(const SearchRequest& request);
     void cancel(int job);
     void cancelAll();
     bool isRunning(int job) const { return jobs_.count(job) > 0; }
@@ -53,6 +59,11 @@ signals:
     void frameReady(const ddsm::ui::StepFrame& frame);
     void samplingFinished(const ddsm::ui::SamplingOutcome& outcome);
     void latencyMeasured(const ddsm::ui::LatencyProfile& profile);
+    void qualityEstimated(int job, const ddsm::ui::MeasuredFid& estimate);
+    void qualityFailed(int job, const QString& message);
+    void searchProgress(int job, const ddsm::ui::SearchSnapshot& snapshot);
+    // `error` is empty unless the search failed.
+    void searchEnded(int job, bool cancelled, const QString& error);
     // For the status bar: a job began running, made progress, or ended (any way).
     void jobStarted(int job, const QString& label);
     void jobProgress(int job, int done, int total);

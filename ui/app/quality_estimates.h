@@ -3,6 +3,9 @@
 // The Metrics dock shows "—" until one arrives; nothing here is ever invented.
 #include <QString>
 
+#include <optional>
+#include <vector>
+
 namespace ddsm::ui {
 
 // A predicted quality of the current schedule, e.g. from a learned predictor.
@@ -19,6 +22,13 @@ struct MeasuredFid {
     int samples = 0;
     QString featureNetwork;        // e.g. "Inception-v3 pool3"
     QString reference;             // reference statistics file
+    // KID against real-image features, when measured.
+    std::optional<double> kid;
+    double kidLow = 0, kidHigh = 0;
+    // What was measured, so the point can be plotted and its schedule reloaded.
+    std::vector<double> widthsByTimestep;
+    int steps = 0;
+    bool finished = false;         // the last estimate of its run
 };
 
 }  // namespace ddsm::ui

@@ -1,0 +1,245 @@
+// MainWindow: quality numbers beyond the counted costs. The measured FID that
+// follows edits (debounced, restarted on every edit), the files shipped beside
+// a model (distance predictor, step-importance profile), and the schedule search.
+#include "main_window.h"
+
+#include "metrics_panel.h"
+#include "model_panel.h"
+#include "model_session.h"
+#include "quality_plot.h"
+#include "quality_predictor.h"
+#include "schedule_figures.h"
+#include "schedule_panel.h"
+#include "search_panel.h"
+#include "timeline/schedule_document_model.h"
+
+#include "evaluation/step_importance.h"
+#include "schedule/respacing.h"
+#include "search/schedule_export.h"
+
+#ifdef DDSM_HAVE_SCHEDULE_TIMELINE
+#include "timeline/schedule_timeline.h"
+#endif
+
+#include <QAction>
+#include <QFile>
+#include <QFileInfo>
+#include <QSettings>
+#include <QTimer>
+
+#include <exception>
+
+namespace ddsm::ui {
+
+namespace {
+
+QString sidecarPath(const QString& modelPath, const QString& suffix)
+{
+    const QFileInfo info(modelPath);
+    return info.dir().filePath(info.completeBaseName() + suffix);
+}
+
+}  // namespace
+
+void MainWindow::connectQualityJobs()
+{
+    connect(qualityTimer_, &QTimer::timeout, this, &MainWindow::startQualityRun);
+    connect(session_, &ModelSession::samplingFinished, this, [this](const SamplingOutcome& outcome) {
+        // The user sees samples first; the FID follows once the grid is done.
+        if (outcome.job == denoiseJob_ && !outcome.cancelled && !outcome.failed && backgroundQuality_)
+            qualityTimer_->start();
+    });
+    connect(session_, &ModelSession::qualityEstimated, this, [this](int job, const MeasuredFid& estimate) {
+        if (job != qualityJob_)
+            return;
+        metricsPanel_->setMeasuredFid(estimate);
+        if (!session_->hasModel())
+            return;
+        QualityPlot::Point point;
+        point.schedule = StepSchedule::fromWidths(estimate.widthsByTimestep);
+        point.gflops = computeScheduleFigures(session_->model(), point.schedule, estimate.steps, {}).gflopsPerImage;
+        point.fid = estimate.fid;
+        point.low = estimate.ciLow;
+        point.high = estimate.ciHigh;
+        point.label = document_->name().isEmpty() ? tr("measured schedule") : document_->name();
+        metricsPanel_->plot()->addMeasured(point, estimate.steps);
+    });
+    connect(session_, &ModelSession::qualityFailed, this, [this](int job, const QString& message) {
+        if (job == qualityJob_)
+            metricsPanel_->setMeasuredFidUnavailable(message);
+    });
+    connect(session_, &ModelSession::searchProgress, this, [this](int job, const SearchSnapshot& snapshot) {
+        if (job != searchJob_ || !session_->hasModel())
+            return;
+        searchPanel_->showSnapshot(snapshot);
+        const int T = session_->model().T();
+        const auto timesteps = respacedTimesteps(T, searchSteps_);
+        auto points = [&](const std::vector<SearchPoint>& from) {
+            std::vector<QualityPlot::Point> out;
+            for (const auto& p : from)
+                out.push_back({scheduleFromStepWidths(T, timesteps, p.stepWidths), p.gflopsPerImage, p.fid, p.fid, p.fid,
+                               tr("search %1% FLOPs").arg(100 * p.relativeCost, 0, 'f', 0)});
+            return out;
+        };
+        metricsPanel_->plot()->setSearch(points(snapshot.evaluated), points(snapshot.front), searchSteps_);
+    });
+    connect(session_, &ModelSession::searchEnded, this, [this](int job, bool cancelled, const QString& error) {
+        if (job != searchJob_)
+            return;
+        searchJob_ = 0;
+        searchPanel_->showEnded(cancelled, error);
+        if (backgroundQuality_)
+            qualityTimer_->start();
+    });
+    connect(searchPanel_, &SearchPanel::startRequested, this, &MainWindow::startSearch);
+    connect(searchPanel_, &SearchPanel::cancelRequested, this, [this] { session_->cancel(searchJob_); });
+    connect(searchPanel_, &SearchPanel::scheduleChosen, this, &MainWindow::applyStepWidths);
+    connect(metricsPanel_->plot(), &QualityPlot::scheduleClicked, this,
+            [this](const StepSchedule& schedule, const QString& label) {
+                if (schedule.T() == document_->T() && schedule != document_->schedule())
+                    document_->setSchedule(schedule, label, tr("Load schedule from the quality plot"));
+            });
+}
+
+void MainWindow::setBackgroundQuality(bool enabled, int maxSamples, int batch)
+{
+    backgroundQuality_ = enabled;
+    qualityMaxSamples_ = maxSamples;
+    qualityBatch_ = batch;
+    QSettings().setValue("metrics/backgroundFid", enabled);
+    if (backgroundQualityAction_ && backgroundQualityAction_->isChecked() != enabled)
+        backgroundQualityAction_->setChecked(enabled);
+    if (!enabled) {
+        qualityTimer_->stop();
+        session_->cancel(qualityJob_);
+        metricsPanel_->setMeasuredFidUnavailable(tr("Background FID is off (Run menu)."));
+    } else if (session_->hasModel() && !session_->isRunning(denoiseJob_)) {
+        qualityTimer_->start();
+    }
+}
+
+void MainWindow::invalidateMeasuredQuality()
+{
+    qualityTimer_->stop();
+    session_->cancel(qualityJob_);
+    qualityJob_ = 0;
+    if (backgroundQuality_)
+        metricsPanel_->setMeasuredFidUnavailable(tr("Waiting for the edits to settle and the denoising run to finish."));
+}
+
+void MainWindow::startQualityRun()
+{
+    qualityTimer_->stop();
+    if (!session_->hasModel() || document_->T() == 0)
+        return;
+    if (searchJob_) {
+        metricsPanel_->setMeasuredFidUnavailable(tr("Paused while the search runs."));
+        return;
+    }
+    session_->cancel(qualityJob_);
+    QualityRequest request;
+    request.sampler = samplerChoice();
+    request.widthsByTimestep = document_->schedule().widths();
+    request.maxSamples = qualityMaxSamples_;
+    request.batch = std::min(qualityBatch_, qualityMaxSamples_);
+    request.minSamples = std::min(request.minSamples, qualityMaxSamples_);
+    qualityJob_ = session_->startQualityRun(request);
+    metricsPanel_->setMeasuredFidUnavailable(tr("Measuring: the first batch is being sampled."));
+}
+
+void MainWindow::startSearch()
+{
+    if (!session_->hasModel()) {
+        reportError(tr("Could not start the search"), tr("Open a model first."));
+        return;
+    }
+    SearchRequest request = searchPanel_->request();
+    request.sampler = samplerChoice();
+    // More bins than sampler steps is one gene per step.
+    if (request.granularity.startsWith("bins:") && request.granularity.mid(5).toInt() > request.sampler.steps)
+        request.granularity = "steps";
+    // The search needs the worker to itself; the background FID resumes after it.
+    qualityTimer_->stop();
+    session_->cancel(qualityJob_);
+    session_->cancel(searchJob_);
+    searchSteps_ = request.sampler.steps;
+    searchJob_ = session_->startSearch(request);
+    searchPanel_->setRunning(searchJob_ != 0);
+    metricsPanel_->plot()->setSearch({}, {}, searchSteps_);
+}
+
+void MainWindow::applyStepWidths(const std::vector<double>& stepWidths, const QString& name)
+{
+    if (!session_->hasModel() || stepWidths.empty())
+        return;
+    const int T = document_->T();
+    const int steps = int(stepWidths.size());
+    if (steps > T)
+        return;
+    const StepSchedule schedule = scheduleFromStepWidths(T, respacedTimesteps(T, steps), stepWidths);
+    if (document_->steps() != steps)
+        document_->setSteps(steps);
+    document_->setSchedule(schedule, name, tr("Load %1").arg(name));
+}
+
+bool MainWindow::loadImportanceProfile(const QString& path)
+{
+    try {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            throw std::runtime_error(path.toStdString() + ": cannot be read");
+        const StepImportance importance = importanceFromCsv(file.readAll().toStdString(), path.toStdString());
+        if (!session_->hasModel() || importance.binEdges.back() != session_->model().T())
+            throw std::runtime_error(path.toStdString() + ": the profile covers T = " +
+                                     std::to_string(importance.binEdges.back()) + " timesteps, the model has T = " +
+                                     std::to_string(session_->model().T()));
+        // The narrowest width departs most: its profile shows where width matters.
+        const double narrowest = importance.widths.back();
+        const auto overlay = importancePerTimestep(importance, narrowest);
+        importanceProfilePath_ = path;
+#ifdef DDSM_HAVE_SCHEDULE_TIMELINE
+        if (auto* timeline = qobject_cast<ScheduleTimeline*>(schedulePanel_->editor()))
+            timeline->setImportanceOverlay(overlay, tr("measured importance (eps departure at width %1)").arg(narrowest));
+#endif
+        return true;
+    } catch (const std::exception& e) {
+        reportError(tr("Could not load importance profile"), QString::fromStdString(e.what()));
+        return false;
+    }
+}
+
+void MainWindow::loadModelSidecars(const ModelInfo& model)
+{
+    // `ddsm predictor fit` and `ddsm importance` outputs kept beside the model
+    // file load with it, so the first launch already predicts and overlays.
+    const QString predictor = sidecarPath(model.path, "-predictor.json");
+    if (QFileInfo::exists(predictor))
+        loadQualityPredictor(predictor);
+    const QString importance = sidecarPath(model.path, "-importance.csv");
+    if (QFileInfo::exists(importance))
+        loadImportanceProfile(importance);
+}
+
+void MainWindow::refreshUniformPredictions()
+{
+    std::vector<QualityPlot::Point> points;
+    if (predictor_ && session_->hasModel()) {
+        const ModelInfo& model = session_->model();
+        for (double w : model.widths) {
+            QualityPlot::Point p;
+            p.schedule = StepSchedule::uniform(model.T(), w);
+            const auto quality = predictor_->predict(p.schedule, document_->steps());
+            if (!quality) {
+                points.clear();  // not calibrated for these steps
+                break;
+            }
+            p.gflops = computeScheduleFigures(model, p.schedule, document_->steps(), {}).gflopsPerImage;
+            p.fid = p.low = p.high = quality->value;
+            p.label = tr("uniform width %1").arg(w);
+            points.push_back(p);
+        }
+    }
+    metricsPanel_->plot()->setUniformPredictions(points);
+}
+
+}  // namespace ddsm::ui

@@ -1,0 +1,76 @@
+#pragma once
+// The two long quality jobs of the interface, torch-free on this side:
+//  - a measured FID/KID of one schedule that tightens batch by batch;
+//  - a step-aware schedule search (NSGA-II) whose Pareto front grows live.
+// Both score images with the shipped feature network against the shipped
+// reference statistics (evaluation/feature_network.h), so their numbers are
+// those of `ddsm fid` and `ddsm search` with the same settings.
+#include "quality_estimates.h"
+#include "sampling_request.h"
+
+#include <QString>
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace ddsm {
+class Denoiser;
+}
+
+namespace ddsm::ui {
+
+struct QualityRequest {
+    SamplerChoice sampler;                 // kind, steps, eta, seed (count unused)
+    std::vector<double> widthsByTimestep;  // the schedule, training axis
+    int maxSamples = 2000;
+    int batch = 100;
+    int minSamples = 500;                  // before the interval may stop the run
+    double stopRelativeHalfWidth = 0.05;   // stop once the interval is within +-5% of the value
+    bool withKid = true;                   // needs the Fashion-MNIST dataset for real features
+};
+
+// Runs until maxSamples, the interval target, or cancellation; calls
+// `onEstimate` after every batch. Throws ddsm::Error for a setup that cannot
+// measure (no shipped features, statistics of another feature network, a
+// model whose images the features cannot take).
+void runQualityJob(Denoiser& denoiser, const QualityRequest& request, const std::atomic<bool>& cancel,
+                   const std::function<void(const MeasuredFid&)>& onEstimate);
+
+struct SearchRequest {
+    SamplerChoice sampler;            // the common noise is sampler.seed
+    double budget = 0.5;              // relative FLOPs
+    int population = 16;
+    int generations = 10;
+    int samplesPerCandidate = 128;
+    QString granularity = "bins:10";  // "steps" or "bins:K"
+    int batch = 128;
+};
+
+struct SearchPoint {
+    std::vector<double> stepWidths;   // one per sampler step, denoising order
+    double relativeCost = 0;          // FLOPs relative to full width
+    double gflopsPerImage = 0;
+    double fid = 0;
+};
+
+struct SearchSnapshot {
+    int generation = 0;               // last complete generation (0 = the initial population)
+    int generations = 0;
+    int samplesPerCandidate = 0;
+    double budget = 0;
+    std::vector<SearchPoint> evaluated;
+    std::vector<SearchPoint> front;   // by ascending cost
+    std::optional<SearchPoint> best;  // lowest FID within the budget
+    double cacheHitRate = 0;
+    double prefixReuseRate = 0;
+    double elapsedSeconds = 0;
+};
+
+// Runs the search; `onGeneration` after every generation. Returns false when
+// cancelled. Throws ddsm::Error like runQualityJob.
+bool runSearchJob(Denoiser& denoiser, const SearchRequest& request, const std::atomic<bool>& cancel,
+                  const std::function<void(const SearchSnapshot&)>& onGeneration);
+
+}  // namespace ddsm::ui

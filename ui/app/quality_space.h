@@ -1,0 +1,29 @@
+#pragma once
+// Where the interface's quality numbers are measured: the shipped feature
+// network and reference statistics (evaluation/feature_network.h), checked
+// against the model before any sampling starts. Worker side only (torch).
+#include "metrics/gaussian_stats.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <memory>
+
+namespace ddsm {
+class Denoiser;
+class FeatureExtractor;
+}  // namespace ddsm
+
+namespace ddsm::ui {
+
+struct QualitySpace {
+    std::shared_ptr<FeatureExtractor> extractor;
+    GaussianStats reference;
+    at::Tensor kidReference;  // real-image features for KID; undefined without the dataset
+};
+
+// Throws ddsm::Error naming what is missing or does not fit: no shipped
+// classifier or statistics, statistics of another feature network, or a model
+// whose images the feature network cannot take.
+QualitySpace openQualitySpace(const Denoiser& denoiser, bool withKidReference);
+
+}  // namespace ddsm::ui
