@@ -1,10 +1,46 @@
 // ddsm-studio: the DDSM Studio desktop application.
-// Usage: ddsm-studio [--threads N] [FILE]  (a model, a grid PNG with settings, or a workspace)
+// Usage: ddsm-studio [--threads N] [--preset NAME] [--screenshot PNG] [FILE]
+//   FILE: a model, a grid PNG with settings, or a workspace.
 #include "main_window.h"
+#include "metrics_panel.h"
+#include "model_session.h"
+#include "timeline/schedule_document_model.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDeadlineTimer>
+#include <QPixmap>
+#include <QScreen>
 #include <QTimer>
+
+#include <cstdio>
+
+namespace {
+
+// Once everything the window started on its own is done (denoising, latency
+// profile, background FID), grabs the window from the display and quits:
+// pictures of the real window for the documentation (e.g. under Xvfb).
+void screenshotWhenSettled(ddsm::ui::MainWindow& window, const QString& path)
+{
+    auto* poll = new QTimer(&window);
+    auto deadline = std::make_shared<QDeadlineTimer>(30 * 60 * 1000);
+    QObject::connect(poll, &QTimer::timeout, &window, [&window, path, poll, deadline] {
+        const bool fidPending = window.backgroundQualityEnabled() &&
+                                !window.metricsPanel()->measuredFidText().contains(QStringLiteral("n=")) &&
+                                !window.metricsPanel()->measuredFidText().startsWith(QStringLiteral("— (not"));
+        const bool settled = window.session()->hasModel() && !window.session()->isBusy() && !fidPending;
+        if (!settled && !deadline->hasExpired())
+            return;
+        poll->stop();
+        const QPixmap shot = window.screen()->grabWindow(window.winId());
+        const bool saved = !shot.isNull() && shot.save(path);
+        std::fprintf(saved ? stdout : stderr, "%s %s\n", saved ? "wrote" : "could not write", qPrintable(path));
+        QApplication::exit(saved ? 0 : 1);
+    });
+    poll->start(500);
+}
+
+}  // namespace
 
 int main(int argc, char** argv)
 {
@@ -19,6 +55,12 @@ int main(int argc, char** argv)
     parser.addVersionOption();
     QCommandLineOption threads("threads", "CPU threads for the network (default: all cores).", "N");
     parser.addOption(threads);
+    QCommandLineOption preset("preset", "Schedule preset to apply once the model is open (as in the Schedule dock).", "NAME");
+    parser.addOption(preset);
+    QCommandLineOption screenshot("screenshot",
+                                  "Once the model is open and every job has finished, save a picture of the window and quit.",
+                                  "PNG");
+    parser.addOption(screenshot);
     parser.addPositionalArgument("file", "A model (.safetensors), a grid PNG with settings, or a workspace.");
     parser.process(app);
 
@@ -26,6 +68,16 @@ int main(int argc, char** argv)
     window.resize(1400, 900);
     window.show();
     const QStringList files = parser.positionalArguments();
+    if (parser.isSet(preset)) {
+        const QString name = parser.value(preset);
+        QObject::connect(&window, &ddsm::ui::MainWindow::modelReady, &window, [&window, name] {
+            if (!window.document()->applyPreset(name))
+                std::fprintf(stderr, "no preset \"%s\"; presets: %s\n", qPrintable(name),
+                             qPrintable(window.document()->presetNames().join(", ")));
+        }, Qt::SingleShotConnection);
+    }
+    if (parser.isSet(screenshot))
+        screenshotWhenSettled(window, parser.value(screenshot));
     QTimer::singleShot(0, &window, [&window, files] {
         window.offerAutosaveRecovery();
         if (!files.isEmpty())
