@@ -1,6 +1,7 @@
 // The measured FID/KID of one schedule, batch by batch, for the Metrics dock.
 #include "quality_jobs.h"
 #include "quality_space.h"
+#include "engine_sampler.h"
 
 #include "base/error.h"
 #include "engine/denoiser.h"
@@ -12,20 +13,6 @@
 #include <cmath>
 
 namespace ddsm::ui {
-
-namespace {
-
-SamplerSettings engineSampler(const SamplerChoice& choice)
-{
-    SamplerSettings s;
-    s.kind = choice.kind;
-    s.steps = choice.steps;
-    s.eta = choice.eta;
-    s.seed = choice.seed;
-    return s;
-}
-
-}  // namespace
 
 void runQualityJob(Denoiser& denoiser, const QualityRequest& request, const std::atomic<bool>& cancel,
                    const std::function<void(const MeasuredFid&)>& onEstimate)

@@ -1,6 +1,8 @@
 // A sampling job: the engine's sampler with per-step grids for the interface.
 #include "model_jobs.h"
 
+#include "engine_sampler.h"
+
 #include "engine/diffusion.h"
 #include "engine/sampler.h"
 #include "image_conversion.h"
@@ -17,16 +19,6 @@
 namespace ddsm::ui {
 
 namespace {
-
-SamplerSettings engineSettings(const SamplerChoice& choice)
-{
-    SamplerSettings s;
-    s.kind = choice.kind;
-    s.steps = choice.steps;
-    s.eta = choice.eta;
-    s.seed = choice.seed;
-    return s;
-}
 
 // The CLI's grid layout (app/cli/cmd_sample.cpp), so exports look the same.
 GridOptions gridOptions(int imageSize)
@@ -48,6 +40,16 @@ GridGeometry geometryOf(const GridOptions& options, int count, int imageSize)
 
 }  // namespace
 
+SamplerSettings engineSampler(const SamplerChoice& choice)
+{
+    SamplerSettings s;
+    s.kind = choice.kind;
+    s.steps = choice.steps;
+    s.eta = choice.eta;
+    s.seed = choice.seed;
+    return s;
+}
+
 SamplingOutcome runSamplingJob(Denoiser& denoiser, const SamplingRequest& request, int job,
                                const std::atomic<bool>& cancel, const FrameSink& onFrame)
 {
@@ -55,7 +57,7 @@ SamplingOutcome runSamplingJob(Denoiser& denoiser, const SamplingRequest& reques
     outcome.job = job;
     const auto start = std::chrono::steady_clock::now();
     try {
-        const SamplerSettings settings = engineSettings(request.sampler);
+        const SamplerSettings settings = engineSampler(request.sampler);
         const GaussianDiffusion diffusion(denoiser.diffusion());
         settings.validate(diffusion.T());
         outcome.samplerText = settings.toString();

@@ -2,6 +2,7 @@
 // the shipped features, reporting every generation.
 #include "quality_jobs.h"
 #include "quality_space.h"
+#include "engine_sampler.h"
 
 #include "base/error.h"
 #include "engine/denoiser.h"
@@ -40,10 +41,7 @@ bool runSearchJob(Denoiser& denoiser, const SearchRequest& request, const std::a
     const QualitySpace space = openQualitySpace(denoiser, false);
 
     SamplingSetup setup;
-    setup.sampler.kind = request.sampler.kind;
-    setup.sampler.steps = request.sampler.steps;
-    setup.sampler.eta = request.sampler.eta;
-    setup.sampler.seed = request.sampler.seed;
+    setup.sampler = engineSampler(request.sampler);
     setup.sampler.validate(T);
     setup.timesteps = respacedTimesteps(T, setup.sampler.steps);
     setup.widths = widths;
