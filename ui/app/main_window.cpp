@@ -438,6 +438,9 @@ void MainWindow::restartDenoising()
     if (!session_->hasModel() || document_->T() == 0)
         return;
     session_->cancel(denoiseJob_);
+    // Samples come first: a running FID starts again once the run is done.
+    qualityTimer_->stop();
+    session_->cancel(qualityJob_);
     // The user waits for samples, not for timings: a pending profile goes after the run.
     const bool profilePending = session_->isRunning(profileJob_);
     session_->cancel(profileJob_);
