@@ -14,6 +14,7 @@
 
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QRegularExpression>
 #include <QtTest>
 
 using namespace ddsm;
@@ -155,6 +156,23 @@ private slots:
         const auto j = nlohmann::json::parse(r.out.toStdString());
         QCOMPARE(j["architecture"]["base_channels"].get<int>(), 16);
         QCOMPARE(QString::fromStdString(j["sha256"].get<std::string>()).size(), 64);
+    }
+
+    void infoMeasuresLatencyPerWidth()
+    {
+        const Run r = runCli({"info", path("tiny.safetensors"), "--latency", "--batch", "4", "--rounds", "2",
+                              "--threads", "1"});
+        QCOMPARE(r.exitCode, 0);
+        const QStringList lines = r.out.split('\n');
+        const int header = int(lines.indexOf(QRegularExpression("^width +ms/image-step.*")));
+        QVERIFY2(header > 0, qPrintable(r.out));
+        // One row per width, full width first at 100%, every time positive.
+        const QStringList full = lines[header + 1].split(' ', Qt::SkipEmptyParts);
+        QCOMPARE(full.value(0), QStringLiteral("1"));
+        QVERIFY(full.value(1).toDouble() > 0);
+        QCOMPARE(full.value(2), QStringLiteral("100.0%"));
+        const QStringList narrow = lines[header + 2].split(' ', Qt::SkipEmptyParts);
+        QVERIFY(narrow.value(1).toDouble() > 0);
     }
 
     void scheduleConvertRoundTrips()
