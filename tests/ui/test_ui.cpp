@@ -469,6 +469,38 @@ private slots:
         QCOMPARE(window->document()->schedule(), StepSchedule::uniform(100, 1.0));
     }
 
+    void searchUnderALatencyBudgetUsesTheMeasuredProfile()
+    {
+        const int steps = 4;
+        auto window = openWindow(fmnistPath_, steps);
+        QVERIFY(window);
+        window->setBackgroundQuality(false);
+        QTRY_VERIFY_WITH_TIMEOUT(!window->session()->latency().empty(), kWaitMs);
+        SearchRequest settings;
+        settings.population = 2;
+        settings.generations = 0;
+        settings.samplesPerCandidate = 16;
+        settings.granularity = "bins:2";
+        settings.latencyMsPerWidth = {1.0, 1.0};  // selects the latency cost; the window supplies the values
+        window->searchPanel()->setRequest(settings);
+        QVERIFY(window->searchPanel()->latencyCost());
+        QSignalSpy ended(window->session(), &ModelSession::searchEnded);
+        window->startSearch();
+        QVERIFY(ended.wait(kWaitMs));
+        const SearchSnapshot& snapshot = window->searchPanel()->snapshot();
+        QCOMPARE(snapshot.costKind, QStringLiteral("latency"));
+        const auto& latency = window->session()->latency();
+        const double expected = *latency.msAt(0.5) / *latency.msAt(1.0);
+        bool sawNarrow = false;
+        for (const auto& p : snapshot.evaluated)
+            if (p.stepWidths == std::vector<double>(steps, 0.5)) {
+                sawNarrow = true;
+                QVERIFY2(std::abs(p.relativeCost - expected) < 1e-9,
+                         qPrintable(QStringLiteral("%1 vs %2").arg(p.relativeCost).arg(expected)));
+            }
+        QVERIFY(sawNarrow);
+    }
+
     void searchCanBeCancelled()
     {
         auto window = openWindow(fmnistPath_, 4);

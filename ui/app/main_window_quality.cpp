@@ -78,7 +78,7 @@ void MainWindow::connectQualityJobs()
             std::vector<QualityPlot::Point> out;
             for (const auto& p : from)
                 out.push_back({scheduleFromStepWidths(T, timesteps, p.stepWidths), p.gflopsPerImage, p.fid, p.fid, p.fid,
-                               tr("search %1% FLOPs").arg(100 * p.relativeCost, 0, 'f', 0)});
+                               tr("search %1% %2").arg(100 * p.relativeCost, 0, 'f', 0).arg(snapshot.costKind)});
             return out;
         };
         metricsPanel_->plot()->setSearch(points(snapshot.evaluated), points(snapshot.front), searchSteps_);
@@ -155,6 +155,18 @@ void MainWindow::startSearch()
     }
     SearchRequest request = searchPanel_->request();
     request.sampler = samplerChoice();
+    if (searchPanel_->latencyCost()) {
+        const LatencyProfile& latency = session_->latency();
+        for (double w : session_->model().widths)
+            if (const auto ms = latency.msAt(w))
+                request.latencyMsPerWidth.push_back(*ms);
+        if (request.latencyMsPerWidth.size() != session_->model().widths.size()) {
+            reportError(tr("Could not start the search"),
+                        tr("A latency budget needs every width's measured latency: wait for the Model dock's "
+                           "measurement (Run > Measure Latency per Width)."));
+            return;
+        }
+    }
     // More bins than sampler steps is one gene per step.
     if (request.granularity.startsWith("bins:") && request.granularity.mid(5).toInt() > request.sampler.steps)
         request.granularity = "steps";

@@ -46,11 +46,14 @@ struct SearchRequest {
     int samplesPerCandidate = 128;
     QString granularity = "bins:10";  // "steps" or "bins:K"
     int batch = 128;
+    // Cost objective: FLOPs when empty, else this machine's measured ms per
+    // image-step, one per width (widest first), e.g. the Model dock's profile.
+    std::vector<double> latencyMsPerWidth;
 };
 
 struct SearchPoint {
     std::vector<double> stepWidths;   // one per sampler step, denoising order
-    double relativeCost = 0;          // FLOPs relative to full width
+    double relativeCost = 0;          // cost objective relative to full width
     double gflopsPerImage = 0;
     double fid = 0;
 };
@@ -60,6 +63,7 @@ struct SearchSnapshot {
     int generations = 0;
     int samplesPerCandidate = 0;
     double budget = 0;
+    QString costKind;                 // "flops" or "latency"
     std::vector<SearchPoint> evaluated;
     std::vector<SearchPoint> front;   // by ascending cost
     std::optional<SearchPoint> best;  // lowest FID within the budget

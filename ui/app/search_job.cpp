@@ -1,5 +1,5 @@
-// The Search dock's job: `ddsm search` with FLOPs as the cost, scored with
-// the shipped features, reporting every generation.
+// The Search dock's job: `ddsm search` with FLOPs or the measured latency as
+// the cost, scored with the shipped features, reporting every generation.
 #include "quality_jobs.h"
 #include "quality_space.h"
 #include "engine_sampler.h"
@@ -65,7 +65,14 @@ bool runSearchJob(Denoiser& denoiser, const SearchRequest& request, const std::a
     settings.budget = request.budget;
     settings.validate();
     const CostModel flops = flopsCostModel(denoiser, widths);
-    EvolutionarySearch search(settings, [&](const Genome& g) { return flops.relative(setup.layout.expand(g)); },
+    CostModel cost = flops;
+    if (!request.latencyMsPerWidth.empty()) {
+        if (request.latencyMsPerWidth.size() != widths.size())
+            throw Error("the latency profile has " + std::to_string(request.latencyMsPerWidth.size()) +
+                        " widths, the model " + std::to_string(widths.size()));
+        cost = CostModel{"latency", "ms", request.latencyMsPerWidth};
+    }
+    EvolutionarySearch search(settings, [&](const Genome& g) { return cost.relative(setup.layout.expand(g)); },
                               evaluator);
     return search.run(&cancel, [&](const GenerationReport& r) {
         SearchSnapshot s;
@@ -73,6 +80,7 @@ bool runSearchJob(Denoiser& denoiser, const SearchRequest& request, const std::a
         s.generations = r.generations;
         s.samplesPerCandidate = request.samplesPerCandidate;
         s.budget = r.budget;
+        s.costKind = QString::fromStdString(cost.kind);
         for (const auto& c : search.evaluated())
             s.evaluated.push_back(pointOf(c, setup.layout, widths, flops));
         for (const auto& c : r.front)

@@ -34,7 +34,7 @@ SearchPanel::SearchPanel(QWidget* parent) : QWidget(parent)
     budget_->setSingleStep(0.05);
     budget_->setDecimals(2);
     budget_->setValue(defaults.budget);
-    budget_->setToolTip(tr("FLOPs budget relative to full width: the best schedule must cost at most this much"));
+    budget_->setToolTip(tr("Budget relative to full width: the best schedule must cost at most this much"));
     population_ = spin(4, 256, defaults.population, tr("Schedules per generation"));
     generations_ = spin(0, 500, defaults.generations, tr("Generations after the initial population"));
     samples_ = spin(16, 8192, defaults.samplesPerCandidate,
@@ -46,8 +46,15 @@ SearchPanel::SearchPanel(QWidget* parent) : QWidget(parent)
     granularity_->addItem(tr("every step"), "steps");
     granularity_->setToolTip(tr("One gene (width choice) per bin of consecutive sampler steps, or per step"));
 
+    cost_ = new QComboBox;
+    cost_->addItem(tr("FLOPs (counted)"), "flops");
+    cost_->addItem(tr("latency (measured here)"), "latency");
+    cost_->setToolTip(tr("What the budget limits: counted FLOPs, or this machine's per-width latency "
+                         "from the Model dock's measurement"));
+
     auto* form = new QFormLayout;
-    form->addRow(tr("Budget (FLOPs):"), budget_);
+    form->addRow(tr("Cost:"), cost_);
+    form->addRow(tr("Budget (vs full width):"), budget_);
     form->addRow(tr("Population:"), population_);
     form->addRow(tr("Generations:"), generations_);
     form->addRow(tr("Samples / candidate:"), samples_);
@@ -66,7 +73,7 @@ SearchPanel::SearchPanel(QWidget* parent) : QWidget(parent)
     status_ = new QLabel(tr("Uses the sampler, steps and seed of the Denoising dock."));
     status_->setWordWrap(true);
     table_ = new QTableWidget(0, 3);
-    table_->setHorizontalHeaderLabels({tr("FLOPs vs full"), tr("GFLOPs / image"), tr("FID (search)")});
+    table_->setHorizontalHeaderLabels({tr("cost vs full"), tr("GFLOPs / image"), tr("FID (search)")});
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     table_->verticalHeader()->setVisible(false);
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -101,6 +108,8 @@ SearchRequest SearchPanel::request() const
     return r;
 }
 
+bool SearchPanel::latencyCost() const { return cost_->currentData().toString() == QLatin1String("latency"); }
+
 void SearchPanel::setRequest(const SearchRequest& request)
 {
     budget_->setValue(request.budget);
@@ -113,6 +122,7 @@ void SearchPanel::setRequest(const SearchRequest& request)
         index = granularity_->count() - 1;
     }
     granularity_->setCurrentIndex(index);
+    cost_->setCurrentIndex(request.latencyMsPerWidth.empty() ? 0 : 1);
 }
 
 void SearchPanel::setRunning(bool running)
@@ -120,7 +130,7 @@ void SearchPanel::setRunning(bool running)
     running_ = running;
     start_->setEnabled(!running);
     cancel_->setEnabled(running);
-    for (QWidget* w : std::initializer_list<QWidget*>{budget_, population_, generations_, samples_, granularity_})
+    for (QWidget* w : std::initializer_list<QWidget*>{cost_, budget_, population_, generations_, samples_, granularity_})
         w->setEnabled(!running);
     if (running) {
         snapshot_ = {};
@@ -135,7 +145,10 @@ void SearchPanel::showSnapshot(const SearchSnapshot& snapshot)
     snapshot_ = snapshot;
     QString best = tr("none under budget yet");
     if (snapshot.best)
-        best = tr("FID %1 at %2% of the FLOPs").arg(snapshot.best->fid, 0, 'f', 2).arg(100 * snapshot.best->relativeCost, 0, 'f', 1);
+        best = tr("FID %1 at %2% of the %3")
+                   .arg(snapshot.best->fid, 0, 'f', 2)
+                   .arg(100 * snapshot.best->relativeCost, 0, 'f', 1)
+                   .arg(snapshot.costKind == QLatin1String("latency") ? tr("latency") : tr("FLOPs"));
     status_->setText(tr("Generation %1 of %2 · %3 schedules scored (%4 images each) · front %5\n"
                         "Best under %6: %7\nCache hits %8% · prefix reuse %9% · %10 s")
                          .arg(snapshot.generation)
@@ -179,7 +192,9 @@ void SearchPanel::chooseRow(int row)
     if (row < 0 || row >= int(snapshot_.front.size()))
         return;
     const SearchPoint& p = snapshot_.front[size_t(row)];
-    emit scheduleChosen(p.stepWidths, tr("search front %1% FLOPs").arg(100 * p.relativeCost, 0, 'f', 0));
+    emit scheduleChosen(p.stepWidths, tr("search front %1% %2")
+                                          .arg(100 * p.relativeCost, 0, 'f', 0)
+                                          .arg(snapshot_.costKind == QLatin1String("latency") ? tr("latency") : tr("FLOPs")));
 }
 
 }  // namespace ddsm::ui

@@ -20,8 +20,10 @@ class SearchPanel : public QWidget {
 public:
     explicit SearchPanel(QWidget* parent = nullptr);
 
-    // The settings of the form (the sampler comes from the Denoising dock).
+    // The settings of the form (the sampler comes from the Denoising dock,
+    // the latency profile from the Model dock).
     SearchRequest request() const;
+    bool latencyCost() const;
     void setRequest(const SearchRequest& request);
     void setRunning(bool running);
     bool isRunning() const { return running_; }
@@ -45,6 +47,7 @@ private:
     QSpinBox* generations_;
     QSpinBox* samples_;
     QComboBox* granularity_;
+    QComboBox* cost_;
     QPushButton* start_;
     QPushButton* cancel_;
     QPushButton* loadBest_;
