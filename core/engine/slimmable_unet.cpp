@@ -14,6 +14,20 @@ namespace {
 // Swish = SiLU; the fused kernel saves a pass and a temporary per call.
 torch::Tensor swish(const torch::Tensor& x) { return torch::silu(x); }
 
+// Inference reuses the buffers of results nothing else holds: fewer fresh
+// allocations (each a round of page faults for activation-sized tensors) and
+// less memory traffic. Training keeps out-of-place ops for autograd.
+bool reuseBuffers() { return !torch::GradMode::is_enabled(); }
+
+// Swish of a tensor that only the caller holds (a layer's fresh output).
+torch::Tensor swishOfFresh(torch::Tensor x) { return reuseBuffers() ? torch::silu_(x) : torch::silu(x); }
+
+// fresh + other, where `fresh` is a layer's output that only the caller holds.
+torch::Tensor addToFresh(torch::Tensor fresh, const torch::Tensor& other)
+{
+    return reuseBuffers() ? fresh.add_(other) : fresh + other;
+}
+
 // Registers a chain of empty holder modules so parameter paths read like the
 // paper's nn.Sequential names ("block1.2.weight").
 std::shared_ptr<torch::nn::Module> holder(torch::nn::Module& parent, const std::string& name)
@@ -54,7 +68,7 @@ torch::Tensor AttentionBlock::forward(const torch::Tensor& x, const SliceContext
     auto out = torch::bmm(weights, v).view({B, H, W, C}).permute({0, 3, 1, 2});
     if (ctx.log)
         ctx.log->push_back({name, "attention-matmul", 2 * H * W * H * W * C});
-    return x + proj_->forward(out, C, ctx, name + ".proj");
+    return addToFresh(proj_->forward(out, C, ctx, name + ".proj"), x);
 }
 
 ResBlock::ResBlock(const NetConfig& c, int64_t in, int64_t out, bool attention)
@@ -78,13 +92,13 @@ torch::Tensor ResBlock::forward(const torch::Tensor& x, const torch::Tensor& tem
                                 const std::string& name)
 {
     const int64_t out = sliced(config_, outChannels_, ctx.width);
-    auto h = conv1_->forward(swish(norm1_->forward(x)), out, ctx, name + ".block1.2");
+    auto h = conv1_->forward(swishOfFresh(norm1_->forward(x)), out, ctx, name + ".block1.2");
     // The time projection emits exactly the conv's channel count (see slicing_rules.h).
-    h = h + tembProj_->forward(swish(temb), out, ctx, name + ".temb_proj.1").unsqueeze(-1).unsqueeze(-1);
-    h = swish(norm2_->forward(h));
+    h = addToFresh(h, tembProj_->forward(swish(temb), out, ctx, name + ".temb_proj.1").unsqueeze(-1).unsqueeze(-1));
+    h = swishOfFresh(norm2_->forward(h));
     h = torch::dropout(h, dropout_, is_training());
     h = conv2_->forward(h, out, ctx, name + ".block2.3");
-    h = h + (shortcut_ ? shortcut_->forward(x, out, ctx, name + ".shortcut") : x);
+    h = addToFresh(h, shortcut_ ? shortcut_->forward(x, out, ctx, name + ".shortcut") : x);
     return attention_ ? attention_->forward(h, ctx, name + ".attn") : h;
 }
 
@@ -229,7 +243,7 @@ torch::Tensor SlimmableUNet::forward(const torch::Tensor& x, const torch::Tensor
         }
     }
     // The output convolution is never slimmed: it always emits the image channels.
-    return tailConv_->forward(swish(tailNorm_->forward(h)), c.channels, ctx, "tail.2");
+    return tailConv_->forward(swishOfFresh(tailNorm_->forward(h)), c.channels, ctx, "tail.2");
 }
 
 }  // namespace ddsm
