@@ -244,16 +244,20 @@ StepImportance importanceFromCsv(const std::string& text, const std::string& whe
     return importance;
 }
 
-std::vector<double> importancePerTimestep(const StepImportance& importance, double width)
+std::vector<double> importancePerTimestep(const StepImportance& importance, double width, ImportanceMeasure measure)
 {
     const auto found = std::find(importance.widths.begin(), importance.widths.end(), width);
     if (found == importance.widths.end())
         throw Error("the importance profile has no width " + std::to_string(width));
+    const bool distance = measure == ImportanceMeasure::DistanceChange;
+    if (distance && importance.distanceChange.empty())
+        throw Error("the importance profile has no distance changes (ddsm importance --distance-samples)");
+    const auto& table = distance ? importance.distanceChange : importance.epsDeparture;
     const size_t w = size_t(found - importance.widths.begin());
     std::vector<double> perTimestep(size_t(importance.binEdges.back()));
     for (int b = 0; b < importance.bins(); ++b)
         for (int t = importance.binEdges[b]; t < importance.binEdges[b + 1]; ++t)
-            perTimestep[size_t(t)] = importance.epsDeparture[b][w];
+            perTimestep[size_t(t)] = table[b][w];
     return perTimestep;
 }
 

@@ -66,9 +66,13 @@ std::string importanceCsv(const StepImportance& importance);
 // one). Throws ddsm::Error naming `where` and the line for malformed text.
 StepImportance importanceFromCsv(const std::string& text, const std::string& where);
 
+enum class ImportanceMeasure { EpsDeparture, DistanceChange };
+
 // One value per training timestep t (index t, size T = the last edge) for a
-// timeline overlay: the eps departure of `width` in the bin holding t.
-std::vector<double> importancePerTimestep(const StepImportance& importance, double width);
+// timeline overlay: the measure of `width` in the bin holding t. Throws
+// ddsm::Error for a width or a measure the profile lacks.
+std::vector<double> importancePerTimestep(const StepImportance& importance, double width,
+                                          ImportanceMeasure measure = ImportanceMeasure::EpsDeparture);
 
 // PNG plot drawn with OpenCV: eps departure per narrow width against the
 // training timestep (and distance change in a second panel when measured).

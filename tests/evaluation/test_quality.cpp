@@ -126,6 +126,9 @@ private slots:
         QVERIFY(read.distanceChange.empty());
         importance.distanceChange = {{0, 1.5, 3}, {0, -0.25, 0.5}};
         QCOMPARE(importanceFromCsv(importanceCsv(importance), "p").distanceChange, importance.distanceChange);
+        QCOMPARE(importancePerTimestep(importance, 0.5, ImportanceMeasure::DistanceChange)[99], -0.25);
+        QVERIFY(errorOf([&] { importancePerTimestep(read, 0.5, ImportanceMeasure::DistanceChange); })
+                    .find("no distance changes") != std::string::npos);
 
         const auto overlay = importancePerTimestep(read, 0.25);
         QCOMPARE(overlay.size(), size_t(100));

@@ -421,6 +421,18 @@ private slots:
         QCOMPARE(errors_.size(), 1);
         QVERIFY2(errors_.first().contains("T = 50"), qPrintable(errors_.first()));
         QCOMPARE(timeline->importanceOverlay()[0], 0.25);
+
+        // With measured FID changes, the overlay shows what narrowing a bin costs.
+        const QString measured = dir_.filePath("measured-importance.csv");
+        {
+            QFile csv(measured);
+            QVERIFY(csv.open(QIODevice::WriteOnly));
+            csv.write("t_begin,t_end,width,eps_departure,eps_error,distance_change\n"
+                      "0,40,1,0,0.1,0\n0,40,0.5,0.25,0.3,1.5\n40,100,1,0,0.2,0\n40,100,0.5,0.0625,0.25,7\n");
+        }
+        QVERIFY(window->loadImportanceProfile(measured));
+        QCOMPARE(timeline->importanceOverlay()[0], 1.5);
+        QCOMPARE(timeline->importanceOverlay()[99], 7.0);
     }
 
     void searchDockGrowsAFrontAndLoadsItsSchedules()

@@ -206,12 +206,18 @@ bool MainWindow::loadImportanceProfile(const QString& path)
                                      std::to_string(importance.binEdges.back()) + " timesteps, the model has T = " +
                                      std::to_string(session_->model().T()));
         // The narrowest width departs most: its profile shows where width matters.
+        // What narrowing a bin costs in FID is what a schedule pays, so it is
+        // preferred; the eps departure is the cheaper stand-in.
         const double narrowest = importance.widths.back();
-        const auto overlay = importancePerTimestep(importance, narrowest);
+        const bool distance = !importance.distanceChange.empty();
+        const auto overlay = importancePerTimestep(
+            importance, narrowest, distance ? ImportanceMeasure::DistanceChange : ImportanceMeasure::EpsDeparture);
+        const QString label = distance ? tr("measured importance: FID change with only this bin at width %1").arg(narrowest)
+                                       : tr("measured importance: eps departure at width %1").arg(narrowest);
         importanceProfilePath_ = path;
 #ifdef DDSM_HAVE_SCHEDULE_TIMELINE
         if (auto* timeline = qobject_cast<ScheduleTimeline*>(schedulePanel_->editor()))
-            timeline->setImportanceOverlay(overlay, tr("measured importance (eps departure at width %1)").arg(narrowest));
+            timeline->setImportanceOverlay(overlay, label);
 #endif
         return true;
     } catch (const std::exception& e) {
