@@ -35,6 +35,7 @@ void screenshotWhenSettled(ddsm::ui::MainWindow& window, const QString& path)
         const QPixmap shot = window.screen()->grabWindow(window.winId());
         const bool saved = !shot.isNull() && shot.save(path);
         std::fprintf(saved ? stdout : stderr, "%s %s\n", saved ? "wrote" : "could not write", qPrintable(path));
+        window.close();  // a clean exit: no autosave is left to offer next time
         QApplication::exit(saved ? 0 : 1);
     });
     poll->start(500);
@@ -78,8 +79,10 @@ int main(int argc, char** argv)
     }
     if (parser.isSet(screenshot))
         screenshotWhenSettled(window, parser.value(screenshot));
-    QTimer::singleShot(0, &window, [&window, files] {
-        window.offerAutosaveRecovery();
+    const bool scripted = parser.isSet(screenshot);
+    QTimer::singleShot(0, &window, [&window, files, scripted] {
+        if (!scripted)  // a scripted run asks nothing
+            window.offerAutosaveRecovery();
         if (!files.isEmpty())
             window.openFile(files.front());
     });
