@@ -2,7 +2,6 @@
 // Usage: ddsm-studio [--threads N] [--preset NAME] [--screenshot PNG] [FILE]
 //   FILE: a model, a grid PNG with settings, or a workspace.
 #include "main_window.h"
-#include "metrics_panel.h"
 #include "model_session.h"
 #include "timeline/schedule_document_model.h"
 
@@ -25,10 +24,7 @@ void screenshotWhenSettled(ddsm::ui::MainWindow& window, const QString& path)
     auto* poll = new QTimer(&window);
     auto deadline = std::make_shared<QDeadlineTimer>(30 * 60 * 1000);
     QObject::connect(poll, &QTimer::timeout, &window, [&window, path, poll, deadline] {
-        const bool fidPending = window.backgroundQualityEnabled() &&
-                                !window.metricsPanel()->measuredFidText().contains(QStringLiteral("n=")) &&
-                                !window.metricsPanel()->measuredFidText().startsWith(QStringLiteral("— (not"));
-        const bool settled = window.session()->hasModel() && !window.session()->isBusy() && !fidPending;
+        const bool settled = window.session()->hasModel() && window.isSettled();
         if (!settled && !deadline->hasExpired())
             return;
         poll->stop();
@@ -77,9 +73,9 @@ int main(int argc, char** argv)
                              qPrintable(window.document()->presetNames().join(", ")));
         }, Qt::SingleShotConnection);
     }
-    if (parser.isSet(screenshot))
-        screenshotWhenSettled(window, parser.value(screenshot));
     const bool scripted = parser.isSet(screenshot);
+    if (scripted)
+        screenshotWhenSettled(window, parser.value(screenshot));
     QTimer::singleShot(0, &window, [&window, files, scripted] {
         if (!scripted)  // a scripted run asks nothing
             window.offerAutosaveRecovery();

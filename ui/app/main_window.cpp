@@ -359,6 +359,7 @@ void MainWindow::onModelOpened(const ModelInfo& model)
     metricsPanel_->plot()->clearAll();
     predictor_.reset();
     loadModelSidecars(model);
+    refreshUniformPredictions();
     comparePanel_->setModel(model);
     comparePanel_->setSampler(samplerChoice());
     comparePanel_->setCurrentSchedule(document_->schedule());
@@ -414,7 +415,6 @@ void MainWindow::refreshMetrics()
 
 void MainWindow::refreshPredictedQuality()
 {
-    refreshUniformPredictions();
     if (!predictor_) {
         metricsPanel_->setPredictedQuality(std::nullopt);
         return;

@@ -61,6 +61,8 @@ public:
     // up to `maxSamples` images in batches of `batch`.
     void setBackgroundQuality(bool enabled, int maxSamples = 2000, int batch = 100);
     bool backgroundQualityEnabled() const { return backgroundQuality_; }
+    // No job is running and none is about to start (a debounced rerun or FID run).
+    bool isSettled() const;
     bool isDirty() const { return dirty_; }
     // Where unsaved edits are written every 30 s (AppDataLocation).
     static QString autosavePath();
@@ -161,7 +163,7 @@ private:
     int qualityMaxSamples_ = 2000;
     int qualityBatch_ = 100;
     int searchSteps_ = 0;  // sampler steps of the search's points
-    QString importanceProfilePath_;
+
     // What the last denoising run used, so that exports describe the images.
     StepSchedule runSchedule_;
     SamplerChoice runSampler_;

@@ -82,6 +82,7 @@ bool MainWindow::loadQualityPredictor(const QString& path)
         reportError(tr("Could not load quality predictor"), QString::fromStdString(e.what()));
         return false;
     }
+    refreshUniformPredictions();
     refreshPredictedQuality();
     return true;
 }

@@ -44,6 +44,8 @@ QString sidecarPath(const QString& modelPath, const QString& suffix)
 void MainWindow::connectQualityJobs()
 {
     connect(qualityTimer_, &QTimer::timeout, this, &MainWindow::startQualityRun);
+    // The uniform widths' predictions depend on the predictor, the model and the steps, not on edits.
+    connect(document_, &ScheduleDocumentModel::stepsChanged, this, &MainWindow::refreshUniformPredictions);
     connect(session_, &ModelSession::samplingFinished, this, [this](const SamplingOutcome& outcome) {
         // The user sees samples first; the FID follows once the grid is done.
         if (outcome.job == denoiseJob_ && !outcome.cancelled && !outcome.failed && backgroundQuality_)
@@ -78,7 +80,7 @@ void MainWindow::connectQualityJobs()
             std::vector<QualityPlot::Point> out;
             for (const auto& p : from)
                 out.push_back({scheduleFromStepWidths(T, timesteps, p.stepWidths), p.gflopsPerImage, p.fid, p.fid, p.fid,
-                               tr("search %1% %2").arg(100 * p.relativeCost, 0, 'f', 0).arg(snapshot.costKind)});
+                               tr("search %1% %2").arg(100 * p.relativeCost, 0, 'f', 0).arg(snapshot.costName())});
             return out;
         };
         metricsPanel_->plot()->setSearch(points(snapshot.evaluated), points(snapshot.front), searchSteps_);
@@ -116,6 +118,11 @@ void MainWindow::setBackgroundQuality(bool enabled, int maxSamples, int batch)
     } else if (session_->hasModel() && !session_->isRunning(denoiseJob_)) {
         qualityTimer_->start();
     }
+}
+
+bool MainWindow::isSettled() const
+{
+    return !session_->isBusy() && !rerunTimer_->isActive() && !qualityTimer_->isActive();
 }
 
 void MainWindow::invalidateMeasuredQuality()
@@ -214,7 +221,6 @@ bool MainWindow::loadImportanceProfile(const QString& path)
             importance, narrowest, distance ? ImportanceMeasure::DistanceChange : ImportanceMeasure::EpsDeparture);
         const QString label = distance ? tr("measured importance: FID change with only this bin at width %1").arg(narrowest)
                                        : tr("measured importance: eps departure at width %1").arg(narrowest);
-        importanceProfilePath_ = path;
 #ifdef DDSM_HAVE_SCHEDULE_TIMELINE
         if (auto* timeline = qobject_cast<ScheduleTimeline*>(schedulePanel_->editor()))
             timeline->setImportanceOverlay(overlay, label);

@@ -21,6 +21,7 @@ class Denoiser;
 
 namespace ddsm::ui {
 
+class QualitySpaceCache;
 struct LatencySettings;
 
 class ModelSession : public QObject {
@@ -83,6 +84,8 @@ private:
     QThread thread_;
     QObject* worker_ = nullptr;  // lives in thread_; the context of queued jobs
     std::shared_ptr<Denoiser> denoiser_;
+    // Features and statistics of quality runs and searches; touched on the worker only.
+    std::shared_ptr<QualitySpaceCache> qualitySpaces_;
     ModelInfo model_;
     LatencyProfile latency_;
     int threads_ = 1;

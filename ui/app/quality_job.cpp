@@ -14,7 +14,8 @@
 
 namespace ddsm::ui {
 
-void runQualityJob(Denoiser& denoiser, const QualityRequest& request, const std::atomic<bool>& cancel,
+void runQualityJob(Denoiser& denoiser, QualitySpaceCache& spaces, const QualityRequest& request,
+                   const std::atomic<bool>& cancel,
                    const std::function<void(const MeasuredFid&)>& onEstimate)
 {
     if (request.batch < 2 || request.maxSamples < request.batch)
@@ -22,7 +23,7 @@ void runQualityJob(Denoiser& denoiser, const QualityRequest& request, const std:
     if (int(request.widthsByTimestep.size()) != denoiser.diffusion().T)
         throw Error("the schedule does not cover the model's T = " + std::to_string(denoiser.diffusion().T) + " timesteps");
     torch::NoGradGuard noGrad;
-    const QualitySpace space = openQualitySpace(denoiser, request.withKid);
+    const QualitySpace& space = spaces.get(denoiser, request.withKid);
     const SamplerSettings sampler = engineSampler(request.sampler);
     sampler.validate(denoiser.diffusion().T);
     SampleQualityRun run(denoiser, *space.extractor, space.reference, space.kidReference,

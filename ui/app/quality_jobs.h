@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -20,6 +21,10 @@ class Denoiser;
 }
 
 namespace ddsm::ui {
+
+class QualitySpaceCache;
+// A cache for the jobs below (quality_space.h); its holder needs no torch headers.
+std::shared_ptr<QualitySpaceCache> makeQualitySpaceCache();
 
 struct QualityRequest {
     SamplerChoice sampler;                 // kind, steps, eta, seed (count unused)
@@ -34,8 +39,10 @@ struct QualityRequest {
 // Runs until maxSamples, the interval target, or cancellation; calls
 // `onEstimate` after every batch. Throws ddsm::Error for a setup that cannot
 // measure (no shipped features, statistics of another feature network, a
-// model whose images the features cannot take).
-void runQualityJob(Denoiser& denoiser, const QualityRequest& request, const std::atomic<bool>& cancel,
+// model whose images the features cannot take). `spaces` keeps the features
+// and statistics between runs.
+void runQualityJob(Denoiser& denoiser, QualitySpaceCache& spaces, const QualityRequest& request,
+                   const std::atomic<bool>& cancel,
                    const std::function<void(const MeasuredFid&)>& onEstimate);
 
 struct SearchRequest {
@@ -64,6 +71,8 @@ struct SearchSnapshot {
     int samplesPerCandidate = 0;
     double budget = 0;
     QString costKind;                 // "flops" or "latency"
+    // "FLOPs" or "latency", for labels.
+    QString costName() const { return costKind == QLatin1String("latency") ? QStringLiteral("latency") : QStringLiteral("FLOPs"); }
     std::vector<SearchPoint> evaluated;
     std::vector<SearchPoint> front;   // by ascending cost
     std::optional<SearchPoint> best;  // lowest FID within the budget
@@ -74,7 +83,8 @@ struct SearchSnapshot {
 
 // Runs the search; `onGeneration` after every generation. Returns false when
 // cancelled. Throws ddsm::Error like runQualityJob.
-bool runSearchJob(Denoiser& denoiser, const SearchRequest& request, const std::atomic<bool>& cancel,
+bool runSearchJob(Denoiser& denoiser, QualitySpaceCache& spaces, const SearchRequest& request,
+                  const std::atomic<bool>& cancel,
                   const std::function<void(const SearchSnapshot&)>& onGeneration);
 
 }  // namespace ddsm::ui

@@ -50,7 +50,7 @@ QualityPlot::QualityPlot(QWidget* parent) : QCustomPlot(parent)
     legend->setVisible(true);
     legend->setFont(small);
     axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
-    refresh();
+    refreshSeries();
 }
 
 void QualityPlot::clearAll()
@@ -60,7 +60,7 @@ void QualityPlot::clearAll()
     searchPoints_.clear();
     searchFront_.clear();
     currentFid_.reset();
-    refresh();
+    refreshSeries();
 }
 
 void QualityPlot::setSteps(int steps)
@@ -68,7 +68,7 @@ void QualityPlot::setSteps(int steps)
     if (steps_ == steps)
         return;
     steps_ = steps;
-    refresh();
+    refreshSeries();
 }
 
 void QualityPlot::addMeasured(const Point& point, int steps)
@@ -80,13 +80,13 @@ void QualityPlot::addMeasured(const Point& point, int steps)
         same->point = point;
     else
         measuredPoints_.push_back({point, steps});
-    refresh();
+    refreshSeries();
 }
 
 void QualityPlot::setUniformPredictions(const std::vector<Point>& points)
 {
     uniformPredicted_ = points;
-    refresh();
+    refreshSeries();
 }
 
 void QualityPlot::setSearch(const std::vector<Point>& evaluated, const std::vector<Point>& front, int steps)
@@ -94,28 +94,28 @@ void QualityPlot::setSearch(const std::vector<Point>& evaluated, const std::vect
     searchPoints_ = evaluated;
     searchFront_ = front;
     searchSteps_ = steps;
-    refresh();
+    refreshSeries();
 }
 
 void QualityPlot::setCurrent(double gflops, std::optional<double> fid)
 {
     currentGflops_ = gflops;
     currentFid_ = fid;
-    refresh();
+    refreshCurrent();  // every edit: the series stay as they are
 }
 
 int QualityPlot::measuredCount() const { return measured_->dataCount(); }
 int QualityPlot::searchCount() const { return searchEvaluated_->dataCount(); }
 
-void QualityPlot::refresh()
+void QualityPlot::refreshSeries()
 {
-    QVector<double> x, y, err;
-    double top = 0, right = currentGflops_;
+    seriesRight_ = seriesTop_ = 0;
     auto grow = [&](double gx, double gy) {
-        right = std::max(right, gx);
+        seriesRight_ = std::max(seriesRight_, gx);
         if (std::isfinite(gy))
-            top = std::max(top, gy);
+            seriesTop_ = std::max(seriesTop_, gy);
     };
+    QVector<double> x, y, err;
     for (const auto& s : measuredPoints_)
         if (s.steps == steps_) {
             x << s.point.gflops;
@@ -139,10 +139,16 @@ void QualityPlot::refresh()
     fill(uniform_, uniformPredicted_, true);
     fill(searchEvaluated_, searchPoints_, searchSteps_ == steps_);
     fill(front_, searchFront_, searchSteps_ == steps_);
+    refreshCurrent();
+}
 
+void QualityPlot::refreshCurrent()
+{
+    double right = std::max(seriesRight_, currentGflops_), top = seriesTop_;
     if (currentFid_) {
         current_->setData(QVector<double>{currentGflops_}, QVector<double>{*currentFid_});
-        grow(currentGflops_, *currentFid_);
+        if (std::isfinite(*currentFid_))
+            top = std::max(top, *currentFid_);
         currentLine_->setVisible(false);
     } else {
         current_->data()->clear();

@@ -42,12 +42,11 @@ public:
     // The current schedule at `gflops`; its quality if known (else a vertical line).
     void setCurrent(double gflops, std::optional<double> fid);
 
-    // Series and index of the point nearest to pixel `pos` within `radius`, or nothing.
+    // The shown point nearest to pixel `pos` within `radius`, or nothing.
     std::optional<Point> pointAt(const QPointF& pos, double radius = 8) const;
     int measuredCount() const;
     int searchCount() const;
     QCPGraph* measuredGraph() const { return measured_; }
-    QCPGraph* searchGraph() const { return searchEvaluated_; }
 
 signals:
     void scheduleClicked(const ddsm::StepSchedule& schedule, const QString& label);
@@ -56,7 +55,10 @@ protected:
     void mouseReleaseEvent(QMouseEvent* event) override;
 
 private:
-    void refresh();
+    // Rebuilds every series (points changed), then the marker and axes.
+    void refreshSeries();
+    // Only the current-schedule marker and the axis ranges.
+    void refreshCurrent();
 
     struct Stored {
         Point point;
@@ -69,6 +71,7 @@ private:
     int steps_ = 0;
     double currentGflops_ = 0;
     std::optional<double> currentFid_;
+    double seriesRight_ = 0, seriesTop_ = 0;  // extent of the series, for the axes
 
     QCPGraph* uniform_;
     QCPGraph* searchEvaluated_;

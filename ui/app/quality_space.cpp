@@ -1,5 +1,7 @@
 #include "quality_space.h"
 
+#include "quality_jobs.h"
+
 #include "base/error.h"
 #include "data/fashion_mnist.h"
 #include "engine/denoiser.h"
@@ -17,6 +19,17 @@ namespace {
 
 // Real-image features for KID: few enough to load in a second.
 constexpr int kKidReferenceImages = 2000;
+
+// Undefined without the dataset: KID is optional, FID is measured anyway.
+at::Tensor kidReferenceFeatures(FeatureExtractor& extractor)
+{
+    try {
+        const auto data = loadFashionMnist(kFashionMnistDefaultDir, FashionMnistSplit::Train, kKidReferenceImages);
+        return extractFeatures(extractor, data.images);
+    } catch (const Error&) {
+        return {};
+    }
+}
 
 }  // namespace
 
@@ -39,15 +52,25 @@ QualitySpace openQualitySpace(const Denoiser& denoiser, bool withKidReference)
     } catch (const std::exception& e) {
         throw Error(std::string("the shipped feature network cannot score this model's images: ") + e.what());
     }
-    if (withKidReference) {
-        try {
-            const auto data = loadFashionMnist(kFashionMnistDefaultDir, FashionMnistSplit::Train, kKidReferenceImages);
-            space.kidReference = extractFeatures(*space.extractor, data.images);
-        } catch (const Error&) {
-            // KID is optional: without the dataset only FID is measured.
-        }
-    }
+    if (withKidReference)
+        space.kidReference = kidReferenceFeatures(*space.extractor);
     return space;
 }
+
+const QualitySpace& QualitySpaceCache::get(const Denoiser& denoiser, bool withKidReference)
+{
+    if (!space_ || channels_ != denoiser.channels() || imageSize_ != denoiser.imageSize()) {
+        space_ = std::make_unique<QualitySpace>(openQualitySpace(denoiser, withKidReference));
+        channels_ = denoiser.channels();
+        imageSize_ = denoiser.imageSize();
+        kidTried_ = withKidReference;
+    } else if (withKidReference && !kidTried_) {
+        space_->kidReference = kidReferenceFeatures(*space_->extractor);
+        kidTried_ = true;
+    }
+    return *space_;
+}
+
+std::shared_ptr<QualitySpaceCache> makeQualitySpaceCache() { return std::make_shared<QualitySpaceCache>(); }
 
 }  // namespace ddsm::ui

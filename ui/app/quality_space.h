@@ -6,6 +6,7 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <cstdint>
 #include <memory>
 
 namespace ddsm {
@@ -25,5 +26,19 @@ struct QualitySpace {
 // classifier or statistics, statistics of another feature network, or a model
 // whose images the feature network cannot take.
 QualitySpace openQualitySpace(const Denoiser& denoiser, bool withKidReference);
+
+// Every edit starts a new quality run: the feature network, statistics and
+// real-image features are read once and reused while the image shape stays.
+// Used on the worker thread only.
+class QualitySpaceCache {
+public:
+    // Throws like openQualitySpace; a failure is not cached.
+    const QualitySpace& get(const Denoiser& denoiser, bool withKidReference);
+
+private:
+    std::unique_ptr<QualitySpace> space_;
+    int64_t channels_ = 0, imageSize_ = 0;
+    bool kidTried_ = false;  // the KID reference was asked for (it may be missing)
+};
 
 }  // namespace ddsm::ui

@@ -32,13 +32,14 @@ SearchPoint pointOf(const Candidate& c, const GeneLayout& layout, const std::vec
 
 }  // namespace
 
-bool runSearchJob(Denoiser& denoiser, const SearchRequest& request, const std::atomic<bool>& cancel,
+bool runSearchJob(Denoiser& denoiser, QualitySpaceCache& spaces, const SearchRequest& request,
+                  const std::atomic<bool>& cancel,
                   const std::function<void(const SearchSnapshot&)>& onGeneration)
 {
     torch::NoGradGuard noGrad;
     const int T = denoiser.diffusion().T;
     const std::vector<double> widths = denoiser.widths();
-    const QualitySpace space = openQualitySpace(denoiser, false);
+    const QualitySpace& space = spaces.get(denoiser, false);
 
     SamplingSetup setup;
     setup.sampler = engineSampler(request.sampler);

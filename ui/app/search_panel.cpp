@@ -148,7 +148,7 @@ void SearchPanel::showSnapshot(const SearchSnapshot& snapshot)
         best = tr("FID %1 at %2% of the %3")
                    .arg(snapshot.best->fid, 0, 'f', 2)
                    .arg(100 * snapshot.best->relativeCost, 0, 'f', 1)
-                   .arg(snapshot.costKind == QLatin1String("latency") ? tr("latency") : tr("FLOPs"));
+                   .arg(snapshot.costName());
     status_->setText(tr("Generation %1 of %2 · %3 schedules scored (%4 images each) · front %5\n"
                         "Best under %6: %7\nCache hits %8% · prefix reuse %9% · %10 s")
                          .arg(snapshot.generation)
@@ -194,7 +194,7 @@ void SearchPanel::chooseRow(int row)
     const SearchPoint& p = snapshot_.front[size_t(row)];
     emit scheduleChosen(p.stepWidths, tr("search front %1% %2")
                                           .arg(100 * p.relativeCost, 0, 'f', 0)
-                                          .arg(snapshot_.costKind == QLatin1String("latency") ? tr("latency") : tr("FLOPs")));
+                                          .arg(snapshot_.costName()));
 }
 
 }  // namespace ddsm::ui
