@@ -1,8 +1,10 @@
 // How well the instant distance predictor ranks schedules it never saw:
-// measures the FID of random schedules from one seeded noise, fits the
-// per-bin, per-width penalties on some and prints Kendall tau on the rest.
+// measures the FID of random schedules from one seeded noise, chooses the
+// surrogate (distance or log-distance target, ridge) by leave-one-out over
+// the fitted schedules, fits it, and prints Kendall tau on the held-out rest.
 //
 // usage: bench_predictor MODEL [samples=500] [steps=20] [bins=8] [fit=40] [held_out=20] [out.json]
+//        bench_predictor --refit CALIB.json [bins] [out.json]   (the measurements CALIB holds, no sampling)
 // Uses the shipped feature classifier and training statistics (models/).
 #include "engine/model_file.h"
 #include "engine/slimmable_denoiser.h"
@@ -13,16 +15,69 @@
 #include <torch/torch.h>
 
 #include <cstdio>
+#include <cstring>
 #include <string>
+
+namespace {
+
+void report(const ddsm::CalibrationResult& result)
+{
+    const auto& c = result.calibration;
+    std::printf("\nleave-one-out over the %d fitted schedules (best 6 of both targets x %zu ridges):\n",
+                c.fittedSchedules, ddsm::kDefaultRidges.size());
+    std::printf("  %-13s %8s %8s %9s\n", "target", "ridge", "tau", "rmse");
+    const auto scores = ddsm::crossValidatePredictorModels(c, result.fitted, ddsm::kDefaultRidges);
+    for (size_t i = 0; i < scores.size() && i < 6; ++i)
+        std::printf("  %-13s %8g %8.3f %9.3f\n", scores[i].target.c_str(), scores[i].ridge, scores[i].kendallTau,
+                    scores[i].rmse);
+    std::printf("chosen: %s target, ridge %g\n", c.target.c_str(), c.ridge);
+
+    std::printf("\nheld-out schedule  mean-width  measured  predicted\n");
+    for (size_t i = 0; i < result.heldOut.size(); ++i) {
+        double mean = 0;
+        for (double w : result.heldOut[i].widthsByTimestep)
+            mean += w / double(c.T);
+        std::printf("%17zu  %10.3f  %8.3f  %9.3f\n", i, mean, result.heldOut[i].distance, result.heldOutPredicted[i]);
+    }
+    const ddsm::DistancePredictor predictor(c);
+    std::printf("\nfull-width distance predicted %.3f, measured %.3f; fit rmse %.3f on %d schedules\n",
+                predictor.predict(std::vector<double>(size_t(c.T), c.widths.front())), result.fitted.front().distance,
+                c.fitRmse, c.fittedSchedules);
+    std::printf("held-out Kendall tau %.3f over %d schedules (target >= 0.8)\n", c.heldOutKendallTau,
+                c.heldOutSchedules);
+    if (result.measureSeconds > 0)
+        std::printf("measuring: %.0f s for %d schedules; ", result.measureSeconds,
+                    c.fittedSchedules + c.heldOutSchedules);
+    std::printf("one prediction: %.2f us\n", result.predictMicroseconds);
+}
+
+}  // namespace
 
 int main(int argc, char** argv)
 {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: %s MODEL [samples] [steps] [bins] [fit] [held_out] [out.json]\n", argv[0]);
+        std::fprintf(stderr,
+                     "usage: %s MODEL [samples] [steps] [bins] [fit] [held_out] [out.json]\n"
+                     "       %s --refit CALIB.json [bins] [out.json]\n",
+                     argv[0], argv[0]);
         return 2;
     }
     const auto arg = [&](int i, int fallback) { return argc > i ? std::stoi(argv[i]) : fallback; };
     try {
+        if (!std::strcmp(argv[1], "--refit") && argc > 2) {
+            const auto old = ddsm::loadPredictor(argv[2]);
+            std::printf("refit of %s: %s, %zu fit + %zu held-out schedules, %lld samples each, %s\n", argv[2],
+                        old.model.c_str(), old.fitted.size(), old.heldOut.size(), (long long)old.samples,
+                        old.sampler.c_str());
+            const auto result = ddsm::refitPredictor(old, arg(3, 0));
+            std::printf("%d bins\n", result.calibration.bins());
+            report(result);
+            if (argc > 4) {
+                ddsm::savePredictor(argv[4], result.calibration);
+                std::printf("wrote %s\n", argv[4]);
+            }
+            return 0;
+        }
         torch::set_num_threads(2);
         auto denoiser = ddsm::openSlimmableDenoiser(argv[1], c10::kCPU);
         auto extractor = ddsm::openFeatureExtractor("default");
@@ -44,23 +99,9 @@ int main(int argc, char** argv)
                                                          std::fprintf(stderr, "\r  schedule %d/%d", done, total);
                                                      });
         std::fprintf(stderr, "\n");
-        const auto& c = result.calibration;
-        std::printf("\nheld-out schedule  mean-width  measured  predicted\n");
-        for (size_t i = 0; i < result.heldOut.size(); ++i) {
-            double mean = 0;
-            for (double w : result.heldOut[i].widthsByTimestep)
-                mean += w / double(c.T);
-            std::printf("%17zu  %10.3f  %8.3f  %9.3f\n", i, mean, result.heldOut[i].distance,
-                        result.heldOutPredicted[i]);
-        }
-        std::printf("\nfull-width distance (fitted base) %.3f, fit rmse %.3f on %d schedules\n", c.base, c.fitRmse,
-                    c.fittedSchedules);
-        std::printf("held-out Kendall tau %.3f over %d schedules (target >= 0.8)\n", c.heldOutKendallTau,
-                    c.heldOutSchedules);
-        std::printf("measuring: %.0f s for %d schedules; one prediction: %.2f us\n", result.measureSeconds,
-                    c.fittedSchedules + c.heldOutSchedules, result.predictMicroseconds);
+        report(result);
         if (argc > 7) {
-            ddsm::savePredictor(argv[7], c);
+            ddsm::savePredictor(argv[7], result.calibration);
             std::printf("wrote %s\n", argv[7]);
         }
     } catch (const std::exception& e) {

@@ -24,11 +24,16 @@ namespace {
 
 const char* kHelp =
     "usage: ddsm predictor fit (MODEL | --init random --config CFG) --out calib.json [options]\n"
+    "       ddsm predictor refit CALIB.json --out new.json [--bins N] [--ridge R --target T]\n"
     "       ddsm predictor predict CALIB.json (--schedule S | --width W)\n"
     "\n"
     "fit: measures the FID of random schedules (one width per timestep bin, all from\n"
-    "the same noise), fits per-bin, per-width penalties by least squares, and reports\n"
-    "the Kendall tau of predicted against measured distances on held-out schedules.\n"
+    "the same noise), fits per-bin, per-width penalties by ridge least squares on the\n"
+    "distance or its logarithm (the one of the two, and the ridge, that rank the\n"
+    "fitted schedules best by leave-one-out), and reports the Kendall tau of predicted\n"
+    "against measured distances on held-out schedules. The calibration keeps the\n"
+    "measurements.\n"
+    "refit: fits again to the measurements a calibration holds, without sampling.\n"
     "predict: the predicted distance of a schedule, in microseconds.\n"
     "\n"
     "  --out FILE           calibration JSON\n"
@@ -39,7 +44,30 @@ const char* kHelp =
     "  --steps N            DDIM steps (default 20)\n"
     "  --seed N             noise seed shared by every schedule (default 0)\n"
     "  --schedule-seed N    draws of the random schedules (default 1)\n"
-    "  --batch N            images per batch (default 250)\n";
+    "  --batch N            images per batch (default 250)\n"
+    "  --ridge R            fixed ridge instead of the leave-one-out choice (with --target)\n"
+    "  --target T           distance or log-distance (with --ridge; default distance)\n";
+
+void report(const CalibrationResult& result)
+{
+    const auto& c = result.calibration;
+    std::printf("%s target, ridge %g (leave-one-out Kendall tau %.3f over the fitted schedules)\n", c.target.c_str(),
+                c.ridge, c.crossValidatedKendallTau);
+    std::printf("fitted on %d schedules (rmse %.3f)\n", c.fittedSchedules, c.fitRmse);
+    std::printf("held-out Kendall tau %.3f over %d schedules; one prediction takes %.2f us\n", c.heldOutKendallTau,
+                c.heldOutSchedules, result.predictMicroseconds);
+}
+
+double ridgeOption(const Args& args)
+{
+    const auto ridge = args.get("ridge");
+    if (!ridge)
+        return -1;
+    const double value = args.getDouble("ridge", 0);
+    if (!(value >= 0))
+        throw Error("--ridge must be >= 0, got " + *ridge);
+    return value;
+}
 
 int fit(const Args& args)
 {
@@ -60,17 +88,32 @@ int fit(const Args& args)
     settings.sampler.seed = args.getSeed("seed", 0);
     settings.scheduleSeed = args.getSeed("schedule-seed", 1);
     settings.sampler.validate(denoiser->diffusion().T);
+    settings.ridge = ridgeOption(args);
     const auto result = calibratePredictor(*denoiser, *extractor, reference, settings, modelDescription,
                                            [](int done, int total) {
                                                std::fprintf(stderr, "\r  measured schedule %d/%d", done, total);
                                            });
     std::fprintf(stderr, "\n");
     savePredictor(*out, result.calibration);
-    const auto& c = result.calibration;
-    std::printf("fitted on %d schedules (rmse %.3f), measured in %.0f s\n", c.fittedSchedules, c.fitRmse,
+    std::printf("measured %zu schedules in %.0f s\n", result.fitted.size() + result.heldOut.size(),
                 result.measureSeconds);
-    std::printf("held-out Kendall tau %.3f over %d schedules; one prediction takes %.2f us\n", c.heldOutKendallTau,
-                c.heldOutSchedules, result.predictMicroseconds);
+    report(result);
+    std::printf("wrote %s\n", out->c_str());
+    return 0;
+}
+
+int refit(const Args& args)
+{
+    if (args.positionals().size() < 2)
+        throw Error("usage: ddsm predictor refit CALIB.json --out new.json");
+    const auto out = args.get("out");
+    if (!out)
+        throw Error("--out FILE is required");
+    const auto old = loadPredictor(args.positionals()[1]);
+    const std::string target = args.get("target").value_or(kDistanceTarget);
+    const auto result = refitPredictor(old, args.getInt("bins", 0), ridgeOption(args), target);
+    savePredictor(*out, result.calibration);
+    report(result);
     std::printf("wrote %s\n", out->c_str());
     return 0;
 }
@@ -99,7 +142,7 @@ int runPredictor(const std::vector<std::string>& argv)
     auto valueOptions = kScheduleValueOptions;
     valueOptions.insert(kFeatureValueOptions.begin(), kFeatureValueOptions.end());
     valueOptions.insert({"out", "bins", "fit", "held-out", "samples", "schedule-seed", "batch", "init", "config",
-                         "seed-init", "threads"});
+                         "seed-init", "threads", "ridge", "target"});
     // `fit` takes the model as its second positional: drop the subcommand.
     std::vector<std::string> rest = argv;
     const std::string sub = rest.empty() ? "" : rest.front();
@@ -115,7 +158,9 @@ int runPredictor(const std::vector<std::string>& argv)
         return fit(args);
     if (sub == "predict")
         return predict(args);
-    throw Error("unknown predictor subcommand \"" + sub + "\" (fit or predict)");
+    if (sub == "refit")
+        return refit(args);
+    throw Error("unknown predictor subcommand \"" + sub + "\" (fit, refit or predict)");
 }
 
 }  // namespace ddsm::cli

@@ -1,5 +1,6 @@
 #include "engine/slimmable_layers.h"
 
+#include "engine/fused_group_norm.h"
 #include "engine/slicing_rules.h"
 
 #include <torch/torch.h>
@@ -81,8 +82,17 @@ torch::Tensor SlimGroupNorm::forward(const torch::Tensor& x)
     const int64_t c = x.size(1);
     const int64_t groups = groupNormGroups(static_cast<int>(groups_), static_cast<int>(c));
     if (c == weight.size(0))
-        return torch::group_norm(x, groups, weight, bias, 1e-5);
-    return torch::group_norm(x, groups, weight.slice(0, 0, c), bias.slice(0, 0, c), 1e-5);
+        return groupNormFused(x, groups, weight, bias, 1e-5);
+    return groupNormFused(x, groups, weight.slice(0, 0, c), bias.slice(0, 0, c), 1e-5);
+}
+
+torch::Tensor SlimGroupNorm::forwardSiLU(const torch::Tensor& x, const torch::Tensor& offset)
+{
+    const int64_t c = x.size(1);
+    const int64_t groups = groupNormGroups(static_cast<int>(groups_), static_cast<int>(c));
+    const bool full = c == weight.size(0);
+    return groupNormSiLU(x, groups, full ? weight : weight.slice(0, 0, c), full ? bias : bias.slice(0, 0, c), 1e-5,
+                         offset);
 }
 
 }  // namespace ddsm

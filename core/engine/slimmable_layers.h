@@ -66,6 +66,8 @@ class SlimGroupNorm : public torch::nn::Module {
 public:
     SlimGroupNorm(int64_t groups, int64_t channels);
     torch::Tensor forward(const torch::Tensor& x);
+    // silu(group_norm(x + offset)), offset [N, C] or undefined, fused in inference.
+    torch::Tensor forwardSiLU(const torch::Tensor& x, const torch::Tensor& offset = {});
 
     torch::Tensor weight, bias;
 

@@ -19,9 +19,6 @@ torch::Tensor swish(const torch::Tensor& x) { return torch::silu(x); }
 // less memory traffic. Training keeps out-of-place ops for autograd.
 bool reuseBuffers() { return !torch::GradMode::is_enabled(); }
 
-// Swish of a tensor that only the caller holds (a layer's fresh output).
-torch::Tensor swishOfFresh(torch::Tensor x) { return reuseBuffers() ? torch::silu_(x) : torch::silu(x); }
-
 // fresh + other, where `fresh` is a layer's output that only the caller holds.
 torch::Tensor addToFresh(torch::Tensor fresh, const torch::Tensor& other)
 {
@@ -60,12 +57,17 @@ torch::Tensor AttentionBlock::forward(const torch::Tensor& x, const SliceContext
 {
     const int64_t B = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
     auto h = norm_->forward(x);
-    auto q = q_->forward(h, C, ctx, name + ".proj_q").permute({0, 2, 3, 1}).reshape({B, H * W, C});
+    // Every operand stays in the convolutions' [B, C, HW] layout (bmm takes
+    // transposed views without copying), so the output is plain NCHW: a
+    // channels-last result would make every later layer of the network run
+    // torch's slow channels-last GroupNorm.
+    auto q = q_->forward(h, C, ctx, name + ".proj_q").reshape({B, C, H * W}).transpose(1, 2);
     auto k = k_->forward(h, C, ctx, name + ".proj_k").reshape({B, C, H * W});
-    auto v = v_->forward(h, C, ctx, name + ".proj_v").permute({0, 2, 3, 1}).reshape({B, H * W, C});
-    // Scale by the sliced channel count, as the paper does.
-    auto weights = torch::softmax(torch::bmm(q, k) * std::pow(double(C), -0.5), -1);
-    auto out = torch::bmm(weights, v).view({B, H, W, C}).permute({0, 3, 1, 2});
+    auto v = v_->forward(h, C, ctx, name + ".proj_v").reshape({B, C, H * W});
+    // Scale by the sliced channel count, as the paper does (inside the matmul).
+    auto logits = torch::baddbmm(torch::empty({B, H * W, H * W}, x.options()), q, k, 0.0, std::pow(double(C), -0.5));
+    auto weights = torch::softmax(logits, -1);
+    auto out = torch::bmm(v, weights.transpose(1, 2)).view({B, C, H, W});
     if (ctx.log)
         ctx.log->push_back({name, "attention-matmul", 2 * H * W * H * W * C});
     return addToFresh(proj_->forward(out, C, ctx, name + ".proj"), x);
@@ -92,10 +94,10 @@ torch::Tensor ResBlock::forward(const torch::Tensor& x, const torch::Tensor& tem
                                 const std::string& name)
 {
     const int64_t out = sliced(config_, outChannels_, ctx.width);
-    auto h = conv1_->forward(swishOfFresh(norm1_->forward(x)), out, ctx, name + ".block1.2");
-    // The time projection emits exactly the conv's channel count (see slicing_rules.h).
-    h = addToFresh(h, tembProj_->forward(swish(temb), out, ctx, name + ".temb_proj.1").unsqueeze(-1).unsqueeze(-1));
-    h = swishOfFresh(norm2_->forward(h));
+    auto h = conv1_->forward(norm1_->forwardSiLU(x), out, ctx, name + ".block1.2");
+    // The time projection emits exactly the conv's channel count (see
+    // slicing_rules.h); it is added per channel inside the fused norm.
+    h = norm2_->forwardSiLU(h, tembProj_->forward(swish(temb), out, ctx, name + ".temb_proj.1"));
     h = torch::dropout(h, dropout_, is_training());
     h = conv2_->forward(h, out, ctx, name + ".block2.3");
     h = addToFresh(h, shortcut_ ? shortcut_->forward(x, out, ctx, name + ".shortcut") : x);
@@ -243,7 +245,7 @@ torch::Tensor SlimmableUNet::forward(const torch::Tensor& x, const torch::Tensor
         }
     }
     // The output convolution is never slimmed: it always emits the image channels.
-    return tailConv_->forward(swishOfFresh(tailNorm_->forward(h)), c.channels, ctx, "tail.2");
+    return tailConv_->forward(tailNorm_->forwardSiLU(h), c.channels, ctx, "tail.2");
 }
 
 }  // namespace ddsm

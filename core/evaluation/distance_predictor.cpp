@@ -2,10 +2,12 @@
 
 #include "base/atomic_file.h"
 #include "base/error.h"
+#include "metrics/kendall_tau.h"
 #include "schedule/respacing.h"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 namespace ddsm {
@@ -64,6 +66,8 @@ DistancePredictor::DistancePredictor(PredictorCalibration calibration) : calibra
     for (int b = 0; b < c.bins(); ++b)
         if (c.binEdges[b + 1] <= c.binEdges[b])
             throw Error("distance predictor: bin edges must increase");
+    if (c.target != kDistanceTarget && c.target != kLogDistanceTarget)
+        throw Error("distance predictor: target must be \"distance\" or \"log-distance\", got \"" + c.target + "\"");
     if (c.widths.size() < 1 || c.penalty.size() != size_t(c.bins()))
         throw Error("distance predictor: needs widths and one penalty row per bin");
     for (const auto& row : c.penalty)
@@ -102,34 +106,37 @@ double DistancePredictor::predict(const std::vector<double>& widthsByTimestep) c
     const auto& c = calibration_;
     const auto share = shares(widthsByTimestep);
     const size_t narrow = c.widths.size() - 1;
-    double distance = c.base;
+    double z = c.base;
     for (size_t i = 0; i < share.size(); ++i)
-        distance += share[i] * c.penalty[i / narrow][1 + i % narrow];
-    return distance;
+        z += share[i] * c.penalty[i / narrow][1 + i % narrow];
+    return c.target == kLogDistanceTarget ? std::exp(z) : z;
 }
 
 PredictorCalibration fitDistancePredictor(PredictorCalibration layout, const std::vector<MeasuredSchedule>& measured,
-                                          double ridge)
+                                          double ridge, const std::string& target)
 {
     if (measured.size() < 2)
         throw Error("a distance predictor needs at least 2 measured schedules, got " + std::to_string(measured.size()));
+    const bool logTarget = target == kLogDistanceTarget;
+    layout.target = target;
     layout.penalty.assign(size_t(layout.bins()), std::vector<double>(layout.widths.size(), 0.0));
     const DistancePredictor shape(layout);
     const size_t narrow = layout.widths.size() - 1;
     const size_t n = 1 + size_t(layout.bins()) * narrow;  // base, then penalties
     std::vector<std::vector<double>> normal(n, std::vector<double>(n, 0.0));
     std::vector<double> rhs(n, 0.0);
-    std::vector<std::vector<double>> rows;
     for (const auto& m : measured) {
+        if (logTarget && !(m.distance > 0))
+            throw Error("a log-distance predictor needs positive distances, got " + std::to_string(m.distance));
+        const double y = logTarget ? std::log(m.distance) : m.distance;
         std::vector<double> row{1.0};
         const auto share = shape.shares(m.widthsByTimestep);
         row.insert(row.end(), share.begin(), share.end());
         for (size_t i = 0; i < n; ++i) {
-            rhs[i] += row[i] * m.distance;
+            rhs[i] += row[i] * y;
             for (size_t j = 0; j < n; ++j)
                 normal[i][j] += row[i] * row[j];
         }
-        rows.push_back(std::move(row));
     }
     // The ridge is relative to the data's scale, and a bin no sampler step
     // visits has an all-zero column, which the ridge keeps at penalty 0.
@@ -139,30 +146,122 @@ PredictorCalibration fitDistancePredictor(PredictorCalibration layout, const std
     layout.base = x[0];
     for (size_t i = 1; i < n; ++i)
         layout.penalty[(i - 1) / narrow][1 + (i - 1) % narrow] = x[i];
+    layout.ridge = ridge;
+    const DistancePredictor fitted(layout);
     double squared = 0;
-    for (size_t k = 0; k < rows.size(); ++k) {
-        double predicted = 0;
-        for (size_t i = 0; i < n; ++i)
-            predicted += rows[k][i] * x[i];
-        squared += std::pow(predicted - measured[k].distance, 2);
-    }
-    layout.fitRmse = std::sqrt(squared / double(rows.size()));
+    for (const auto& m : measured)
+        squared += std::pow(fitted.predict(m.widthsByTimestep) - m.distance, 2);
+    layout.fitRmse = std::sqrt(squared / double(measured.size()));
     layout.fittedSchedules = int(measured.size());
     return layout;
 }
+
+std::vector<PredictorModelScore> crossValidatePredictorModels(const PredictorCalibration& layout,
+                                                              const std::vector<MeasuredSchedule>& measured,
+                                                              const std::vector<double>& ridges)
+{
+    if (measured.size() < 4)
+        throw Error("choosing a distance predictor needs at least 4 measured schedules, got " +
+                    std::to_string(measured.size()));
+    std::vector<double> truth;
+    for (const auto& m : measured)
+        truth.push_back(m.distance);
+    std::vector<PredictorModelScore> scores;
+    for (const std::string target : {kDistanceTarget, kLogDistanceTarget}) {
+        for (double ridge : ridges) {
+            std::vector<double> predicted;
+            double squared = 0;
+            for (size_t leave = 0; leave < measured.size(); ++leave) {
+                std::vector<MeasuredSchedule> rest;
+                for (size_t k = 0; k < measured.size(); ++k)
+                    if (k != leave)
+                        rest.push_back(measured[k]);
+                const DistancePredictor p(fitDistancePredictor(layout, rest, ridge, target));
+                predicted.push_back(p.predict(measured[leave].widthsByTimestep));
+                squared += std::pow(predicted.back() - truth[leave], 2);
+            }
+            scores.push_back({target, ridge, kendallTau(predicted, truth), std::sqrt(squared / double(truth.size()))});
+        }
+    }
+    std::stable_sort(scores.begin(), scores.end(), [](const PredictorModelScore& a, const PredictorModelScore& b) {
+        return a.kendallTau != b.kendallTau ? a.kendallTau > b.kendallTau : a.rmse < b.rmse;
+    });
+    return scores;
+}
+
+PredictorCalibration fitSelectedPredictor(PredictorCalibration layout, const std::vector<MeasuredSchedule>& measured,
+                                          const std::vector<double>& ridges)
+{
+    const auto best = crossValidatePredictorModels(layout, measured, ridges).front();
+    auto fitted = fitDistancePredictor(std::move(layout), measured, best.ridge, best.target);
+    fitted.crossValidatedKendallTau = best.kendallTau;
+    return fitted;
+}
+
+namespace {
+
+// A schedule as run-length segments [t_begin, t_end, width]: exact and short
+// for the bin schedules a calibration measures.
+nlohmann::json segmentsJson(const std::vector<double>& widths)
+{
+    auto segments = nlohmann::json::array();
+    for (size_t begin = 0; begin < widths.size();) {
+        size_t end = begin + 1;
+        while (end < widths.size() && widths[end] == widths[begin])
+            ++end;
+        segments.push_back({begin, end, widths[begin]});
+        begin = end;
+    }
+    return segments;
+}
+
+std::vector<double> widthsFromSegments(const nlohmann::json& segments, int T)
+{
+    std::vector<double> widths;
+    for (const auto& s : segments) {
+        const auto begin = s.at(0).get<int>(), end = s.at(1).get<int>();
+        if (begin != int(widths.size()) || end <= begin || end > T)
+            throw Error("measured schedule segments must cover 0 .. T = " + std::to_string(T) + " in order");
+        widths.insert(widths.end(), size_t(end - begin), s.at(2).get<double>());
+    }
+    if (int(widths.size()) != T)
+        throw Error("measured schedule segments must cover 0 .. T = " + std::to_string(T) + " in order");
+    return widths;
+}
+
+nlohmann::json measurementsJson(const std::vector<MeasuredSchedule>& measured)
+{
+    auto list = nlohmann::json::array();
+    for (const auto& m : measured)
+        list.push_back({{"distance", m.distance}, {"segments", segmentsJson(m.widthsByTimestep)}});
+    return list;
+}
+
+std::vector<MeasuredSchedule> measurementsFromJson(const nlohmann::json& json, const char* key, int T)
+{
+    std::vector<MeasuredSchedule> measured;
+    if (json.contains(key))
+        for (const auto& m : json.at(key))
+            measured.push_back({widthsFromSegments(m.at("segments"), T), m.at("distance").get<double>()});
+    return measured;
+}
+
+}  // namespace
 
 std::string predictorToJson(const PredictorCalibration& c)
 {
     const nlohmann::json json{
         {"format", kPredictorFormat},
         {"version", 1},
-        {"kind", "prediction: linear surrogate fitted to measured distances"},
+        {"kind", "prediction: additive surrogate fitted to measured distances"},
+        {"target", c.target},
         {"T", c.T},
         {"steps", c.steps},
         {"bin_edges", c.binEdges},
         {"widths", c.widths},
         {"base", c.base},
         {"penalty", c.penalty},
+        {"ridge", c.ridge},
         {"model", c.model},
         {"sampler", c.sampler},
         {"feature_name", c.featureName},
@@ -173,6 +272,9 @@ std::string predictorToJson(const PredictorCalibration& c)
         {"fit_rmse", c.fitRmse},
         {"held_out_schedules", c.heldOutSchedules},
         {"held_out_kendall_tau", c.heldOutKendallTau},
+        {"cross_validated_kendall_tau", c.crossValidatedKendallTau},
+        {"fitted_measurements", measurementsJson(c.fitted)},
+        {"held_out_measurements", measurementsJson(c.heldOut)},
     };
     return json.dump(2) + "\n";
 }
@@ -190,6 +292,7 @@ PredictorCalibration predictorFromJson(const std::string& text, const std::strin
         c.steps = json.at("steps").get<int>();
         c.binEdges = json.at("bin_edges").get<std::vector<int>>();
         c.widths = json.at("widths").get<std::vector<double>>();
+        c.target = json.value("target", std::string(kDistanceTarget));
         c.base = json.at("base").get<double>();
         c.penalty = json.at("penalty").get<std::vector<std::vector<double>>>();
         c.model = json.value("model", "");
@@ -202,6 +305,10 @@ PredictorCalibration predictorFromJson(const std::string& text, const std::strin
         c.fitRmse = json.value("fit_rmse", 0.0);
         c.heldOutSchedules = json.value("held_out_schedules", 0);
         c.heldOutKendallTau = json.value("held_out_kendall_tau", 0.0);
+        c.crossValidatedKendallTau = json.value("cross_validated_kendall_tau", 0.0);
+        c.ridge = json.value("ridge", 0.0);
+        c.fitted = measurementsFromJson(json, "fitted_measurements", c.T);
+        c.heldOut = measurementsFromJson(json, "held_out_measurements", c.T);
         DistancePredictor check(c);  // validates the layout
     } catch (const nlohmann::json::exception& e) {
         throw Error(where + ": " + e.what());

@@ -26,6 +26,29 @@ double secondsSince(std::chrono::steady_clock::time_point start)
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// Fits (the leave-one-out choice when ridge < 0), ranks the held-out
+// schedules, and keeps both sets of measurements in the calibration.
+PredictorCalibration fitAndScore(const PredictorCalibration& layout, const std::vector<MeasuredSchedule>& fitted,
+                                 const std::vector<MeasuredSchedule>& heldOut, double ridge, const std::string& target,
+                                 std::vector<double>& heldOutPredicted, double& predictMicroseconds)
+{
+    auto calibration = ridge < 0 ? fitSelectedPredictor(layout, fitted) : fitDistancePredictor(layout, fitted, ridge, target);
+    const DistancePredictor predictor(calibration);
+    heldOutPredicted.clear();
+    const auto predictStart = std::chrono::steady_clock::now();
+    for (const auto& m : heldOut)
+        heldOutPredicted.push_back(predictor.predict(m.widthsByTimestep));
+    predictMicroseconds = 1e6 * secondsSince(predictStart) / double(heldOut.size());
+    std::vector<double> measured;
+    for (const auto& m : heldOut)
+        measured.push_back(m.distance);
+    calibration.heldOutSchedules = int(heldOut.size());
+    calibration.heldOutKendallTau = kendallTau(heldOutPredicted, measured);
+    calibration.fitted = fitted;
+    calibration.heldOut = heldOut;
+    return calibration;
+}
+
 }  // namespace
 
 std::vector<std::vector<double>> randomBinSchedules(const std::vector<int>& binEdges,
@@ -98,17 +121,24 @@ CalibrationResult calibratePredictor(Denoiser& denoiser, FeatureExtractor& extra
     }
     result.measureSeconds = secondsSince(start);
 
-    result.calibration = fitDistancePredictor(layout, result.fitted, settings.ridge);
-    const DistancePredictor predictor(result.calibration);
-    std::vector<double> measured;
-    const auto predictStart = std::chrono::steady_clock::now();
-    for (const auto& m : result.heldOut)
-        result.heldOutPredicted.push_back(predictor.predict(m.widthsByTimestep));
-    result.predictMicroseconds = 1e6 * secondsSince(predictStart) / double(result.heldOut.size());
-    for (const auto& m : result.heldOut)
-        measured.push_back(m.distance);
-    result.calibration.heldOutSchedules = int(result.heldOut.size());
-    result.calibration.heldOutKendallTau = kendallTau(result.heldOutPredicted, measured);
+    result.calibration = fitAndScore(layout, result.fitted, result.heldOut, settings.ridge, kDistanceTarget,
+                                     result.heldOutPredicted, result.predictMicroseconds);
+    return result;
+}
+
+CalibrationResult refitPredictor(const PredictorCalibration& calibration, int bins, double ridge,
+                                 const std::string& target)
+{
+    if (calibration.fitted.empty() || calibration.heldOut.size() < 2)
+        throw Error("this calibration holds no measured schedules to refit (made before they were kept)");
+    PredictorCalibration layout = calibration;
+    if (bins > 0)
+        layout.binEdges = equalTimestepBins(layout.T, bins);
+    CalibrationResult result;
+    result.fitted = calibration.fitted;
+    result.heldOut = calibration.heldOut;
+    result.calibration = fitAndScore(layout, result.fitted, result.heldOut, ridge, target, result.heldOutPredicted,
+                                     result.predictMicroseconds);
     return result;
 }
 

@@ -31,7 +31,7 @@ struct CalibrationSettings {
     int batch = 250;
     SamplerSettings sampler; // steps and seed of every measurement
     uint64_t scheduleSeed = 1;
-    double ridge = 1e-3;
+    double ridge = -1;       // < 0: target and ridge chosen by leave-one-out over the fitted schedules
 };
 
 struct CalibrationResult {
@@ -49,8 +49,15 @@ double measureScheduleDistance(Denoiser& denoiser, FeatureExtractor& extractor, 
                                int samples, int batch);
 
 // `modelName` labels the calibration. `onProgress(done, total)` after each schedule.
+// The calibration keeps the measurements, for `refitPredictor`.
 CalibrationResult calibratePredictor(Denoiser& denoiser, FeatureExtractor& extractor, const GaussianStats& reference,
                                      const CalibrationSettings& settings, const std::string& modelName,
                                      const std::function<void(int, int)>& onProgress = {});
+
+// Fits again to the measurements a calibration holds (no sampling): the model
+// chosen by leave-one-out, or `ridge` >= 0 on `target`; `bins` > 0 re-bins the
+// timestep axis. Scores the held-out measurements again.
+CalibrationResult refitPredictor(const PredictorCalibration& calibration, int bins = 0, double ridge = -1,
+                                 const std::string& target = kDistanceTarget);
 
 }  // namespace ddsm

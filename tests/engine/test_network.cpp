@@ -2,6 +2,7 @@
 // over explicitly copied prefix weights, hand-counted MACs, and the per-op
 // record of a real forward pass.
 #include "engine/flops.h"
+#include "engine/fused_group_norm.h"
 #include "engine/slicing_rules.h"
 #include "engine/slimmable_unet.h"
 
@@ -181,6 +182,64 @@ private slots:
         QTest::newRow("linear 16") << 384.0 << 16 << 384;
         QTest::newRow("linear 16 rounding") << 72.0 << 16 << 80;  // int(80)//16*16 = 80
     }
+    void fusedGroupNormSiLUMatchesTheCompositeOps()
+    {
+        torch::NoGradGuard noGrad;
+        torch::manual_seed(3);
+        // Shapes with odd spatial sizes, one and several groups, and values far
+        // from zero (the statistics, and the exponential's clamped range).
+        struct Case {
+            int64_t n, c, h, w, groups;
+            double shift, scale;
+        };
+        for (const Case k : {Case{2, 8, 5, 7, 4, 0.0, 1.0}, Case{3, 24, 14, 14, 8, 3.0, 0.5},
+                             Case{1, 6, 3, 3, 1, -2.0, 40.0}, Case{4, 16, 1, 1, 16, 0.0, 1.0}}) {
+            const auto x = torch::randn({k.n, k.c, k.h, k.w}) * k.scale + k.shift;
+            const auto full = torch::randn({2 * k.c}) * 2;  // a sliced weight: a prefix of a longer one
+            const auto weight = full.slice(0, 0, k.c), bias = torch::randn({k.c});
+            const auto offset = torch::randn({k.n, k.c}) * 3;
+            for (const auto& add : {torch::Tensor(), offset}) {
+                // Truth in double precision: the float composite itself loses up
+                // to 1e-4 where a group's variance is near 0 (x * scale - mean * scale).
+                const auto want = groupNormSiLUReference(x.to(torch::kDouble), k.groups, weight.to(torch::kDouble),
+                                                         bias.to(torch::kDouble), 1e-5,
+                                                         add.defined() ? add.to(torch::kDouble) : add);
+                const auto got = groupNormSiLU(x, k.groups, weight, bias, 1e-5, add);
+                const double err = (got - want).abs().max().item<double>();
+                const double size = want.abs().max().item<double>();
+                QVERIFY2(err <= 2e-5 * std::max(1.0, size),
+                         qPrintable(QString("c %1 groups %2 offset %3: max error %4").arg(k.c).arg(k.groups)
+                                        .arg(add.defined()).arg(err)));
+            }
+            // Without the SiLU, against torch's group_norm.
+            const auto plain = groupNormFused(x, k.groups, weight, bias, 1e-5);
+            const auto want = torch::group_norm(x.to(torch::kDouble), k.groups, weight.to(torch::kDouble),
+                                                bias.to(torch::kDouble), 1e-5);
+            QVERIFY((plain - want).abs().max().item<double>() <= 2e-5 * std::max(1.0, want.abs().max().item<double>()));
+        }
+        // Switched off, the composite ops run and agree exactly.
+        {
+            const auto x = torch::randn({2, 8, 4, 4}), w = torch::randn({8}), b = torch::randn({8});
+            setFusedGroupNormEnabled(false);
+            const auto off = groupNormSiLU(x, 2, w, b, 1e-5);
+            setFusedGroupNormEnabled(true);
+            QVERIFY(torch::equal(off, groupNormSiLUReference(x, 2, w, b, 1e-5)));
+        }
+        // Other layouts take the composite path and agree exactly.
+        const auto x = torch::randn({2, 8, 4, 4}).transpose(2, 3);
+        const auto w = torch::randn({8}), b = torch::randn({8});
+        QVERIFY(torch::equal(groupNormSiLU(x, 2, w, b, 1e-5), groupNormSiLUReference(x, 2, w, b, 1e-5)));
+    }
+
+    void fusedGroupNormSiLUKeepsGradientsInTraining()
+    {
+        const auto x = torch::randn({2, 4, 3, 3}, torch::requires_grad());
+        const auto w = torch::randn({4}, torch::requires_grad()), b = torch::randn({4});
+        groupNormSiLU(x, 2, w, b, 1e-5).sum().backward();
+        QVERIFY(x.grad().defined() && w.grad().defined());
+        QVERIFY(x.grad().abs().sum().item<double>() > 0);
+    }
+
     void makeDivisibleFollowsMobileNetRounding()
     {
         QFETCH(double, value);

@@ -224,6 +224,99 @@ private slots:
         QVERIFY(std::abs(DistancePredictor(fitted).predict(mixed) - (3 + 4.0 * narrowed / inBin)) < 1e-9);
     }
 
+    void predictorChoosesTheTargetThatFitsByLeaveOneOut()
+    {
+        PredictorCalibration layout;
+        layout.T = 100;
+        layout.steps = 20;
+        layout.binEdges = {0, 25, 50, 75, 100};
+        layout.widths = {1.0, 0.5, 0.25};
+        const std::vector<std::vector<double>> penalty{{0, 0.1, 0.4}, {0, 0.05, 0.2}, {0, 0.3, 0.9}, {0, 0.0, 0.1}};
+        const auto schedules = randomBinSchedules(layout.binEdges, layout.widths, 40, 11);
+        const auto unseen = randomBinSchedules(layout.binEdges, layout.widths, 20, 12);
+        for (const std::string target : {kDistanceTarget, kLogDistanceTarget}) {
+            // Truth: base + penalties add up to the distance, or to its logarithm
+            // (narrowing several bins compounds).
+            PredictorCalibration truth = layout;
+            truth.target = target;
+            truth.base = target == kLogDistanceTarget ? std::log(50.0) : 50.0;
+            truth.penalty = penalty;
+            if (target == kDistanceTarget)
+                for (auto& row : truth.penalty)
+                    for (double& p : row)
+                        p *= 100;
+            const DistancePredictor truePredictor(truth);
+            std::vector<MeasuredSchedule> measured;
+            for (const auto& s : schedules)
+                measured.push_back({s, truePredictor.predict(s)});
+            const auto scores = crossValidatePredictorModels(layout, measured, kDefaultRidges);
+            QCOMPARE(scores.size(), 2 * kDefaultRidges.size());
+            QCOMPARE(scores.front().target, target);
+            QCOMPARE(scores.front().ridge, kDefaultRidges.front());  // exact data wants the least shrinkage
+            const auto fitted = fitSelectedPredictor(layout, measured);
+            QCOMPARE(fitted.target, target);
+            QCOMPARE(fitted.crossValidatedKendallTau, scores.front().kendallTau);
+            // Below 1 only by ties: repeated schedules have equal distances, their
+            // leave-one-out predictions not quite.
+            QVERIFY2(fitted.crossValidatedKendallTau > 0.95, qPrintable(QString::number(fitted.crossValidatedKendallTau)));
+            for (const auto& s : unseen) {
+                const double want = truePredictor.predict(s), got = DistancePredictor(fitted).predict(s);
+                QVERIFY2(std::abs(got - want) < 1e-2 * want, qPrintable(QString("%1 vs %2").arg(got).arg(want)));
+            }
+        }
+        QVERIFY(errorOf([&] { fitSelectedPredictor(layout, {{schedules[0], 1.0}, {schedules[1], 2.0}}); })
+                    .find("at least 4") != std::string::npos);
+        QVERIFY(errorOf([&] { fitDistancePredictor(layout, {{schedules[0], 1.0}, {schedules[1], 0.0}}, 0.1,
+                                                   kLogDistanceTarget); })
+                    .find("positive") != std::string::npos);
+    }
+
+    void predictorKeepsItsMeasurementsAndRefitsWithoutSampling()
+    {
+        PredictorCalibration layout;
+        layout.T = 60;
+        layout.steps = 12;
+        layout.binEdges = {0, 20, 40, 60};
+        layout.widths = {1.0, 0.5};
+        std::mt19937_64 noise(3);
+        std::vector<MeasuredSchedule> fitted, heldOut;
+        for (const auto& s : randomBinSchedules(layout.binEdges, layout.widths, 24, 4)) {
+            double d = 10;
+            for (int t = 0; t < 60; ++t)
+                d += (s[size_t(t)] < 1 ? 0.2 : 0.0) + double(noise() % 1000) * 1e-5;
+            (fitted.size() < 16 ? fitted : heldOut).push_back({s, d});
+        }
+        auto c = fitSelectedPredictor(layout, fitted);
+        c.fitted = fitted;
+        c.heldOut = heldOut;
+        const auto back = predictorFromJson(predictorToJson(c), "memory");
+        QCOMPARE(back.fitted.size(), fitted.size());
+        QCOMPARE(back.heldOut.size(), heldOut.size());
+        for (size_t i = 0; i < fitted.size(); ++i) {
+            QCOMPARE(back.fitted[i].widthsByTimestep, fitted[i].widthsByTimestep);
+            QCOMPARE(back.fitted[i].distance, fitted[i].distance);
+        }
+        QCOMPARE(back.target, c.target);
+        QCOMPARE(back.ridge, c.ridge);
+        // A refit of the stored measurements is the same fit, and scores the held-out ones.
+        const auto refit = refitPredictor(back);
+        QCOMPARE(refit.calibration.penalty, c.penalty);
+        QCOMPARE(refit.calibration.base, c.base);
+        QCOMPARE(refit.heldOutPredicted.size(), heldOut.size());
+        QVERIFY(refit.calibration.heldOutKendallTau > 0.5);
+        // Re-binned: four bins over the same measurements.
+        QCOMPARE(refitPredictor(back, 4).calibration.bins(), 4);
+        PredictorCalibration empty = layout;
+        empty.penalty.assign(3, {0.0, 0.0});
+        QVERIFY(errorOf([&] { refitPredictor(empty); }).find("no measured schedules") != std::string::npos);
+        // Segments that leave a gap are named.
+        auto text = predictorToJson(c);
+        const auto at = text.find("[\n          0,");
+        QVERIFY(at != std::string::npos);
+        text.replace(at, 15, "[\n          1,");
+        QVERIFY(errorOf([&] { predictorFromJson(text, "gap.json"); }).find("segments") != std::string::npos);
+    }
+
     void predictorCalibrationRoundTripsAndRejectsBadFiles()
     {
         PredictorCalibration c;
