@@ -5,8 +5,14 @@
 //   build/release/bench/bench_engine [--quick] [--threads N]
 //
 // Ratios are what to read: the machine is shared and absolute times drift.
+// Each width is also timed with the fused GroupNorm + SiLU switched off (the
+// composite torch ops), in the same rounds, to show what the fusion saves;
+// and at the largest batch, the network's own convolutions alone (the shapes
+// a real forward pass ran, as plain torch convolutions back to back): what
+// oneDNN needs for them, against which the rest of the forward pass is ours.
 #include "base/threads.h"
 #include "engine/flops.h"
+#include "engine/fused_group_norm.h"
 #include "engine/net_config.h"
 #include "engine/slimmable_unet.h"
 
@@ -41,7 +47,28 @@ struct Row {
     double width;
     int batch;
     double msPerBatch, gflops;
+    double unfusedMsPerBatch;  // the same forward with the composite norm ops
+    double convsMsPerBatch;    // its convolutions alone (largest batch only, else 0)
 };
+
+// The convolutions of a logged forward pass, on fresh tensors of the same
+// shapes: one call runs them all.
+std::function<void()> replayConvolutions(const OpLog& log)
+{
+    struct Conv {
+        torch::Tensor x, w, b;
+        int64_t stride, padding;
+    };
+    auto convs = std::make_shared<std::vector<Conv>>();
+    for (const auto& op : log)
+        if (op.kind == "conv")
+            convs->push_back({torch::randn(op.inputShape), torch::randn(op.weightShape),
+                              torch::randn({op.weightShape.front()}), op.stride, op.padding});
+    return [convs] {
+        for (const auto& c : *convs)
+            torch::conv2d(c.x, c.w, c.b, c.stride, c.padding);
+    };
+}
 
 struct Measurement {
     std::vector<Row> rows;
@@ -68,18 +95,30 @@ Measurement benchNetwork(const NetConfig& c, const std::vector<int>& batches, in
     for (int batch : batches) {
         auto x = torch::randn({batch, c.channels, c.imageSize, c.imageSize});
         auto t = torch::full({batch}, 500, torch::kLong);
-        std::vector<std::vector<double>> times(c.widths.size());
-        for (double w : c.widths)
-            net.forward(x, t, w);  // warm-up, fills the slice cache
+        std::vector<std::vector<double>> times(c.widths.size()), unfused(c.widths.size()), convs(c.widths.size());
+        std::vector<std::function<void()>> convsAlone;
+        for (double w : c.widths) {
+            OpLog log;
+            net.forward(x, t, w, &log);  // warm-up, fills the slice cache
+            convsAlone.push_back(replayConvolutions(log));
+        }
         for (int r = 0; r < rounds; ++r) {
-            for (size_t i = 0; i < c.widths.size(); ++i)
+            for (size_t i = 0; i < c.widths.size(); ++i) {
                 times[i].push_back(timeOnce([&] { net.forward(x, t, c.widths[i]); }));
-            if (batch == peakBatch)
+                setFusedGroupNormEnabled(false);
+                unfused[i].push_back(timeOnce([&] { net.forward(x, t, c.widths[i]); }));
+                setFusedGroupNormEnabled(true);
+                if (batch == peakBatch)
+                    convs[i].push_back(timeOnce(convsAlone[i]));
+            }
+            // Three peak timings a round: one slow call must not move the reference.
+            for (int k = 0; batch == peakBatch && k < 3; ++k)
                 peakTimes.push_back(timeOnce(peak));
         }
         for (size_t i = 0; i < c.widths.size(); ++i) {
             const double s = median(times[i]);
-            m.rows.push_back({c.widths[i], batch, 1e3 * s, 2.0 * double(totalMacs(c, c.widths[i])) * batch / s * 1e-9});
+            m.rows.push_back({c.widths[i], batch, 1e3 * s, 2.0 * double(totalMacs(c, c.widths[i])) * batch / s * 1e-9,
+                              1e3 * median(unfused[i]), convs[i].empty() ? 0.0 : 1e3 * median(convs[i])});
         }
     }
     m.peakGflops = 2.0 * peakBatch * peakSize * peakSize * peakChannels * peakChannels * 9 / median(peakTimes) * 1e-9;
@@ -91,8 +130,8 @@ void report(const char* title, const NetConfig& c, const std::vector<Row>& rows,
 {
     std::printf("\n== %s: %s\n", title, describe(c).c_str());
     std::printf("plain 3x3 conv peak (same run): %.1f GFLOP/s\n\n", peak);
-    std::printf("%6s %6s %12s %12s %10s %9s %11s %11s\n", "width", "batch", "ms/batch", "ms/image", "GFLOP/s", "of peak",
-                "FLOPs ratio", "time ratio");
+    std::printf("%6s %6s %12s %12s %10s %9s %11s %11s %12s %10s\n", "width", "batch", "ms/batch", "ms/image", "GFLOP/s",
+                "of peak", "FLOPs ratio", "time ratio", "unfused ms", "convs ms");
     for (const Row& r : rows) {
         const Row* full = nullptr;
         for (const Row& f : rows)
@@ -100,8 +139,13 @@ void report(const char* title, const NetConfig& c, const std::vector<Row>& rows,
                 full = &f;
         const double flopsRatio = double(totalMacs(c, r.width)) / double(totalMacs(c, 1.0));
         const double timeRatio = r.msPerBatch / full->msPerBatch;
-        std::printf("%6.2f %6d %12.2f %12.3f %10.1f %8.0f%% %11.3f %11.3f", r.width, r.batch, r.msPerBatch,
-                    r.msPerBatch / r.batch, r.gflops, 100 * r.gflops / peak, flopsRatio, timeRatio);
+        std::printf("%6.2f %6d %12.2f %12.3f %10.1f %8.0f%% %11.3f %11.3f %12.2f", r.width, r.batch, r.msPerBatch,
+                    r.msPerBatch / r.batch, r.gflops, 100 * r.gflops / peak, flopsRatio, timeRatio,
+                    r.unfusedMsPerBatch);
+        if (r.convsMsPerBatch > 0)
+            std::printf(" %10.2f", r.convsMsPerBatch);
+        else
+            std::printf(" %10s", "");
         if (r.batch == rows.back().batch) {
             if (r.width == 1.0)
                 std::printf("   target >= 50%% of peak: %s", r.gflops >= 0.5 * peak ? "met" : "MISSED");
@@ -113,6 +157,13 @@ void report(const char* title, const NetConfig& c, const std::vector<Row>& rows,
         }
         std::printf("\n");
     }
+    std::printf("at batch %d:\n", rows.back().batch);
+    for (const Row& r : rows)
+        if (r.batch == rows.back().batch)
+            std::printf("  width %.2f: its convolutions alone take %.0f%% of the forward pass; the fused norm saves "
+                        "%.0f%% of the composite ops' time\n",
+                        r.width, 100 * r.convsMsPerBatch / r.msPerBatch,
+                        100 * (r.unfusedMsPerBatch - r.msPerBatch) / r.unfusedMsPerBatch);
 }
 
 }  // namespace

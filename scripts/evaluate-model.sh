@@ -48,6 +48,6 @@ if [[ ! -s $DIR/$NAME-importance.csv ]]; then
   "$DDSM" importance "$MODEL" --out "$DIR/$NAME-importance" --bins 10 --images-per-bin 512 \
       --distance-samples 250 --steps 20
 fi
-into "$RESULTS/predictor.txt" "$BUILD/bench/bench_predictor" "$MODEL" 200 50 8 32 16 "$DIR/$NAME-predictor.json"
+into "$RESULTS/predictor.txt" "$BUILD/bench/bench_predictor" "$MODEL" 200 50 8 48 24 "$DIR/$NAME-predictor.json"
 into "$RESULTS/fid-convergence.txt" "$BUILD/bench/bench_fid_convergence" "$MODEL" 50 100 10000
 say "done"

@@ -48,14 +48,16 @@ const char* kHelp =
     "  --ridge R            fixed ridge instead of the leave-one-out choice (with --target)\n"
     "  --target T           distance or log-distance (with --ridge; default distance)\n";
 
-void report(const CalibrationResult& result)
+void saveAndReport(const std::string& out, const CalibrationResult& result)
 {
+    savePredictor(out, result.calibration);
     const auto& c = result.calibration;
     std::printf("%s target, ridge %g (leave-one-out Kendall tau %.3f over the fitted schedules)\n", c.target.c_str(),
                 c.ridge, c.crossValidatedKendallTau);
     std::printf("fitted on %d schedules (rmse %.3f)\n", c.fittedSchedules, c.fitRmse);
     std::printf("held-out Kendall tau %.3f over %d schedules; one prediction takes %.2f us\n", c.heldOutKendallTau,
                 c.heldOutSchedules, result.predictMicroseconds);
+    std::printf("wrote %s\n", out.c_str());
 }
 
 double ridgeOption(const Args& args)
@@ -94,11 +96,9 @@ int fit(const Args& args)
                                                std::fprintf(stderr, "\r  measured schedule %d/%d", done, total);
                                            });
     std::fprintf(stderr, "\n");
-    savePredictor(*out, result.calibration);
     std::printf("measured %zu schedules in %.0f s\n", result.fitted.size() + result.heldOut.size(),
                 result.measureSeconds);
-    report(result);
-    std::printf("wrote %s\n", out->c_str());
+    saveAndReport(*out, result);
     return 0;
 }
 
@@ -111,10 +111,7 @@ int refit(const Args& args)
         throw Error("--out FILE is required");
     const auto old = loadPredictor(args.positionals()[1]);
     const std::string target = args.get("target").value_or(kDistanceTarget);
-    const auto result = refitPredictor(old, args.getInt("bins", 0), ridgeOption(args), target);
-    savePredictor(*out, result.calibration);
-    report(result);
-    std::printf("wrote %s\n", out->c_str());
+    saveAndReport(*out, refitPredictor(old, args.getInt("bins", 0), ridgeOption(args), target));
     return 0;
 }
 
@@ -124,7 +121,8 @@ int predict(const Args& args)
         throw Error("usage: ddsm predictor predict CALIB.json (--schedule S | --width W)");
     const DistancePredictor predictor(loadPredictor(args.positionals()[1]));
     const auto& c = predictor.calibration();
-    const ScheduleChoice choice = chooseSchedule(args, c.T, c.widths.front());
+    // The calibration's own sampler steps: a prediction holds only for them.
+    const ScheduleChoice choice = chooseSchedule(args, c.T, c.widths.front(), c.steps);
     const auto start = std::chrono::steady_clock::now();
     const double value = predictor.predict(choice.document.schedule.widths());
     const double micros = 1e6 * std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

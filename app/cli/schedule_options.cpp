@@ -6,7 +6,7 @@
 
 namespace ddsm::cli {
 
-ScheduleChoice chooseSchedule(const Args& args, int T, double fullWidth)
+ScheduleChoice chooseSchedule(const Args& args, int T, double fullWidth, int defaultSteps)
 {
     ScheduleChoice c;
     if (const auto path = args.get("schedule")) {
@@ -19,7 +19,7 @@ ScheduleChoice chooseSchedule(const Args& args, int T, double fullWidth)
         c.document.name = "uniform " + std::to_string(width).substr(0, 4);
     }
     c.sampler.kind = args.get("sampler", "ddim");
-    c.sampler.steps = args.getInt("steps", 50);
+    c.sampler.steps = args.getInt("steps", defaultSteps);
     c.sampler.eta = args.getDouble("eta", 0.0);
     c.sampler.variance = args.get("variance", "fixedlarge");
     c.sampler.seed = args.getSeed("seed", 0);

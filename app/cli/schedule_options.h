@@ -18,8 +18,9 @@ struct ScheduleChoice {
 };
 
 // --schedule FILE (JSON or search.txt) or --width W (uniform, default 1.0),
-// --steps N, --sampler ddim|ddpm, --eta X, --variance, --seed K, --no-clip.
-ScheduleChoice chooseSchedule(const Args& args, int T, double fullWidth);
+// --steps N (default `defaultSteps`), --sampler ddim|ddpm, --eta X, --variance,
+// --seed K, --no-clip.
+ScheduleChoice chooseSchedule(const Args& args, int T, double fullWidth, int defaultSteps = 50);
 
 inline const char* kScheduleOptionsHelp =
     "  --schedule FILE      step-aware schedule (.json or the paper's search.txt)\n"

@@ -50,7 +50,8 @@ torch::Tensor SlimConv2d::forward(const torch::Tensor& x, int64_t outChannels, c
     auto [w, b] = cache_.get(weight, bias, outChannels, in, ctx);
     auto y = torch::conv2d(x, w, b, stride_, padding_);
     if (ctx.log)
-        ctx.log->push_back({name, "conv", y.size(1) * y.size(2) * y.size(3) * in * w.size(2) * w.size(3)});
+        ctx.log->push_back({name, "conv", y.size(1) * y.size(2) * y.size(3) * in * w.size(2) * w.size(3),
+                            x.sizes().vec(), w.sizes().vec(), stride_, padding_});
     return y;
 }
 

@@ -33,6 +33,14 @@ PredictorCalibration fitAndScore(const PredictorCalibration& layout, const std::
                                  std::vector<double>& heldOutPredicted, double& predictMicroseconds)
 {
     auto calibration = ridge < 0 ? fitSelectedPredictor(layout, fitted) : fitDistancePredictor(layout, fitted, ridge, target);
+    if (ridge >= 0) {
+        // The leave-one-out score of the model asked for (0 when too few schedules to score).
+        calibration.crossValidatedKendallTau = 0;
+        if (fitted.size() >= 4)
+            for (const auto& score : crossValidatePredictorModels(layout, fitted, {ridge}))
+                if (score.target == target)
+                    calibration.crossValidatedKendallTau = score.kendallTau;
+    }
     const DistancePredictor predictor(calibration);
     heldOutPredicted.clear();
     const auto predictStart = std::chrono::steady_clock::now();

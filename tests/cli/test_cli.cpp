@@ -4,6 +4,8 @@
 #include "engine/model_file.h"
 #include "engine/net_config.h"
 #include "engine/slimmable_unet.h"
+#include "evaluation/distance_predictor.h"
+#include "evaluation/predictor_calibration.h"
 #include "io/png_text.h"
 #include "schedule/schedule_file.h"
 #include "schedule/schedule_json.h"
@@ -173,6 +175,48 @@ private slots:
         QCOMPARE(full.value(2), QStringLiteral("100.0%"));
         const QStringList narrow = lines[header + 2].split(' ', Qt::SkipEmptyParts);
         QVERIFY(narrow.value(1).toDouble() > 0);
+    }
+
+    void predictorRefitsItsMeasurementsAndPredicts()
+    {
+        // A calibration holding measurements from a known additive truth.
+        PredictorCalibration layout;
+        layout.T = 40;
+        layout.steps = 10;
+        layout.binEdges = {0, 20, 40};
+        layout.widths = {1.0, 0.5};
+        PredictorCalibration truth = layout;
+        truth.base = 10;
+        truth.penalty = {{0, 4.0}, {0, 1.0}};
+        const DistancePredictor exact(truth);
+        std::vector<MeasuredSchedule> measured;
+        for (const auto& s : randomBinSchedules(layout.binEdges, layout.widths, 12, 2))
+            measured.push_back({s, exact.predict(s) + 0.01 * double(measured.size() % 3)});
+        auto c = fitSelectedPredictor(layout, {measured.begin(), measured.begin() + 8});
+        c.fitted.assign(measured.begin(), measured.begin() + 8);
+        c.heldOut.assign(measured.begin() + 8, measured.end());
+        savePredictor(path("calib.json").toStdString(), c);
+
+        const Run refit = runCli({"predictor", "refit", path("calib.json"), "--out", path("refit.json"), "--ridge",
+                                  "0.001", "--target", "distance"});
+        QCOMPARE(refit.exitCode, 0);
+        QVERIFY2(refit.out.contains("distance target, ridge 0.001"), qPrintable(refit.out));
+        const auto back = loadPredictor(path("refit.json").toStdString());
+        QCOMPARE(back.ridge, 0.001);
+        QCOMPARE(back.fitted.size(), size_t(8));
+        const Run predict = runCli({"predictor", "predict", path("refit.json"), "--width", "0.5"});
+        QVERIFY2(predict.exitCode == 0, qPrintable(predict.err));
+        const double want = DistancePredictor(back).predict(std::vector<double>(40, 0.5));
+        QVERIFY2(predict.out.contains(QString::asprintf("predicted FID %.2f", want)), qPrintable(predict.out));
+
+        QCOMPARE(runCli({"predictor", "refit", path("calib.json"), "--out", path("x.json"), "--ridge", "-1"}).exitCode,
+                 1);
+        c.fitted.clear();
+        c.heldOut.clear();
+        savePredictor(path("bare.json").toStdString(), c);
+        const Run bare = runCli({"predictor", "refit", path("bare.json"), "--out", path("x.json")});
+        QCOMPARE(bare.exitCode, 1);
+        QVERIFY2(bare.err.contains("no measured schedules"), qPrintable(bare.err));
     }
 
     void scheduleConvertRoundTrips()

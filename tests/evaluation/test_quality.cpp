@@ -35,6 +35,17 @@ std::string errorOf(const std::function<void()>& body)
     return "";
 }
 
+// T = 100, 20 sampler steps, four timestep bins, widths 1 / 0.5 / 0.25.
+PredictorCalibration fourBinLayout()
+{
+    PredictorCalibration layout;
+    layout.T = 100;
+    layout.steps = 20;
+    layout.binEdges = {0, 25, 50, 75, 100};
+    layout.widths = {1.0, 0.5, 0.25};
+    return layout;
+}
+
 SamplerSettings ddim(int steps)
 {
     SamplerSettings s;
@@ -188,11 +199,7 @@ private slots:
 
     void predictorRecoversKnownPenalties()
     {
-        PredictorCalibration layout;
-        layout.T = 100;
-        layout.steps = 20;
-        layout.binEdges = {0, 25, 50, 75, 100};
-        layout.widths = {1.0, 0.5, 0.25};
+        const PredictorCalibration layout = fourBinLayout();
         // Truth: distance = 3 + sum of penalty x share.
         PredictorCalibration truth = layout;
         truth.base = 3;
@@ -226,11 +233,7 @@ private slots:
 
     void predictorChoosesTheTargetThatFitsByLeaveOneOut()
     {
-        PredictorCalibration layout;
-        layout.T = 100;
-        layout.steps = 20;
-        layout.binEdges = {0, 25, 50, 75, 100};
-        layout.widths = {1.0, 0.5, 0.25};
+        const PredictorCalibration layout = fourBinLayout();
         const std::vector<std::vector<double>> penalty{{0, 0.1, 0.4}, {0, 0.05, 0.2}, {0, 0.3, 0.9}, {0, 0.0, 0.1}};
         const auto schedules = randomBinSchedules(layout.binEdges, layout.widths, 40, 11);
         const auto unseen = randomBinSchedules(layout.binEdges, layout.widths, 20, 12);
@@ -304,6 +307,13 @@ private slots:
         QCOMPARE(refit.calibration.base, c.base);
         QCOMPARE(refit.heldOutPredicted.size(), heldOut.size());
         QVERIFY(refit.calibration.heldOutKendallTau > 0.5);
+        // A fixed model instead of the leave-one-out choice, scored the same way.
+        const auto fixed = refitPredictor(back, 0, 0.1, kDistanceTarget);
+        QCOMPARE(fixed.calibration.target, std::string(kDistanceTarget));
+        QCOMPARE(fixed.calibration.ridge, 0.1);
+        for (const auto& score : crossValidatePredictorModels(back, back.fitted, {0.1}))
+            if (score.target == kDistanceTarget)
+                QCOMPARE(fixed.calibration.crossValidatedKendallTau, score.kendallTau);
         // Re-binned: four bins over the same measurements.
         QCOMPARE(refitPredictor(back, 4).calibration.bins(), 4);
         PredictorCalibration empty = layout;

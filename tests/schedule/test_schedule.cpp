@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QDir>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -727,6 +728,21 @@ private slots:
         QFETCH(QString, text);
         QFETCH(QString, fragment);
         VERIFY_ERROR(ddsm::scheduleFromSearchTxt(text.toStdString(), "search.txt"), {fragment});
+    }
+    // The schedules shipped in resources/ load, with the widths their files list.
+    void shippedSchedulesLoad()
+    {
+        const QDir dir(QStringLiteral(DDSM_SOURCE_DIR "/resources/schedules"));
+        const auto files = dir.entryList({QStringLiteral("*.json"), QStringLiteral("*.txt")}, QDir::Files);
+        QVERIFY(!files.isEmpty());
+        for (const QString& file : files) {
+            const auto path = dir.filePath(file).toStdString();
+            const ScheduleDocument document = ddsm::loadSchedule(path, 1000);
+            QCOMPARE(int(document.schedule.widths().size()), 1000);
+            QVERIFY2(!document.name.empty(), qPrintable(file));
+            const auto json = nlohmann::json::parse(ddsm::readWholeFile(path));
+            QCOMPARE(json.at("widths").get<std::vector<double>>(), document.schedule.widths());
+        }
     }
     void searchTxtErrorsNameTheFile()
     {
