@@ -3,9 +3,12 @@
 #include "common.h"
 
 #include "base/error.h"
+#include "base/sha256.h"
 #include "data/dataset_spec.h"
 #include "data/image_dataset.h"
+#include "engine/model_file.h"
 #include "engine/net_config.h"
+#include "engine/slimmable_unet.h"
 #include "io/safetensors.h"
 #include "training/trainer.h"
 #include "training/training_run.h"
@@ -27,6 +30,7 @@ void onInterrupt(int) { interrupted = true; }
 
 const char* kHelp =
     "usage: ddsm train --config CFG --data DATA --out DIR [options]\n"
+    "       ddsm train --init-weights MODEL --data DATA --out DIR [options]\n"
     "       ddsm train --out DIR --resume [--steps N]\n"
     "\n"
     "Trains a slimmable UNet with the sandwich rule: per batch the full width, the\n"
@@ -34,6 +38,8 @@ const char* kHelp =
     "Ctrl-C saves a checkpoint; --resume continues exactly where it stopped.\n"
     "\n"
     "  --config CFG          architecture JSON (configs/fmnist-small.json)\n"
+    "  --init-weights MODEL  start from a model file's weights (and its architecture)\n"
+    "                        instead of a random initialisation; Adam starts afresh\n"
     "  --data DATA           fashion-mnist[:train|:test][:DIR] or a folder of images\n"
     "  --out DIR             output: checkpoint, loss.csv, samples/, model.safetensors\n"
     "  --resume              continue from DIR/checkpoint.safetensors (its settings)\n"
@@ -57,7 +63,7 @@ int runTrain(const std::vector<std::string>& argv)
 {
     const Args args(argv,
                     {"config", "data", "out", "steps", "batch", "lr", "warmup", "grad-clip", "ema", "middle-widths",
-                     "seed", "limit", "checkpoint-every", "sample-every", "threads"},
+                     "seed", "limit", "checkpoint-every", "sample-every", "threads", "init-weights"},
                     {"resume", "no-flip"});
     if (args.wantsHelp()) {
         std::fputs(kHelp, stdout);
@@ -72,6 +78,7 @@ int runTrain(const std::vector<std::string>& argv)
     NetConfig config;
     TrainOptions options;
     std::string dataSpec;
+    LoadedModel initial;  // --init-weights
     if (args.has("resume")) {
         if (!std::filesystem::exists(checkpoint))
             throw Error("--resume: no checkpoint at " + checkpoint);
@@ -87,11 +94,19 @@ int runTrain(const std::vector<std::string>& argv)
         dataSpec = args.get("data", meta.count("data_spec") ? meta.at("data_spec") : "fashion-mnist");
     } else {
         const auto configPath = args.get("config");
-        if (!configPath)
-            throw Error("--config CFG is required for a new run (or --resume)");
+        if (!configPath && !args.has("init-weights"))
+            throw Error("--config CFG (or --init-weights MODEL) is required for a new run (or --resume)");
         if (std::filesystem::exists(checkpoint))
             throw Error(*out + " already holds a checkpoint: add --resume to continue it, or choose another --out");
-        config = loadNetConfig(*configPath);
+        if (const auto weights = args.get("init-weights")) {
+            initial = loadModel(*weights);
+            config = initial.config;
+            if (configPath && toJson(loadNetConfig(*configPath)) != toJson(config))
+                throw Error("--init-weights " + *weights + ": its architecture differs from --config " + *configPath);
+            options.initWeights = *weights + "@" + sha256OfFile(*weights);
+        } else {
+            config = loadNetConfig(*configPath);
+        }
         dataSpec = args.get("data", "fashion-mnist");
         options.batchSize = args.getInt("batch", options.batchSize);
         options.learningRate = args.getDouble("lr", options.learningRate);
@@ -113,6 +128,10 @@ int runTrain(const std::vector<std::string>& argv)
     std::printf("data: %s\nnetwork: %s\nthreads: %d\n", data.description.c_str(), describe(config).c_str(), threads);
 
     Trainer trainer(config, options, data.images, c10::Device(c10::kCPU));
+    if (initial.net) {
+        trainer.startFromWeights(*initial.net, initial.path);
+        std::printf("starting from the weights of %s\n", initial.path.c_str());
+    }
     if (args.has("resume")) {
         trainer.loadCheckpoint(checkpoint);
         std::printf("resumed at step %lld of %lld\n", static_cast<long long>(trainer.completedSteps()),

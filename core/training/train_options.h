@@ -20,6 +20,7 @@ struct TrainOptions {
     int middleWidths = 1;           // sandwich rule: full + smallest + this many random middle widths
     bool horizontalFlip = true;     // augmentation
     uint64_t seed = 0;
+    std::string initWeights;        // "path@sha256" of the model file a run started from; "" = random init
 
     void validate() const;          // throws ddsm::Error naming the option
 };

@@ -3,6 +3,7 @@
 #include "base/error.h"
 #include "base/splitmix.h"
 #include "engine/diffusion.h"
+#include "engine/model_file.h"
 #include "engine/slimmable_unet.h"
 #include "io/safetensors.h"
 
@@ -51,6 +52,22 @@ Trainer::Trainer(NetConfig config, TrainOptions options, at::Tensor images, c10:
 }
 
 Trainer::~Trainer() = default;
+
+void Trainer::startFromWeights(SlimmableUNet& source, const std::string& where)
+{
+    if (step_ != 0)
+        throw Error(where + ": weights can only start a run before its first step");
+    if (toJson(source.config()) != toJson(config_))
+        throw Error(where + ": its architecture differs from the run's (" + describe(source.config()) + " vs " +
+                    describe(config_) + ")");
+    std::map<std::string, at::Tensor> tensors;
+    for (const auto& p : source.named_parameters())
+        tensors[p.key()] = p.value();
+    torch::NoGradGuard noGrad;
+    loadParameters(*model_, tensors, where);
+    for (size_t i = 0; i < params_.size(); ++i)
+        emaParams_[i].copy_(params_[i]);
+}
 
 TrainStepStats Trainer::step()
 {

@@ -44,6 +44,12 @@ public:
     SlimmableUNet& ema() { return *ema_; }
     std::shared_ptr<SlimmableUNet> emaShared() { return ema_; }
 
+    // Starts a fresh run (step 0) from trained weights instead of the random
+    // initialisation: the model and its EMA take `source`'s parameters, Adam
+    // starts from zero. Throws ddsm::Error naming `where` if the architectures
+    // differ (nothing changed) or the run has already taken steps.
+    void startFromWeights(SlimmableUNet& source, const std::string& where);
+
     // Whole training state: weights, EMA, Adam moments, step, batch order.
     // `extraMetadata` is stored beside the state (e.g. the data set used).
     void saveCheckpoint(const std::string& path, const std::map<std::string, std::string>& extraMetadata) const;

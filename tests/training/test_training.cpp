@@ -81,6 +81,46 @@ private slots:
         QVERIFY2(late < 0.7 * early, qPrintable(QString("loss %1 -> %2").arg(early).arg(late)));
     }
 
+    void aRunCanStartFromTrainedWeights()
+    {
+        Trainer trained(tiny(), options(30), blobs(64), c10::Device(c10::kCPU));
+        for (int i = 0; i < 30; ++i)
+            trained.step();
+        const auto measure = [](Trainer& t) {
+            torch::NoGradGuard noGrad;
+            auto x = blobs(8);
+            return t.ema().forward(x, torch::full({8}, 50, torch::kLong), 1.0);
+        };
+        Trainer fresh(tiny(), options(30), blobs(64), c10::Device(c10::kCPU));
+        fresh.startFromWeights(trained.model(), "trained");
+        // The model and its EMA both hold the trained weights; a random start does not.
+        const auto source = trained.model().named_parameters();
+        for (const auto& p : fresh.model().named_parameters())
+            QVERIFY2(torch::equal(p.value(), source[p.key()]), qPrintable(QString::fromStdString(p.key())));
+        for (const auto& p : fresh.ema().named_parameters())
+            QVERIFY(torch::equal(p.value(), source[p.key()]));
+        Trainer random(tiny(), options(30), blobs(64), c10::Device(c10::kCPU));
+        QVERIFY(!torch::allclose(measure(random), measure(fresh)));
+        // Training goes on from there; a started run, or another architecture, is refused.
+        QVERIFY(std::isfinite(fresh.step().losses[0]));
+        try {
+            fresh.startFromWeights(trained.model(), "trained");
+            QFAIL("a run that has taken steps took new weights");
+        } catch (const Error& e) {
+            QVERIFY(std::string(e.what()).find("before its first step") != std::string::npos);
+        }
+        NetConfig other = tiny();
+        other.baseChannels = 8;
+        SlimmableUNet otherNet(other);
+        Trainer another(tiny(), options(30), blobs(64), c10::Device(c10::kCPU));
+        try {
+            another.startFromWeights(otherNet, "other.safetensors");
+            QFAIL("weights of another architecture were taken");
+        } catch (const Error& e) {
+            QVERIFY(std::string(e.what()).find("other.safetensors: its architecture differs") != std::string::npos);
+        }
+    }
+
     void resumingEqualsAnUninterruptedRun()
     {
         QTemporaryDir dir;
