@@ -13,6 +13,14 @@
 // The vector helpers below are inlined; none crosses an ABI boundary.
 #pragma GCC diagnostic ignored "-Wpsabi"
 
+// On x86-64 the slab kernel is compiled for AVX-512, AVX2 and the baseline,
+// and the loader picks the widest the processor has; elsewhere, once.
+#if defined(__x86_64__) && defined(__GNUC__)
+#define DDSM_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define DDSM_VECTOR_CLONES
+#endif
+
 namespace ddsm {
 
 namespace {
@@ -76,9 +84,8 @@ struct Plan {
 };
 
 // One (image, group) slab of channels: statistics of x + offset, then the
-// normalised, scaled and shifted value through SiLU. Compiled per instruction
-// set (the widest the processor has is picked at load time).
-__attribute__((target_clones("avx512f", "avx2", "default"))) void normalizeSlab(const Plan& p, int64_t n, int64_t g)
+// normalised, scaled and shifted value (through SiLU if asked).
+DDSM_VECTOR_CLONES void normalizeSlab(const Plan& p, int64_t n, int64_t g)
 {
     const int64_t cg = p.C / p.groups, hw = p.hw;
     const int64_t first = n * p.C + g * cg;
