@@ -10,41 +10,61 @@
 #include "engine/slimmable_denoiser.h"
 #include "evaluation/feature_network.h"
 #include "evaluation/predictor_calibration.h"
+#include "metrics/kendall_tau.h"
 #include "metrics/stats_file.h"
 
 #include <torch/torch.h>
 
 #include <cstdio>
 #include <cstring>
+#include <set>
 #include <string>
 
 namespace {
 
+// Kendall tau over the held-out schedules counting each distinct schedule
+// once (a random draw can repeat one, full width most often).
+double distinctKendallTau(const ddsm::CalibrationResult& result, size_t& distinct)
+{
+    std::vector<double> measured, predicted;
+    std::set<std::vector<double>> seen;
+    const auto& heldOut = result.calibration.heldOut;
+    for (size_t i = 0; i < heldOut.size(); ++i)
+        if (seen.insert(heldOut[i].widthsByTimestep).second) {
+            measured.push_back(heldOut[i].distance);
+            predicted.push_back(result.heldOutPredicted[i]);
+        }
+    distinct = measured.size();
+    return ddsm::kendallTau(predicted, measured);
+}
+
 void report(const ddsm::CalibrationResult& result)
 {
     const auto& c = result.calibration;
-    std::printf("\nleave-one-out over the %d fitted schedules (best 6 of both targets x %zu ridges):\n",
-                c.fittedSchedules, ddsm::kDefaultRidges.size());
+    std::printf("\nleave-one-out over the %d fitted schedules (best 6 of %zu models):\n", c.fittedSchedules,
+                result.modelScores.size());
     std::printf("  %-13s %8s %8s %9s\n", "target", "ridge", "tau", "rmse");
-    const auto scores = ddsm::crossValidatePredictorModels(c, result.fitted, ddsm::kDefaultRidges);
-    for (size_t i = 0; i < scores.size() && i < 6; ++i)
-        std::printf("  %-13s %8g %8.3f %9.3f\n", scores[i].target.c_str(), scores[i].ridge, scores[i].kendallTau,
-                    scores[i].rmse);
+    for (size_t i = 0; i < result.modelScores.size() && i < 6; ++i) {
+        const auto& s = result.modelScores[i];
+        std::printf("  %-13s %8g %8.3f %9.3f\n", s.target.c_str(), s.ridge, s.kendallTau, s.rmse);
+    }
     std::printf("chosen: %s target, ridge %g\n", c.target.c_str(), c.ridge);
 
     std::printf("\nheld-out schedule  mean-width  measured  predicted\n");
-    for (size_t i = 0; i < result.heldOut.size(); ++i) {
+    for (size_t i = 0; i < c.heldOut.size(); ++i) {
         double mean = 0;
-        for (double w : result.heldOut[i].widthsByTimestep)
+        for (double w : c.heldOut[i].widthsByTimestep)
             mean += w / double(c.T);
-        std::printf("%17zu  %10.3f  %8.3f  %9.3f\n", i, mean, result.heldOut[i].distance, result.heldOutPredicted[i]);
+        std::printf("%17zu  %10.3f  %8.3f  %9.3f\n", i, mean, c.heldOut[i].distance, result.heldOutPredicted[i]);
     }
     const ddsm::DistancePredictor predictor(c);
     std::printf("\nfull-width distance predicted %.3f, measured %.3f; fit rmse %.3f on %d schedules\n",
-                predictor.predict(std::vector<double>(size_t(c.T), c.widths.front())), result.fitted.front().distance,
+                predictor.predict(std::vector<double>(size_t(c.T), c.widths.front())), c.fitted.front().distance,
                 c.fitRmse, c.fittedSchedules);
-    std::printf("held-out Kendall tau %.3f over %d schedules (target >= 0.8)\n", c.heldOutKendallTau,
-                c.heldOutSchedules);
+    size_t distinct = 0;
+    const double distinctTau = distinctKendallTau(result, distinct);
+    std::printf("held-out Kendall tau %.3f over %d schedules, %.3f over the %zu distinct ones (target >= 0.8)\n",
+                c.heldOutKendallTau, c.heldOutSchedules, distinctTau, distinct);
     if (result.measureSeconds > 0)
         std::printf("measuring: %.0f s for %d schedules; ", result.measureSeconds,
                     c.fittedSchedules + c.heldOutSchedules);

@@ -12,6 +12,7 @@
 #include "engine/sampler.h"
 #include "engine/slimmable_denoiser.h"
 #include "engine/slimmable_unet.h"
+#include "metrics/percentile.h"
 #include "schedule/respacing.h"
 #include "schedule/schedule_file.h"
 
@@ -29,11 +30,7 @@ using namespace ddsm;
 
 namespace {
 
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
+double median(const std::vector<double>& v) { return quantile(v, 0.5); }
 
 }  // namespace
 
@@ -69,10 +66,9 @@ int main(int argc, char** argv)
         const auto stepWidths = document.schedule.widthsAt(timesteps);
         const std::vector<double> fullWidths(stepWidths.size(), config.widths.front());
 
-        double macs = 0;
-        for (double w : stepWidths)
-            macs += double(totalMacs(config, w));
-        const double flopsRatio = macs / (double(totalMacs(config, config.widths.front())) * double(stepWidths.size()));
+        const auto cost = scheduleCost(stepWidths, config.widths.front(),
+                                       [&](double w) { return double(totalMacs(config, w)); });
+        const double flopsRatio = cost.macsPerImage / cost.fullWidthMacsPerImage;
 
         // One pass over every image, in batches.
         const auto sampleAll = [&](const std::vector<double>& widths) {

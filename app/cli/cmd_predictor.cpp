@@ -60,11 +60,15 @@ void saveAndReport(const std::string& out, const CalibrationResult& result)
     std::printf("wrote %s\n", out.c_str());
 }
 
+// --ridge R (>= 0), or -1 for the leave-one-out choice; --target goes with --ridge.
 double ridgeOption(const Args& args)
 {
     const auto ridge = args.get("ridge");
-    if (!ridge)
+    if (!ridge) {
+        if (args.has("target"))
+            throw Error("--target needs --ridge (without both, the model is chosen by leave-one-out)");
         return -1;
+    }
     const double value = args.getDouble("ridge", 0);
     if (!(value >= 0))
         throw Error("--ridge must be >= 0, got " + *ridge);
@@ -91,13 +95,14 @@ int fit(const Args& args)
     settings.scheduleSeed = args.getSeed("schedule-seed", 1);
     settings.sampler.validate(denoiser->diffusion().T);
     settings.ridge = ridgeOption(args);
+    settings.target = args.get("target").value_or(kDistanceTarget);
     const auto result = calibratePredictor(*denoiser, *extractor, reference, settings, modelDescription,
                                            [](int done, int total) {
                                                std::fprintf(stderr, "\r  measured schedule %d/%d", done, total);
                                            });
     std::fprintf(stderr, "\n");
-    std::printf("measured %zu schedules in %.0f s\n", result.fitted.size() + result.heldOut.size(),
-                result.measureSeconds);
+    std::printf("measured %zu schedules in %.0f s\n",
+                result.calibration.fitted.size() + result.calibration.heldOut.size(), result.measureSeconds);
     saveAndReport(*out, result);
     return 0;
 }
@@ -110,8 +115,9 @@ int refit(const Args& args)
     if (!out)
         throw Error("--out FILE is required");
     const auto old = loadPredictor(args.positionals()[1]);
+    const double ridge = ridgeOption(args);
     const std::string target = args.get("target").value_or(kDistanceTarget);
-    saveAndReport(*out, refitPredictor(old, args.getInt("bins", 0), ridgeOption(args), target));
+    saveAndReport(*out, refitPredictor(old, args.getInt("bins", 0), ridge, target));
     return 0;
 }
 

@@ -80,6 +80,8 @@ int runTrain(const std::vector<std::string>& argv)
     std::string dataSpec;
     LoadedModel initial;  // --init-weights
     if (args.has("resume")) {
+        if (args.has("init-weights"))
+            throw Error("--init-weights starts a new run; --resume continues the one in " + *out);
         if (!std::filesystem::exists(checkpoint))
             throw Error("--resume: no checkpoint at " + checkpoint);
         const auto meta = readSafetensorsMetadata(checkpoint);

@@ -179,6 +179,5 @@ torch::Tensor groupNormFused(const torch::Tensor& x, int64_t groups, const torch
 }
 
 void setFusedGroupNormEnabled(bool enabled) { fusedEnabled = enabled; }
-bool fusedGroupNormEnabled() { return fusedEnabled; }
 
 }  // namespace ddsm

@@ -26,6 +26,5 @@ torch::Tensor groupNormSiLUReference(const torch::Tensor& x, int64_t groups, con
 
 // On by default; off runs the composite ops everywhere (benchmarks compare).
 void setFusedGroupNormEnabled(bool enabled);
-bool fusedGroupNormEnabled();
 
 }  // namespace ddsm

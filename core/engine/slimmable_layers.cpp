@@ -78,22 +78,34 @@ SlimGroupNorm::SlimGroupNorm(int64_t groups, int64_t channels) : groups_(groups)
     bias = register_parameter("bias", torch::zeros({channels}));
 }
 
+namespace {
+
+// The group count and affine prefix a norm of `c` channels uses.
+struct SlicedNorm {
+    int64_t groups;
+    torch::Tensor weight, bias;
+};
+
+SlicedNorm sliceNorm(int64_t groups, const torch::Tensor& weight, const torch::Tensor& bias, int64_t c)
+{
+    const int64_t g = groupNormGroups(static_cast<int>(groups), static_cast<int>(c));
+    if (c == weight.size(0))
+        return {g, weight, bias};
+    return {g, weight.slice(0, 0, c), bias.slice(0, 0, c)};
+}
+
+}  // namespace
+
 torch::Tensor SlimGroupNorm::forward(const torch::Tensor& x)
 {
-    const int64_t c = x.size(1);
-    const int64_t groups = groupNormGroups(static_cast<int>(groups_), static_cast<int>(c));
-    if (c == weight.size(0))
-        return groupNormFused(x, groups, weight, bias, 1e-5);
-    return groupNormFused(x, groups, weight.slice(0, 0, c), bias.slice(0, 0, c), 1e-5);
+    const auto n = sliceNorm(groups_, weight, bias, x.size(1));
+    return groupNormFused(x, n.groups, n.weight, n.bias, 1e-5);
 }
 
 torch::Tensor SlimGroupNorm::forwardSiLU(const torch::Tensor& x, const torch::Tensor& offset)
 {
-    const int64_t c = x.size(1);
-    const int64_t groups = groupNormGroups(static_cast<int>(groups_), static_cast<int>(c));
-    const bool full = c == weight.size(0);
-    return groupNormSiLU(x, groups, full ? weight : weight.slice(0, 0, c), full ? bias : bias.slice(0, 0, c), 1e-5,
-                         offset);
+    const auto n = sliceNorm(groups_, weight, bias, x.size(1));
+    return groupNormSiLU(x, n.groups, n.weight, n.bias, 1e-5, offset);
 }
 
 }  // namespace ddsm

@@ -112,28 +112,52 @@ double DistancePredictor::predict(const std::vector<double>& widthsByTimestep) c
     return c.target == kLogDistanceTarget ? std::exp(z) : z;
 }
 
-PredictorCalibration fitDistancePredictor(PredictorCalibration layout, const std::vector<MeasuredSchedule>& measured,
-                                          double ridge, const std::string& target)
+namespace {
+
+// The least-squares problem of a fit: one row [1, shares...] per measured
+// schedule, and the value it should reach (the distance or its logarithm).
+struct Design {
+    std::vector<std::vector<double>> rows;
+    std::vector<double> y;
+    bool logTarget = false;
+};
+
+// `layout`'s bins, steps and widths; its penalties are not read.
+Design makeDesign(PredictorCalibration layout, const std::vector<MeasuredSchedule>& measured, const std::string& target)
 {
     if (measured.size() < 2)
         throw Error("a distance predictor needs at least 2 measured schedules, got " + std::to_string(measured.size()));
-    const bool logTarget = target == kLogDistanceTarget;
     layout.target = target;
     layout.penalty.assign(size_t(layout.bins()), std::vector<double>(layout.widths.size(), 0.0));
-    const DistancePredictor shape(layout);
-    const size_t narrow = layout.widths.size() - 1;
-    const size_t n = 1 + size_t(layout.bins()) * narrow;  // base, then penalties
-    std::vector<std::vector<double>> normal(n, std::vector<double>(n, 0.0));
-    std::vector<double> rhs(n, 0.0);
+    const DistancePredictor shape(layout);  // validates the layout and the target
+    Design d;
+    d.logTarget = target == kLogDistanceTarget;
     for (const auto& m : measured) {
-        if (logTarget && !(m.distance > 0))
+        if (d.logTarget && !(m.distance > 0))
             throw Error("a log-distance predictor needs positive distances, got " + std::to_string(m.distance));
-        const double y = logTarget ? std::log(m.distance) : m.distance;
         std::vector<double> row{1.0};
         const auto share = shape.shares(m.widthsByTimestep);
         row.insert(row.end(), share.begin(), share.end());
+        d.rows.push_back(std::move(row));
+        d.y.push_back(d.logTarget ? std::log(m.distance) : m.distance);
+    }
+    return d;
+}
+
+// Ridge least squares over every row but `skip` (npos: all): base, then penalties.
+std::vector<double> solveRidge(const Design& d, double ridge, size_t skip = size_t(-1))
+{
+    const size_t n = d.rows.front().size();
+    std::vector<std::vector<double>> normal(n, std::vector<double>(n, 0.0));
+    std::vector<double> rhs(n, 0.0);
+    size_t used = 0;
+    for (size_t k = 0; k < d.rows.size(); ++k) {
+        if (k == skip)
+            continue;
+        ++used;
+        const auto& row = d.rows[k];
         for (size_t i = 0; i < n; ++i) {
-            rhs[i] += row[i] * y;
+            rhs[i] += row[i] * d.y[k];
             for (size_t j = 0; j < n; ++j)
                 normal[i][j] += row[i] * row[j];
         }
@@ -141,48 +165,67 @@ PredictorCalibration fitDistancePredictor(PredictorCalibration layout, const std
     // The ridge is relative to the data's scale, and a bin no sampler step
     // visits has an all-zero column, which the ridge keeps at penalty 0.
     for (size_t i = 1; i < n; ++i)
-        normal[i][i] += ridge * double(measured.size()) + (normal[i][i] == 0 ? 1.0 : 0.0);
-    const auto x = solve(normal, rhs);
+        normal[i][i] += ridge * double(used) + (normal[i][i] == 0 ? 1.0 : 0.0);
+    return solve(normal, rhs);
+}
+
+// The distance row `k` of the design predicts with coefficients `x`.
+double predictRow(const Design& d, const std::vector<double>& x, size_t k)
+{
+    double z = 0;
+    for (size_t i = 0; i < x.size(); ++i)
+        z += d.rows[k][i] * x[i];
+    return d.logTarget ? std::exp(z) : z;
+}
+
+}  // namespace
+
+PredictorCalibration fitDistancePredictor(PredictorCalibration layout, const std::vector<MeasuredSchedule>& measured,
+                                          double ridge, const std::string& target)
+{
+    const Design d = makeDesign(layout, measured, target);
+    const auto x = solveRidge(d, ridge);
+    const size_t narrow = layout.widths.size() - 1;
+    layout.target = target;
+    layout.penalty.assign(size_t(layout.bins()), std::vector<double>(layout.widths.size(), 0.0));
     layout.base = x[0];
-    for (size_t i = 1; i < n; ++i)
+    for (size_t i = 1; i < x.size(); ++i)
         layout.penalty[(i - 1) / narrow][1 + (i - 1) % narrow] = x[i];
     layout.ridge = ridge;
-    const DistancePredictor fitted(layout);
     double squared = 0;
-    for (const auto& m : measured)
-        squared += std::pow(fitted.predict(m.widthsByTimestep) - m.distance, 2);
+    for (size_t k = 0; k < measured.size(); ++k)
+        squared += std::pow(predictRow(d, x, k) - measured[k].distance, 2);
     layout.fitRmse = std::sqrt(squared / double(measured.size()));
     layout.fittedSchedules = int(measured.size());
     return layout;
+}
+
+PredictorModelScore scorePredictorModel(const PredictorCalibration& layout,
+                                        const std::vector<MeasuredSchedule>& measured, const std::string& target,
+                                        double ridge)
+{
+    if (measured.size() < 4)
+        throw Error("choosing a distance predictor needs at least 4 measured schedules, got " +
+                    std::to_string(measured.size()));
+    const Design d = makeDesign(layout, measured, target);
+    std::vector<double> predicted, truth;
+    double squared = 0;
+    for (size_t leave = 0; leave < measured.size(); ++leave) {
+        predicted.push_back(predictRow(d, solveRidge(d, ridge, leave), leave));
+        truth.push_back(measured[leave].distance);
+        squared += std::pow(predicted.back() - truth.back(), 2);
+    }
+    return {target, ridge, kendallTau(predicted, truth), std::sqrt(squared / double(truth.size()))};
 }
 
 std::vector<PredictorModelScore> crossValidatePredictorModels(const PredictorCalibration& layout,
                                                               const std::vector<MeasuredSchedule>& measured,
                                                               const std::vector<double>& ridges)
 {
-    if (measured.size() < 4)
-        throw Error("choosing a distance predictor needs at least 4 measured schedules, got " +
-                    std::to_string(measured.size()));
-    std::vector<double> truth;
-    for (const auto& m : measured)
-        truth.push_back(m.distance);
     std::vector<PredictorModelScore> scores;
-    for (const std::string target : {kDistanceTarget, kLogDistanceTarget}) {
-        for (double ridge : ridges) {
-            std::vector<double> predicted;
-            double squared = 0;
-            for (size_t leave = 0; leave < measured.size(); ++leave) {
-                std::vector<MeasuredSchedule> rest;
-                for (size_t k = 0; k < measured.size(); ++k)
-                    if (k != leave)
-                        rest.push_back(measured[k]);
-                const DistancePredictor p(fitDistancePredictor(layout, rest, ridge, target));
-                predicted.push_back(p.predict(measured[leave].widthsByTimestep));
-                squared += std::pow(predicted.back() - truth[leave], 2);
-            }
-            scores.push_back({target, ridge, kendallTau(predicted, truth), std::sqrt(squared / double(truth.size()))});
-        }
-    }
+    for (const std::string target : {kDistanceTarget, kLogDistanceTarget})
+        for (double ridge : ridges)
+            scores.push_back(scorePredictorModel(layout, measured, target, ridge));
     std::stable_sort(scores.begin(), scores.end(), [](const PredictorModelScore& a, const PredictorModelScore& b) {
         return a.kendallTau != b.kendallTau ? a.kendallTau > b.kendallTau : a.rmse < b.rmse;
     });
@@ -190,11 +233,14 @@ std::vector<PredictorModelScore> crossValidatePredictorModels(const PredictorCal
 }
 
 PredictorCalibration fitSelectedPredictor(PredictorCalibration layout, const std::vector<MeasuredSchedule>& measured,
-                                          const std::vector<double>& ridges)
+                                          const std::vector<double>& ridges, std::vector<PredictorModelScore>* scores)
 {
-    const auto best = crossValidatePredictorModels(layout, measured, ridges).front();
+    auto ranked = crossValidatePredictorModels(layout, measured, ridges);
+    const auto best = ranked.front();
     auto fitted = fitDistancePredictor(std::move(layout), measured, best.ridge, best.target);
     fitted.crossValidatedKendallTau = best.kendallTau;
+    if (scores)
+        *scores = std::move(ranked);
     return fitted;
 }
 

@@ -91,6 +91,10 @@ struct PredictorModelScore {
     double rmse = 0;        // of those predictions, in distance units
 };
 
+// One target and ridge; needs at least 4 schedules.
+PredictorModelScore scorePredictorModel(const PredictorCalibration& layout,
+                                        const std::vector<MeasuredSchedule>& measured, const std::string& target,
+                                        double ridge);
 // Scores both targets at each ridge (best first: higher tau, then lower rmse).
 std::vector<PredictorModelScore> crossValidatePredictorModels(const PredictorCalibration& layout,
                                                               const std::vector<MeasuredSchedule>& measured,
@@ -98,9 +102,11 @@ std::vector<PredictorModelScore> crossValidatePredictorModels(const PredictorCal
 inline const std::vector<double> kDefaultRidges{1e-4, 1e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0};
 
 // Fits the best-scoring model of `crossValidatePredictorModels` and records
-// its leave-one-out tau; needs at least 4 schedules.
+// its leave-one-out tau; needs at least 4 schedules. `scores`, if given,
+// receives the ranking behind the choice.
 PredictorCalibration fitSelectedPredictor(PredictorCalibration layout, const std::vector<MeasuredSchedule>& measured,
-                                          const std::vector<double>& ridges = kDefaultRidges);
+                                          const std::vector<double>& ridges = kDefaultRidges,
+                                          std::vector<PredictorModelScore>* scores = nullptr);
 
 // JSON: {"format": "ddsm-distance-predictor", "version": 1, ...}; the
 // measured schedules as run-length segments [t_begin, t_end, width].

@@ -28,33 +28,31 @@ double secondsSince(std::chrono::steady_clock::time_point start)
 
 // Fits (the leave-one-out choice when ridge < 0), ranks the held-out
 // schedules, and keeps both sets of measurements in the calibration.
-PredictorCalibration fitAndScore(const PredictorCalibration& layout, const std::vector<MeasuredSchedule>& fitted,
-                                 const std::vector<MeasuredSchedule>& heldOut, double ridge, const std::string& target,
-                                 std::vector<double>& heldOutPredicted, double& predictMicroseconds)
+void fitAndScore(CalibrationResult& result, const PredictorCalibration& layout, std::vector<MeasuredSchedule> fitted,
+                 std::vector<MeasuredSchedule> heldOut, double ridge, const std::string& target)
 {
-    auto calibration = ridge < 0 ? fitSelectedPredictor(layout, fitted) : fitDistancePredictor(layout, fitted, ridge, target);
-    if (ridge >= 0) {
-        // The leave-one-out score of the model asked for (0 when too few schedules to score).
-        calibration.crossValidatedKendallTau = 0;
-        if (fitted.size() >= 4)
-            for (const auto& score : crossValidatePredictorModels(layout, fitted, {ridge}))
-                if (score.target == target)
-                    calibration.crossValidatedKendallTau = score.kendallTau;
-    }
+    auto& scores = result.modelScores;
+    scores.clear();
+    auto calibration = ridge < 0 ? fitSelectedPredictor(layout, fitted, kDefaultRidges, &scores)
+                                 : fitDistancePredictor(layout, fitted, ridge, target);
+    if (ridge >= 0 && fitted.size() >= 4)
+        scores.push_back(scorePredictorModel(layout, fitted, target, ridge));
+    calibration.crossValidatedKendallTau = scores.empty() ? 0 : scores.front().kendallTau;
     const DistancePredictor predictor(calibration);
-    heldOutPredicted.clear();
+    auto& predicted = result.heldOutPredicted;
+    predicted.clear();
     const auto predictStart = std::chrono::steady_clock::now();
     for (const auto& m : heldOut)
-        heldOutPredicted.push_back(predictor.predict(m.widthsByTimestep));
-    predictMicroseconds = 1e6 * secondsSince(predictStart) / double(heldOut.size());
+        predicted.push_back(predictor.predict(m.widthsByTimestep));
+    result.predictMicroseconds = 1e6 * secondsSince(predictStart) / double(heldOut.size());
     std::vector<double> measured;
     for (const auto& m : heldOut)
         measured.push_back(m.distance);
     calibration.heldOutSchedules = int(heldOut.size());
-    calibration.heldOutKendallTau = kendallTau(heldOutPredicted, measured);
-    calibration.fitted = fitted;
-    calibration.heldOut = heldOut;
-    return calibration;
+    calibration.heldOutKendallTau = kendallTau(predicted, measured);
+    calibration.fitted = std::move(fitted);
+    calibration.heldOut = std::move(heldOut);
+    result.calibration = std::move(calibration);
 }
 
 }  // namespace
@@ -119,18 +117,17 @@ CalibrationResult calibratePredictor(Denoiser& denoiser, FeatureExtractor& extra
     const int total = settings.fitSchedules + settings.heldOutSchedules;
     const auto schedules = randomBinSchedules(layout.binEdges, layout.widths, total, settings.scheduleSeed);
     const auto start = std::chrono::steady_clock::now();
+    std::vector<MeasuredSchedule> fitted, heldOut;
     for (int k = 0; k < total; ++k) {
         MeasuredSchedule m{schedules[size_t(k)],
                            measureScheduleDistance(denoiser, extractor, reference, settings.sampler,
                                                    schedules[size_t(k)], settings.samples, settings.batch)};
-        (k < settings.fitSchedules ? result.fitted : result.heldOut).push_back(std::move(m));
+        (k < settings.fitSchedules ? fitted : heldOut).push_back(std::move(m));
         if (onProgress)
             onProgress(k + 1, total);
     }
     result.measureSeconds = secondsSince(start);
-
-    result.calibration = fitAndScore(layout, result.fitted, result.heldOut, settings.ridge, kDistanceTarget,
-                                     result.heldOutPredicted, result.predictMicroseconds);
+    fitAndScore(result, layout, std::move(fitted), std::move(heldOut), settings.ridge, settings.target);
     return result;
 }
 
@@ -143,10 +140,7 @@ CalibrationResult refitPredictor(const PredictorCalibration& calibration, int bi
     if (bins > 0)
         layout.binEdges = equalTimestepBins(layout.T, bins);
     CalibrationResult result;
-    result.fitted = calibration.fitted;
-    result.heldOut = calibration.heldOut;
-    result.calibration = fitAndScore(layout, result.fitted, result.heldOut, ridge, target, result.heldOutPredicted,
-                                     result.predictMicroseconds);
+    fitAndScore(result, layout, calibration.fitted, calibration.heldOut, ridge, target);
     return result;
 }
 

@@ -32,13 +32,13 @@ struct CalibrationSettings {
     SamplerSettings sampler; // steps and seed of every measurement
     uint64_t scheduleSeed = 1;
     double ridge = -1;       // < 0: target and ridge chosen by leave-one-out over the fitted schedules
+    std::string target = kDistanceTarget;  // with ridge >= 0
 };
 
 struct CalibrationResult {
-    PredictorCalibration calibration;  // includes the held-out Kendall tau
-    std::vector<MeasuredSchedule> fitted;
-    std::vector<MeasuredSchedule> heldOut;
-    std::vector<double> heldOutPredicted;
+    PredictorCalibration calibration;  // includes the held-out Kendall tau and the measurements
+    std::vector<double> heldOutPredicted;  // for calibration.heldOut
+    std::vector<PredictorModelScore> modelScores;  // leave-one-out ranking behind the model (best first)
     double measureSeconds = 0;  // sampling and feature extraction, all schedules
     double predictMicroseconds = 0;  // mean time of one prediction
 };

@@ -729,7 +729,8 @@ private slots:
         QFETCH(QString, fragment);
         VERIFY_ERROR(ddsm::scheduleFromSearchTxt(text.toStdString(), "search.txt"), {fragment});
     }
-    // The schedules shipped in resources/ load, with the widths their files list.
+    // The schedules shipped in resources/ load, and each file's two forms
+    // agree: its widths per t and its segments.
     void shippedSchedulesLoad()
     {
         const QDir dir(QStringLiteral(DDSM_SOURCE_DIR "/resources/schedules"));
@@ -741,7 +742,11 @@ private slots:
             QCOMPARE(int(document.schedule.widths().size()), 1000);
             QVERIFY2(!document.name.empty(), qPrintable(file));
             const auto json = nlohmann::json::parse(ddsm::readWholeFile(path));
-            QCOMPARE(json.at("widths").get<std::vector<double>>(), document.schedule.widths());
+            std::vector<double> fromSegments(1000, 0.0);
+            for (const auto& s : json.at("segments"))
+                for (int t = s.at("t_end").get<int>(); t <= s.at("t_begin").get<int>(); ++t)
+                    fromSegments[size_t(t)] = s.at("width").get<double>();
+            QCOMPARE(fromSegments, document.schedule.widths());
         }
     }
     void searchTxtErrorsNameTheFile()
