@@ -2,15 +2,18 @@
 // and batch size, beside the GFLOP/s of a plain 3x3 convolution of similar
 // shape measured in the same run (this machine's practical peak).
 //
-//   build/release/bench/bench_engine [--quick] [--threads N]
+//   build/release/bench/bench_engine [--quick] [--threads N] [--only small|cifar10]
 //
 // Ratios are what to read: the machine is shared and absolute times drift.
-// Each width is also timed with the fused GroupNorm + SiLU switched off (the
-// composite torch ops), in the same rounds, to show what the fusion saves;
-// and at the largest batch, the network's own convolutions alone (the shapes
+// Each width is also timed with the fused GroupNorm + SiLU and attention
+// switched off (the composite torch ops: "unfused ms") and with the batch run in one piece instead of one
+// share per thread, in the same rounds, to show what each saves; and at the
+// largest batch, the network's own convolutions alone (the shapes
 // a real forward pass ran, as plain torch convolutions back to back): what
 // oneDNN needs for them, against which the rest of the forward pass is ours.
 #include "base/threads.h"
+#include "engine/attention_core.h"
+#include "engine/batch_split.h"
 #include "engine/flops.h"
 #include "engine/fused_group_norm.h"
 #include "engine/net_config.h"
@@ -47,32 +50,44 @@ struct Row {
     double width;
     int batch;
     double msPerBatch, gflops;
-    double unfusedMsPerBatch;  // the same forward with the composite norm ops
+    double unfusedMsPerBatch;  // the same forward with the composite norm and attention ops
+    double unsplitMsPerBatch;  // the same forward with the batch in one piece
     double convsMsPerBatch;    // its convolutions alone (largest batch only, else 0)
 };
 
 // The convolutions of a logged forward pass, on fresh tensors of the same
-// shapes: one call runs them all.
+// shapes, the batch split over the threads as the network splits it: one call
+// runs them all.
 std::function<void()> replayConvolutions(const OpLog& log)
 {
     struct Conv {
-        torch::Tensor x, w, b;
+        std::vector<torch::Tensor> xs;  // one input per share of the batch
+        torch::Tensor w, b;
         int64_t stride, padding;
     };
     auto convs = std::make_shared<std::vector<Conv>>();
+    int64_t shares = 1;
     for (const auto& op : log)
-        if (op.kind == "conv")
-            convs->push_back({torch::randn(op.inputShape), torch::randn(op.weightShape),
+        if (op.kind == "conv") {
+            shares = batchShares(op.inputShape.front(), torch::kCPU);
+            convs->push_back({torch::randn(op.inputShape).tensor_split(shares), torch::randn(op.weightShape),
                               torch::randn({op.weightShape.front()}), op.stride, op.padding});
-    return [convs] {
-        for (const auto& c : *convs)
-            torch::conv2d(c.x, c.w, c.b, c.stride, c.padding);
+        }
+    return [convs, shares] {
+        runShares(shares, [&](int64_t i) {
+            for (const auto& c : *convs)
+                torch::conv2d(c.xs[i], c.w, c.b, c.stride, c.padding);
+        });
     };
 }
 
 struct Measurement {
     std::vector<Row> rows;
-    double peakGflops = 0;  // plain 3x3 convolution, timed in the same rounds
+    // Plain 3x3 convolution, timed in the same rounds: the whole batch with
+    // the threads inside the convolution, and one share of it per thread as
+    // the network runs; the peak is the faster.
+    double wholeGflops = 0, sharesGflops = 0;
+    double peakGflops() const { return std::max(wholeGflops, sharesGflops); }
 };
 
 // Times every width and the reference convolution round-robin, so that load
@@ -86,16 +101,21 @@ Measurement benchNetwork(const NetConfig& c, const std::vector<int>& batches, in
     net.eval();
     torch::NoGradGuard noGrad;
     Measurement m;
-    std::vector<double> peakTimes;
+    std::vector<double> wholeTimes, sharesTimes;
     const int peakBatch = batches.back();
     auto px = torch::randn({peakBatch, peakChannels, peakSize, peakSize});
     auto pw = torch::randn({peakChannels, peakChannels, 3, 3});
-    auto peak = [&] { torch::conv2d(px, pw, {}, 1, 1); };
-    peak();
+    const int64_t shares = batchShares(peakBatch, torch::kCPU);
+    const auto pxs = px.tensor_split(shares);
+    auto whole = [&] { torch::conv2d(px, pw, {}, 1, 1); };
+    auto split = [&] { runShares(shares, [&](int64_t i) { torch::conv2d(pxs[i], pw, {}, 1, 1); }); };
+    whole();
+    split();
     for (int batch : batches) {
         auto x = torch::randn({batch, c.channels, c.imageSize, c.imageSize});
         auto t = torch::full({batch}, 500, torch::kLong);
-        std::vector<std::vector<double>> times(c.widths.size()), unfused(c.widths.size()), convs(c.widths.size());
+        std::vector<std::vector<double>> times(c.widths.size()), unfused(c.widths.size()), unsplit(c.widths.size()),
+            convs(c.widths.size());
         std::vector<std::function<void()>> convsAlone;
         for (double w : c.widths) {
             OpLog log;
@@ -106,32 +126,45 @@ Measurement benchNetwork(const NetConfig& c, const std::vector<int>& batches, in
             for (size_t i = 0; i < c.widths.size(); ++i) {
                 times[i].push_back(timeOnce([&] { net.forward(x, t, c.widths[i]); }));
                 setFusedGroupNormEnabled(false);
+                setFusedAttentionEnabled(false);
                 unfused[i].push_back(timeOnce([&] { net.forward(x, t, c.widths[i]); }));
                 setFusedGroupNormEnabled(true);
+                setFusedAttentionEnabled(true);
+                setBatchSplitEnabled(false);
+                unsplit[i].push_back(timeOnce([&] { net.forward(x, t, c.widths[i]); }));
+                setBatchSplitEnabled(true);
                 if (batch == peakBatch)
                     convs[i].push_back(timeOnce(convsAlone[i]));
             }
             // Three peak timings a round: one slow call must not move the reference.
-            for (int k = 0; batch == peakBatch && k < 3; ++k)
-                peakTimes.push_back(timeOnce(peak));
+            for (int k = 0; batch == peakBatch && k < 3; ++k) {
+                wholeTimes.push_back(timeOnce(whole));
+                sharesTimes.push_back(timeOnce(split));
+            }
         }
         for (size_t i = 0; i < c.widths.size(); ++i) {
             const double s = median(times[i]);
             m.rows.push_back({c.widths[i], batch, 1e3 * s, 2.0 * double(totalMacs(c, c.widths[i])) * batch / s * 1e-9,
-                              1e3 * median(unfused[i]), convs[i].empty() ? 0.0 : 1e3 * median(convs[i])});
+                              1e3 * median(unfused[i]), 1e3 * median(unsplit[i]),
+                              convs[i].empty() ? 0.0 : 1e3 * median(convs[i])});
         }
     }
-    m.peakGflops = 2.0 * peakBatch * peakSize * peakSize * peakChannels * peakChannels * 9 / median(peakTimes) * 1e-9;
+    const double peakFlops = 2.0 * peakBatch * peakSize * peakSize * peakChannels * peakChannels * 9;
+    m.wholeGflops = peakFlops / median(wholeTimes) * 1e-9;
+    m.sharesGflops = peakFlops / median(sharesTimes) * 1e-9;
     return m;
 }
 
-void report(const char* title, const NetConfig& c, const std::vector<Row>& rows, double peak, double ratioTarget,
+void report(const char* title, const NetConfig& c, const Measurement& m, double ratioTarget,
             const std::vector<double>& ratioWidths)
 {
+    const auto& rows = m.rows;
+    const double peak = m.peakGflops();
     std::printf("\n== %s: %s\n", title, describe(c).c_str());
-    std::printf("plain 3x3 conv peak (same run): %.1f GFLOP/s\n\n", peak);
-    std::printf("%6s %6s %12s %12s %10s %9s %11s %11s %12s %10s\n", "width", "batch", "ms/batch", "ms/image", "GFLOP/s",
-                "of peak", "FLOPs ratio", "time ratio", "unfused ms", "convs ms");
+    std::printf("plain 3x3 conv peak (same run): %.1f GFLOP/s (whole batch %.1f, one share a thread %.1f)\n\n", peak,
+                m.wholeGflops, m.sharesGflops);
+    std::printf("%6s %6s %12s %12s %10s %9s %11s %11s %11s %11s %10s\n", "width", "batch", "ms/batch", "ms/image",
+                "GFLOP/s", "of peak", "FLOPs ratio", "time ratio", "unfused ms", "unsplit ms", "convs ms");
     for (const Row& r : rows) {
         const Row* full = nullptr;
         for (const Row& f : rows)
@@ -139,9 +172,9 @@ void report(const char* title, const NetConfig& c, const std::vector<Row>& rows,
                 full = &f;
         const double flopsRatio = double(totalMacs(c, r.width)) / double(totalMacs(c, 1.0));
         const double timeRatio = r.msPerBatch / full->msPerBatch;
-        std::printf("%6.2f %6d %12.2f %12.3f %10.1f %8.0f%% %11.3f %11.3f %12.2f", r.width, r.batch, r.msPerBatch,
-                    r.msPerBatch / r.batch, r.gflops, 100 * r.gflops / peak, flopsRatio, timeRatio,
-                    r.unfusedMsPerBatch);
+        std::printf("%6.2f %6d %12.2f %12.3f %10.1f %8.0f%% %11.3f %11.3f %11.2f %11.2f", r.width, r.batch,
+                    r.msPerBatch, r.msPerBatch / r.batch, r.gflops, 100 * r.gflops / peak, flopsRatio, timeRatio,
+                    r.unfusedMsPerBatch, r.unsplitMsPerBatch);
         if (r.convsMsPerBatch > 0)
             std::printf(" %10.2f", r.convsMsPerBatch);
         else
@@ -160,7 +193,7 @@ void report(const char* title, const NetConfig& c, const std::vector<Row>& rows,
     std::printf("at batch %d:\n", rows.back().batch);
     for (const Row& r : rows)
         if (r.batch == rows.back().batch)
-            std::printf("  width %.2f: its convolutions alone take %.0f%% of the forward pass; the fused norm saves "
+            std::printf("  width %.2f: its convolutions alone take %.0f%% of the forward pass; the fused kernels save "
                         "%.0f%% of the composite ops' time\n",
                         r.width, 100 * r.convsMsPerBatch / r.msPerBatch,
                         100 * (r.unfusedMsPerBatch - r.msPerBatch) / r.unfusedMsPerBatch);
@@ -172,25 +205,40 @@ int main(int argc, char** argv)
 {
     bool quick = false;
     int threads = defaultThreadCount();
+    std::string only;
     for (int i = 1; i < argc; ++i) {
-        if (!std::strcmp(argv[i], "--quick"))
+        if (!std::strcmp(argv[i], "--quick")) {
             quick = true;
-        else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
+        } else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) {
             threads = std::atoi(argv[++i]);
+        } else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) {
+            only = argv[++i];
+        } else {
+            std::fprintf(stderr, "usage: bench_engine [--quick] [--threads N] [--only small|cifar10]\n");
+            return std::strcmp(argv[i], "--help") ? 2 : 0;
+        }
+    }
+    if (!only.empty() && only != "small" && only != "cifar10") {
+        std::fprintf(stderr, "bench_engine: --only takes small or cifar10, not \"%s\"\n", only.c_str());
+        return 2;
     }
     torch::set_num_threads(threads);
     std::printf("bench_engine: %d threads, torch %s, %s\n", threads, TORCH_VERSION, quick ? "quick" : "full");
     const std::string root = DDSM_SOURCE_DIR;
 
-    const NetConfig small = loadNetConfig(root + "/configs/fmnist-small.json");
-    // Busiest layers of the small network: 32 channels at 28x28.
-    const auto smallRun = benchNetwork(small, {1, 16, 64}, quick ? 3 : 9, 32, 28);
-    report("default Fashion-MNIST config", small, smallRun.rows, smallRun.peakGflops, 1.5, {0.75, 0.5});
+    if (only != "cifar10") {
+        const NetConfig small = loadNetConfig(root + "/configs/fmnist-small.json");
+        // Busiest layers of the small network: 32 channels at 28x28.
+        const auto smallRun = benchNetwork(small, {1, 16, 64}, quick ? 3 : 9, 32, 28);
+        report("default Fashion-MNIST config", small, smallRun, 1.5, {0.75, 0.5});
+    }
+    if (only == "small")
+        return 0;
 
     const NetConfig cifar = loadNetConfig(root + "/configs/ddpm-cifar10.json");
     // Busiest layers of the CIFAR-10 network: 128 channels at 32x32.
     const auto cifarRun =
         benchNetwork(cifar, quick ? std::vector<int>{1, 16} : std::vector<int>{1, 16, 64}, quick ? 2 : 3, 128, 32);
-    report("DDPM CIFAR-10 config", cifar, cifarRun.rows, cifarRun.peakGflops, 1.25, {0.75, 0.5, 0.25});
+    report("DDPM CIFAR-10 config", cifar, cifarRun, 1.25, {0.75, 0.5, 0.25});
     return 0;
 }

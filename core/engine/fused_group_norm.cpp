@@ -1,5 +1,7 @@
 #include "engine/fused_group_norm.h"
 
+#include "engine/vector_math.h"
+
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <ATen/record_function.h>
@@ -10,60 +12,22 @@
 #include <cstdint>
 #include <cstring>
 
-// The vector helpers below are inlined; none crosses an ABI boundary.
-#pragma GCC diagnostic ignored "-Wpsabi"
-
-// On x86-64 the slab kernel is compiled for AVX-512, AVX2 and the baseline,
-// and the loader picks the widest the processor has; elsewhere, once.
-#if defined(__x86_64__) && defined(__GNUC__)
-#define DDSM_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define DDSM_VECTOR_CLONES
-#endif
-
 namespace ddsm {
 
 namespace {
 
 std::atomic<bool> fusedEnabled{true};
 
-// Eight floats in GCC's vector extension: the default build runs them as
-// two SSE halves, the AVX2 / AVX-512 clones below as one register.
-typedef float Floats8 __attribute__((vector_size(32)));
-typedef int32_t Ints8 __attribute__((vector_size(32)));
-
-// exp(x) to about 2 ulp for x in [-87, 88] (libm's expf is not vectorised):
-// 2^k from the exponent bits, e^r on |r| <= ln2 / 2 by its Taylor polynomial
-// to r^6.
-__attribute__((always_inline)) inline Floats8 exp8(Floats8 x)
-{
-    const Floats8 lo = Floats8{} - 87.0f, hi = Floats8{} + 88.0f;
-    x = x < lo ? lo : x;
-    x = x > hi ? hi : x;
-    const float round = 12582912.0f;  // 1.5 x 2^23: adding it rounds to an integer
-    const Floats8 k = (x * 1.44269504f + round) - round;
-    const Floats8 r = (x - k * 0.693145751953125f) - k * 1.428606765330187e-06f;
-    Floats8 p = Floats8{} + 1.0f / 720;
-    p = p * r + 1.0f / 120;
-    p = p * r + 1.0f / 24;
-    p = p * r + 1.0f / 6;
-    p = p * r + 0.5f;
-    p = p * r + 1.0f;
-    p = p * r + 1.0f;
-    const Ints8 bits = (__builtin_convertvector(k, Ints8) + 127) << 23;
-    return p * reinterpret_cast<const Floats8&>(bits);
-}
-
 // out = (x + centre) * scale + shift, through SiLU if `silu`, elementwise.
 inline void affine(const float* x, float* out, int64_t n, float centre, float scale, float shift, bool silu)
 {
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        Floats8 v;
+    for (; i + kLanes <= n; i += kLanes) {
+        Floats v;
         std::memcpy(&v, x + i, sizeof v);
         v = (v + centre) * scale + shift;
         if (silu)
-            v = v / (1.0f + exp8(-v));
+            v = v / (1.0f + vectorExp(-v));
         std::memcpy(out + i, &v, sizeof v);
     }
     for (; i < n; ++i) {

@@ -19,6 +19,7 @@ std::pair<torch::Tensor, torch::Tensor> SliceCache::get(const torch::Tensor& wei
     // Training needs views so gradients reach the full weight.
     if (ctx.widthIndex < 0 || torch::GradMode::is_enabled())
         return slice();
+    std::lock_guard<std::mutex> lock(mutex_);
     if (entries_.size() <= static_cast<size_t>(ctx.widthIndex))
         entries_.resize(ctx.widthIndex + 1);
     Entry& e = entries_[ctx.widthIndex];

@@ -6,6 +6,7 @@
 
 #include <torch/nn/module.h>
 
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct SliceContext {
 // Inference caches one contiguous copy of each sliced weight per width, so a
 // narrow width does not pay a strided copy on every call. The tensor's version
 // counter tells when an in-place update (optimizer step, load) made it stale.
+// Sub-batches run on several threads at once (batch_split.h), hence the lock.
 class SliceCache {
 public:
     // Returns weight[:out, :in, ...] (and bias[:out]), cached when allowed.
@@ -34,6 +36,7 @@ private:
         int64_t out = -1, in = -1;
     };
     std::vector<Entry> entries_;
+    std::mutex mutex_;
 };
 
 class SlimConv2d : public torch::nn::Module {

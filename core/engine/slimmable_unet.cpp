@@ -1,6 +1,8 @@
 #include "engine/slimmable_unet.h"
 
 #include "base/error.h"
+#include "engine/attention_core.h"
+#include "engine/batch_split.h"
 #include "engine/slicing_rules.h"
 
 #include <torch/torch.h>
@@ -57,17 +59,11 @@ torch::Tensor AttentionBlock::forward(const torch::Tensor& x, const SliceContext
 {
     const int64_t B = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
     auto h = norm_->forward(x);
-    // Every operand stays in the convolutions' [B, C, HW] layout (bmm takes
-    // transposed views without copying), so the output is plain NCHW: a
-    // channels-last result would make every later layer of the network run
-    // torch's slow channels-last GroupNorm.
-    auto q = q_->forward(h, C, ctx, name + ".proj_q").reshape({B, C, H * W}).transpose(1, 2);
+    auto q = q_->forward(h, C, ctx, name + ".proj_q").reshape({B, C, H * W});
     auto k = k_->forward(h, C, ctx, name + ".proj_k").reshape({B, C, H * W});
     auto v = v_->forward(h, C, ctx, name + ".proj_v").reshape({B, C, H * W});
-    // Scale by the sliced channel count, as the paper does (inside the matmul).
-    auto logits = torch::baddbmm(torch::empty({B, H * W, H * W}, x.options()), q, k, 0.0, std::pow(double(C), -0.5));
-    auto weights = torch::softmax(logits, -1);
-    auto out = torch::bmm(v, weights.transpose(1, 2)).view({B, C, H, W});
+    // Scaled by the sliced channel count, as the paper does.
+    auto out = attentionCore(q, k, v, std::pow(double(C), -0.5)).view({B, C, H, W});
     if (ctx.log)
         ctx.log->push_back({name, "attention-matmul", 2 * H * W * H * W * C});
     return addToFresh(proj_->forward(out, C, ctx, name + ".proj"), x);
@@ -218,6 +214,17 @@ torch::Tensor SlimmableUNet::forward(const torch::Tensor& x, const torch::Tensor
 
     if (timeTable_.device() != x.device())
         timeTable_ = timeTable_.to(x.device());
+    if (log)  // one log for the whole batch, in order
+        return run(x, t, ctx);
+    return forwardSplitOverBatch(x, t, [&](const torch::Tensor& xs, const torch::Tensor& ts) {
+        return run(xs, ts, ctx);
+    });
+}
+
+torch::Tensor SlimmableUNet::run(const torch::Tensor& x, const torch::Tensor& t, const SliceContext& ctx)
+{
+    const auto& c = config_;
+    const double width = ctx.width;
     const int64_t tdim = slicedChannels(c.timeEmbeddingDim(), width, c.linearDivisor);
     auto temb = timeTable_.index_select(0, t.to(x.device(), torch::kLong));
     temb = time1_->forward(temb, tdim, ctx, "time_embedding.timembedding.1");

@@ -62,6 +62,9 @@ public:
     void initialize(uint64_t seed);
 
 private:
+    // The forward pass proper, on a whole batch or one thread's share of it.
+    torch::Tensor run(const torch::Tensor& x, const torch::Tensor& t, const SliceContext& ctx);
+
     struct Block {
         std::shared_ptr<ResBlock> res;       // either a ResBlock...
         std::shared_ptr<Resample> resample;  // ...or a resampling conv

@@ -276,6 +276,31 @@ private slots:
             QVERIFY((ours - net->forward(x, t, 1.0)).abs().max().item<double>() > 1e-3);
     }
 
+    // Two threads: the batch runs as one share per thread (batch_split.h),
+    // attention image by image inside each share, and both threads read the
+    // slice cache at once.
+    void splitBatchMatchesReferenceForward()
+    {
+        const NetConfig c = smallConfig();
+        auto net = std::make_shared<SlimmableUNet>(c);
+        perturb(*net, 11);
+        net->eval();
+        torch::NoGradGuard noGrad;
+        torch::set_num_threads(2);
+        auto g = at::detail::createCPUGenerator(5);
+        auto x = torch::randn({6, c.channels, c.imageSize, c.imageSize}, g);
+        auto t = torch::tensor({999, 17, 500, 0, 250, 750}, torch::kLong);
+        for (double width : {1.0, 0.5}) {
+            auto ours = net->forward(x, t, width);
+            auto reference = ReferenceUNet(c, *net, width).forward(x, t);
+            const double err = (ours - reference).abs().max().item<double>();
+            const double scale = reference.abs().max().item<double>();
+            QVERIFY2(err <= 1e-5 * std::max(1.0, scale),
+                     qPrintable(QString("width %1: max error %2 (scale %3)").arg(width).arg(err).arg(scale)));
+        }
+        torch::set_num_threads(1);
+    }
+
     void cachedSlicesFollowInPlaceUpdates()
     {
         const NetConfig c = smallConfig();

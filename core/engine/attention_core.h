@@ -1,0 +1,24 @@
+#pragma once
+// The matmuls and softmax of self-attention over the pixels of an image:
+//   out[b] = v[b] softmax(scale q[b]^T k[b])^T,   q, k, v, out: [B, C, N].
+// Inference on float CPU tensors runs image by image, so each image's N x N
+// weights stay in the core's cache between the two matmuls, and the softmax
+// uses a vectorised exponential (torch's costs the same at every width, since
+// N x N does not shrink with C: at the CIFAR-10 config's width 0.25 it was 4%
+// of the forward pass). Training, other devices, batches smaller than the
+// thread count and images under 32 pixels run the composite torch ops; both
+// agree to float rounding.
+#include <torch/types.h>
+
+namespace ddsm {
+
+torch::Tensor attentionCore(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale);
+
+// The composite torch ops, for reference and fallback.
+torch::Tensor attentionCoreReference(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                     double scale);
+
+// On by default; off runs the composite ops everywhere (benchmarks compare).
+void setFusedAttentionEnabled(bool enabled);
+
+}  // namespace ddsm

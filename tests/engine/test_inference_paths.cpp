@@ -1,0 +1,117 @@
+// The inference-only paths against the composite torch ops they replace:
+// attention image by image (attention_core.h) against a double-precision
+// reference, and the per-thread batch split (batch_split.h) by what it hands
+// each call.
+#include "engine/attention_core.h"
+#include "engine/batch_split.h"
+
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#include <QtTest>
+
+#include <algorithm>
+#include <mutex>
+#include <vector>
+
+using namespace ddsm;
+
+class TestInferencePaths final : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { torch::set_num_threads(2); }
+
+    void attentionMatchesDoublePrecision()
+    {
+        torch::NoGradGuard noGrad;
+        struct Case {
+            int64_t b, c, n;
+            double spread;  // logits' size: large values test the softmax's max shift
+        };
+        // 256 and 49 pixels run image by image (49 leaves a vector tail), 16 the composite ops.
+        for (const Case k : {Case{3, 64, 256, 1.0}, Case{2, 16, 49, 1.0}, Case{4, 8, 49, 30.0}, Case{2, 32, 16, 1.0}}) {
+            auto g = at::detail::createCPUGenerator(uint64_t(k.n * 100 + k.c));
+            const auto q = torch::randn({k.b, k.c, k.n}, g) * k.spread, kk = torch::randn({k.b, k.c, k.n}, g),
+                       v = torch::randn({k.b, k.c, k.n}, g);
+            const double scale = 1.0 / std::sqrt(double(k.c));
+            const auto want = attentionCoreReference(q.to(torch::kDouble), kk.to(torch::kDouble),
+                                                     v.to(torch::kDouble), scale);
+            const auto got = attentionCore(q, kk, v, scale);
+            QCOMPARE(got.sizes().vec(), want.sizes().vec());
+            const double err = (got - want).abs().max().item<double>();
+            QVERIFY2(err <= 1e-5 * std::max(1.0, want.abs().max().item<double>()),
+                     qPrintable(QString("b %1 c %2 n %3: max error %4").arg(k.b).arg(k.c).arg(k.n).arg(err)));
+        }
+    }
+
+    void attentionSwitchedOffRunsTheCompositeOps()
+    {
+        torch::NoGradGuard noGrad;
+        const auto q = torch::randn({2, 8, 64}), k = torch::randn({2, 8, 64}), v = torch::randn({2, 8, 64});
+        setFusedAttentionEnabled(false);
+        const auto off = attentionCore(q, k, v, 0.3);
+        setFusedAttentionEnabled(true);
+        QVERIFY(torch::equal(off, attentionCoreReference(q, k, v, 0.3)));
+        // The fused path really differs in rounding, so the comparison above can fail.
+        QVERIFY(!torch::equal(attentionCore(q, k, v, 0.3), off));
+    }
+
+    void attentionKeepsGradientsInTraining()
+    {
+        const auto q = torch::randn({2, 4, 64}, torch::requires_grad());
+        const auto k = torch::randn({2, 4, 64}), v = torch::randn({2, 4, 64}, torch::requires_grad());
+        attentionCore(q, k, v, 0.5).pow(2).sum().backward();
+        QVERIFY(q.grad().defined() && v.grad().defined());
+        QVERIFY(q.grad().abs().sum().item<double>() > 0);
+    }
+
+    void batchIsSplitOneShareAThread()
+    {
+        torch::NoGradGuard noGrad;
+        const auto x = torch::arange(7 * 3, torch::kFloat).view({7, 3, 1, 1});
+        const auto t = torch::arange(7, torch::kLong);
+        std::mutex mutex;
+        std::vector<int64_t> sizes;
+        bool gradients = false;
+        const auto y = forwardSplitOverBatch(x, t, [&](const at::Tensor& xs, const at::Tensor& ts) {
+            {
+                std::lock_guard<std::mutex> lock(mutex);
+                sizes.push_back(xs.size(0));
+                gradients = gradients || c10::GradMode::is_enabled();
+            }
+            return xs * 2 + ts.view({-1, 1, 1, 1}).to(torch::kFloat);
+        });
+        std::sort(sizes.begin(), sizes.end());
+        QCOMPARE(sizes, (std::vector<int64_t>{3, 4}));
+        QVERIFY(!gradients);  // the pool's threads run without autograd too
+        QVERIFY(torch::equal(y, x * 2 + t.view({-1, 1, 1, 1}).to(torch::kFloat)));  // rows back in order
+    }
+
+    void batchRunsInOnePieceWhereSplittingDoesNotApply()
+    {
+        const auto count = [](const at::Tensor& x) {
+            int calls = 0;
+            forwardSplitOverBatch(x, torch::zeros({x.size(0)}, torch::kLong), [&](const at::Tensor& xs, const at::Tensor&) {
+                ++calls;
+                return xs.clone();
+            });
+            return calls;
+        };
+        const auto batch = torch::zeros({8, 1, 1, 1});
+        {
+            torch::NoGradGuard noGrad;
+            QCOMPARE(count(torch::zeros({3, 1, 1, 1})), 1);  // under two images a thread
+            setBatchSplitEnabled(false);
+            QCOMPARE(count(batch), 1);
+            setBatchSplitEnabled(true);
+            QCOMPARE(count(batch), 2);
+            std::vector<int> inside(2);  // already on the pool's threads: one piece each
+            at::parallel_for(0, 2, 1, [&](int64_t begin, int64_t) { inside[begin] = count(batch); });
+            QCOMPARE(inside, (std::vector<int>{1, 1}));
+        }
+        QCOMPARE(count(batch), 1);  // training: autograd needs the whole batch
+    }
+};
+
+QTEST_APPLESS_MAIN(TestInferencePaths)
+#include "test_inference_paths.moc"
