@@ -47,21 +47,35 @@ std::map<std::string, double> topLevelTimes(const profiler::thread_event_lists& 
 
 int main(int argc, char** argv)
 {
-    if (argc < 2) {
+    const auto usage = [&] {
         std::fprintf(stderr, "usage: %s CONFIG.json [--batch 64] [--rounds 5] [--threads N]\n", argv[0]);
         return 2;
-    }
+    };
+    if (argc < 2 || argv[1][0] == '-')
+        return usage();
     int batch = 64, rounds = 5, threads = defaultThreadCount();
-    for (int i = 2; i + 1 < argc; i += 2) {
+    for (int i = 2; i < argc; i += 2) {
+        if (i + 1 >= argc)
+            return usage();
         if (!std::strcmp(argv[i], "--batch"))
             batch = std::atoi(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--rounds"))
             rounds = std::atoi(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--threads"))
             threads = std::atoi(argv[i + 1]);
+        else
+            return usage();
     }
+    // The per-thread batch split runs the network on the pool's threads, where
+    // this thread's profiler does not see it: one thread shows the whole pass.
     torch::set_num_threads(threads);
-    const NetConfig config = loadNetConfig(argv[1]);
+    NetConfig config;
+    try {
+        config = loadNetConfig(argv[1]);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_forward_profile: %s\n", e.what());
+        return 1;
+    }
     SlimmableUNet net(config);
     net.eval();
     torch::NoGradGuard noGrad;
