@@ -4,18 +4,24 @@
 //
 //   build/release/bench/bench_engine [--quick] [--threads N] [--only small|cifar10]
 //
-// Ratios are what to read: the machine is shared and absolute times drift.
+// Ratios are what to read: the machine is shared and absolute times drift,
+// so each width's time ratio to full width is the median of the ratios
+// within a round (all widths run back to back in every round).
 // Each width is also timed with the fused GroupNorm + SiLU and attention
-// switched off (the composite torch ops: "unfused ms") and with the batch run in one piece instead of one
-// share per thread, in the same rounds, to show what each saves; and at the
-// largest batch, the network's own convolutions alone (the shapes
-// a real forward pass ran, as plain torch convolutions back to back): what
-// oneDNN needs for them, against which the rest of the forward pass is ours.
+// switched off (the composite torch ops: "unfused ms"), with the batch run in
+// one piece instead of one share per thread ("unsplit ms") and in NCHW
+// instead of channels-last ("NCHW ms"), in the same rounds, to show what each
+// saves; and at the largest batch, the network's own convolutions alone (the
+// shapes a real forward pass ran, as plain torch convolutions back to back, in
+// the layout and shares the network uses): what oneDNN needs for them, against
+// which the rest of the forward pass is ours.
+#include "base/error.h"
 #include "base/threads.h"
 #include "engine/attention_core.h"
 #include "engine/batch_split.h"
 #include "engine/flops.h"
 #include "engine/fused_group_norm.h"
+#include "engine/inference_layout.h"
 #include "engine/net_config.h"
 #include "engine/slimmable_unet.h"
 
@@ -52,7 +58,9 @@ struct Row {
     double msPerBatch, gflops;
     double unfusedMsPerBatch;  // the same forward with the composite norm and attention ops
     double unsplitMsPerBatch;  // the same forward with the batch in one piece
+    double nchwMsPerBatch;     // the same forward in NCHW instead of channels-last
     double convsMsPerBatch;    // its convolutions alone (largest batch only, else 0)
+    double timeRatio;          // to full width: median over rounds of the ratio within a round
 };
 
 // The convolutions of a logged forward pass, on fresh tensors of the same
@@ -70,7 +78,9 @@ std::function<void()> replayConvolutions(const OpLog& log)
     for (const auto& op : log)
         if (op.kind == "conv") {
             shares = batchShares(op.inputShape.front(), torch::kCPU);
-            convs->push_back({torch::randn(op.inputShape).tensor_split(shares), torch::randn(op.weightShape),
+            const auto format = channelsLastEnabled() ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+            convs->push_back({torch::randn(op.inputShape).contiguous(format).tensor_split(shares),
+                              torch::randn(op.weightShape),
                               torch::randn({op.weightShape.front()}), op.stride, op.padding});
         }
     return [convs, shares] {
@@ -83,11 +93,18 @@ std::function<void()> replayConvolutions(const OpLog& log)
 
 struct Measurement {
     std::vector<Row> rows;
-    // Plain 3x3 convolution, timed in the same rounds: the whole batch with
-    // the threads inside the convolution, and one share of it per thread as
-    // the network runs; the peak is the faster.
-    double wholeGflops = 0, sharesGflops = 0;
-    double peakGflops() const { return std::max(wholeGflops, sharesGflops); }
+    // Plain 3x3 convolution, timed in the same rounds in NCHW and
+    // channels-last, each on the whole batch with the threads inside the
+    // convolution and on one share of it per thread as the network runs;
+    // the peak is the fastest of the four.
+    std::vector<std::pair<std::string, double>> peaks;  // name, GFLOP/s
+    double peakGflops() const
+    {
+        double best = 0;
+        for (const auto& p : peaks)
+            best = std::max(best, p.second);
+        return best;
+    }
 };
 
 // Times every width and the reference convolution round-robin, so that load
@@ -97,25 +114,37 @@ struct Measurement {
 Measurement benchNetwork(const NetConfig& c, const std::vector<int>& batches, int rounds, int64_t peakChannels,
                          int64_t peakSize)
 {
+    if (c.widths.empty() || c.widths.front() != 1.0)
+        throw Error(describe(c) + ": the first width must be the full network, ratios are taken to it");
     SlimmableUNet net(c);
     net.eval();
     torch::NoGradGuard noGrad;
     Measurement m;
-    std::vector<double> wholeTimes, sharesTimes;
     const int peakBatch = batches.back();
-    auto px = torch::randn({peakBatch, peakChannels, peakSize, peakSize});
-    auto pw = torch::randn({peakChannels, peakChannels, 3, 3});
+    const auto pw = torch::randn({peakChannels, peakChannels, 3, 3});
     const int64_t shares = batchShares(peakBatch, torch::kCPU);
-    const auto pxs = px.tensor_split(shares);
-    auto whole = [&] { torch::conv2d(px, pw, {}, 1, 1); };
-    auto split = [&] { runShares(shares, [&](int64_t i) { torch::conv2d(pxs[i], pw, {}, 1, 1); }); };
-    whole();
-    split();
+    struct Peak {
+        std::string name;
+        std::vector<torch::Tensor> inputs;  // the whole batch, or one share a thread
+        std::vector<double> times;
+    };
+    std::vector<Peak> peaks;
+    for (const auto format : {at::MemoryFormat::Contiguous, at::MemoryFormat::ChannelsLast}) {
+        const auto px = torch::randn({peakBatch, peakChannels, peakSize, peakSize}).contiguous(format);
+        const std::string layout = format == at::MemoryFormat::Contiguous ? "NCHW" : "channels-last";
+        peaks.push_back({layout + " whole batch", {px}, {}});
+        peaks.push_back({layout + " one share a thread", px.tensor_split(shares), {}});
+    }
+    const auto runPeak = [&](const Peak& p) {
+        runShares(int64_t(p.inputs.size()), [&](int64_t i) { torch::conv2d(p.inputs[i], pw, {}, 1, 1); });
+    };
+    for (const auto& p : peaks)
+        runPeak(p);
     for (int batch : batches) {
         auto x = torch::randn({batch, c.channels, c.imageSize, c.imageSize});
         auto t = torch::full({batch}, 500, torch::kLong);
-        std::vector<std::vector<double>> times(c.widths.size()), unfused(c.widths.size()), unsplit(c.widths.size()),
-            convs(c.widths.size());
+        const size_t n = c.widths.size();
+        std::vector<std::vector<double>> times(n), unfused(n), unsplit(n), nchw(n), convs(n);
         std::vector<std::function<void()>> convsAlone;
         for (double w : c.widths) {
             OpLog log;
@@ -133,25 +162,32 @@ Measurement benchNetwork(const NetConfig& c, const std::vector<int>& batches, in
                 setBatchSplitEnabled(false);
                 unsplit[i].push_back(timeOnce([&] { net.forward(x, t, c.widths[i]); }));
                 setBatchSplitEnabled(true);
+                setChannelsLastEnabled(false);
+                nchw[i].push_back(timeOnce([&] { net.forward(x, t, c.widths[i]); }));
+                setChannelsLastEnabled(true);
                 if (batch == peakBatch)
                     convs[i].push_back(timeOnce(convsAlone[i]));
             }
             // Three peak timings a round: one slow call must not move the reference.
-            for (int k = 0; batch == peakBatch && k < 3; ++k) {
-                wholeTimes.push_back(timeOnce(whole));
-                sharesTimes.push_back(timeOnce(split));
-            }
+            for (int k = 0; batch == peakBatch && k < 3; ++k)
+                for (auto& p : peaks)
+                    p.times.push_back(timeOnce([&] { runPeak(p); }));
         }
         for (size_t i = 0; i < c.widths.size(); ++i) {
             const double s = median(times[i]);
+            // Within a round the widths run back to back, so the machine's
+            // drift between rounds (+-10% here) cancels in their ratio.
+            std::vector<double> ratios;
+            for (int r = 0; r < rounds; ++r)
+                ratios.push_back(times[i][r] / times[0][r]);
             m.rows.push_back({c.widths[i], batch, 1e3 * s, 2.0 * double(totalMacs(c, c.widths[i])) * batch / s * 1e-9,
-                              1e3 * median(unfused[i]), 1e3 * median(unsplit[i]),
-                              convs[i].empty() ? 0.0 : 1e3 * median(convs[i])});
+                              1e3 * median(unfused[i]), 1e3 * median(unsplit[i]), 1e3 * median(nchw[i]),
+                              convs[i].empty() ? 0.0 : 1e3 * median(convs[i]), median(ratios)});
         }
     }
     const double peakFlops = 2.0 * peakBatch * peakSize * peakSize * peakChannels * peakChannels * 9;
-    m.wholeGflops = peakFlops / median(wholeTimes) * 1e-9;
-    m.sharesGflops = peakFlops / median(sharesTimes) * 1e-9;
+    for (const auto& p : peaks)
+        m.peaks.emplace_back(p.name, peakFlops / median(p.times) * 1e-9);
     return m;
 }
 
@@ -161,20 +197,18 @@ void report(const char* title, const NetConfig& c, const Measurement& m, double 
     const auto& rows = m.rows;
     const double peak = m.peakGflops();
     std::printf("\n== %s: %s\n", title, describe(c).c_str());
-    std::printf("plain 3x3 conv peak (same run): %.1f GFLOP/s (whole batch %.1f, one share a thread %.1f)\n\n", peak,
-                m.wholeGflops, m.sharesGflops);
-    std::printf("%6s %6s %12s %12s %10s %9s %11s %11s %11s %11s %10s\n", "width", "batch", "ms/batch", "ms/image",
-                "GFLOP/s", "of peak", "FLOPs ratio", "time ratio", "unfused ms", "unsplit ms", "convs ms");
+    std::printf("plain 3x3 conv peak (same run): %.1f GFLOP/s (", peak);
+    for (size_t i = 0; i < m.peaks.size(); ++i)
+        std::printf("%s%s %.1f", i ? ", " : "", m.peaks[i].first.c_str(), m.peaks[i].second);
+    std::printf(")\n\n");
+    std::printf("%6s %6s %12s %12s %10s %9s %11s %11s %11s %11s %11s %10s\n", "width", "batch", "ms/batch", "ms/image",
+                "GFLOP/s", "of peak", "FLOPs ratio", "time ratio", "unfused ms", "unsplit ms", "NCHW ms", "convs ms");
     for (const Row& r : rows) {
-        const Row* full = nullptr;
-        for (const Row& f : rows)
-            if (f.batch == r.batch && f.width == 1.0)
-                full = &f;
         const double flopsRatio = double(totalMacs(c, r.width)) / double(totalMacs(c, 1.0));
-        const double timeRatio = r.msPerBatch / full->msPerBatch;
-        std::printf("%6.2f %6d %12.2f %12.3f %10.1f %8.0f%% %11.3f %11.3f %11.2f %11.2f", r.width, r.batch,
+        const double timeRatio = r.timeRatio;
+        std::printf("%6.2f %6d %12.2f %12.3f %10.1f %8.0f%% %11.3f %11.3f %11.2f %11.2f %11.2f", r.width, r.batch,
                     r.msPerBatch, r.msPerBatch / r.batch, r.gflops, 100 * r.gflops / peak, flopsRatio, timeRatio,
-                    r.unfusedMsPerBatch, r.unsplitMsPerBatch);
+                    r.unfusedMsPerBatch, r.unsplitMsPerBatch, r.nchwMsPerBatch);
         if (r.convsMsPerBatch > 0)
             std::printf(" %10.2f", r.convsMsPerBatch);
         else
@@ -238,7 +272,7 @@ int main(int argc, char** argv)
     const NetConfig cifar = loadNetConfig(root + "/configs/ddpm-cifar10.json");
     // Busiest layers of the CIFAR-10 network: 128 channels at 32x32.
     const auto cifarRun =
-        benchNetwork(cifar, quick ? std::vector<int>{1, 16} : std::vector<int>{1, 16, 64}, quick ? 2 : 3, 128, 32);
+        benchNetwork(cifar, quick ? std::vector<int>{1, 16} : std::vector<int>{1, 16, 64}, quick ? 2 : 5, 128, 32);
     report("DDPM CIFAR-10 config", cifar, cifarRun, 1.25, {0.75, 0.5, 0.25});
     return 0;
 }

@@ -18,6 +18,13 @@ torch::Tensor attentionCore(const torch::Tensor& q, const torch::Tensor& k, cons
 torch::Tensor attentionCoreReference(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                      double scale);
 
+// The same over pixel-major operands, [B, N, C] (a channels-last activation's
+// memory): out[b] = softmax(scale q[b] k[b]^T) v[b], [B, N, C].
+torch::Tensor attentionCorePixelMajor(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                      double scale);
+torch::Tensor attentionCorePixelMajorReference(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                               double scale);
+
 // On by default; off runs the composite ops everywhere (benchmarks compare).
 void setFusedAttentionEnabled(bool enabled);
 

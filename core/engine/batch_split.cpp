@@ -47,7 +47,8 @@ at::Tensor forwardSplitOverBatch(const at::Tensor& x, const at::Tensor& t, const
     const auto xs = x.tensor_split(shares);
     const auto ts = t.tensor_split(shares);
     std::vector<at::Tensor> outputs(shares);
-    runShares(shares, [&](int64_t i) { outputs[i] = forward(xs[i].contiguous(), ts[i]); });
+    // Shares of the batch keep its layout (the batch is the outer dimension of both).
+    runShares(shares, [&](int64_t i) { outputs[i] = forward(xs[i].contiguous(x.suggest_memory_format()), ts[i]); });
     return at::cat(outputs);
 }
 

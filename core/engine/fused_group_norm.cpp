@@ -7,10 +7,13 @@
 #include <ATen/record_function.h>
 #include <c10/core/GradMode.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <numeric>
+#include <vector>
 
 namespace ddsm {
 
@@ -83,11 +86,134 @@ DDSM_VECTOR_CLONES void normalizeSlab(const Plan& p, int64_t n, int64_t g)
     }
 }
 
+// Channels-last layout: one image's pixels are rows of C channels. The
+// statistics sum every channel over the pixels (vectorised across channels),
+// then combine each group's channels; the normalisation is a per-channel
+// affine map, vectorised across the channels of each pixel.
+DDSM_VECTOR_CLONES void channelSums(const float* x, int64_t pixels, int64_t C, double* sums, double* squares)
+{
+    constexpr int64_t kBlock = 256;  // pixels summed in float before a double carry
+    std::vector<float> s(C), s2(C);
+    for (int64_t start = 0; start < pixels; start += kBlock) {
+        std::fill(s.begin(), s.end(), 0.0f);
+        std::fill(s2.begin(), s2.end(), 0.0f);
+        for (int64_t p = start; p < std::min(pixels, start + kBlock); ++p) {
+            const float* row = x + p * C;
+#pragma omp simd
+            for (int64_t c = 0; c < C; ++c) {
+                s[c] += row[c];
+                s2[c] += row[c] * row[c];
+            }
+        }
+        for (int64_t c = 0; c < C; ++c) {
+            sums[c] += s[c];
+            squares[c] += s2[c];
+        }
+    }
+}
+
+// y = (x + centre[c]) * scale[c] + shift[c] over `count` elements of
+// interleaved channels, through SiLU if asked. The per-channel values come as
+// patterns of period P = lcm(C, kLanes) (plus kLanes of wrap-around), so any
+// channel count runs in whole vectors; `phase` is the first element's place
+// in the period.
+DDSM_VECTOR_CLONES void affineInterleaved(const float* x, float* y, int64_t count, int64_t phase, int64_t period,
+                                          const float* centre, const float* scale, const float* shift, bool silu)
+{
+    int64_t i = 0, at = phase;
+    for (; i + kLanes <= count; i += kLanes) {
+        Floats v, a, m, b;
+        std::memcpy(&v, x + i, sizeof v);
+        std::memcpy(&a, centre + at, sizeof a);
+        std::memcpy(&m, scale + at, sizeof m);
+        std::memcpy(&b, shift + at, sizeof b);
+        v = (v + a) * m + b;
+        if (silu)
+            v = v / (1.0f + vectorExp(-v));
+        std::memcpy(y + i, &v, sizeof v);
+        at += kLanes;
+        if (at >= period)
+            at -= period;
+    }
+    for (; i < count; ++i, ++at) {
+        const float v = (x[i] + centre[at]) * scale[at] + shift[at];
+        y[i] = silu ? v / (1.0f + std::exp(-v)) : v;
+    }
+}
+
+// Per-channel values laid out for affineInterleaved.
+struct ChannelPatterns {
+    int64_t period = 0;
+    std::vector<float> centre, scale, shift;
+};
+
+// Image n's per-channel centre (offset - group mean), scale (rstd x gamma)
+// and shift (beta), as patterns.
+void channelAffine(const Plan& p, int64_t n, ChannelPatterns& out)
+{
+    const int64_t C = p.C, cg = C / p.groups, hw = p.hw;
+    std::vector<double> sums(C, 0.0), squares(C, 0.0);
+    channelSums(p.x + n * hw * C, hw, C, sums.data(), squares.data());
+    std::vector<float> centre(C), scale(C);
+    for (int64_t g = 0; g < p.groups; ++g) {
+        double sum = 0, sq = 0;
+        for (int64_t c = g * cg; c < (g + 1) * cg; ++c) {
+            const double a = p.offset ? p.offset[n * C + c] : 0.0;  // sums of x + a from the sums of x
+            sum += sums[c] + double(hw) * a;
+            sq += squares[c] + 2.0 * a * sums[c] + double(hw) * a * a;
+        }
+        const double count = double(cg * hw);
+        const double mean = sum / count;
+        const double rstd = 1.0 / std::sqrt(std::max(sq / count - mean * mean, 0.0) + p.eps);
+        for (int64_t c = g * cg; c < (g + 1) * cg; ++c) {
+            centre[c] = float((p.offset ? p.offset[n * C + c] : 0.0) - mean);
+            scale[c] = float(rstd * p.gamma[c]);
+        }
+    }
+    out.period = std::lcm(C, int64_t(kLanes));
+    const int64_t length = out.period + kLanes;
+    out.centre.resize(length);
+    out.scale.resize(length);
+    out.shift.resize(length);
+    for (int64_t i = 0; i < length; ++i) {
+        out.centre[i] = centre[i % C];
+        out.scale[i] = scale[i % C];
+        out.shift[i] = p.beta[i % C];
+    }
+}
+
+torch::Tensor runFusedChannelsLast(const Plan& plan, int64_t N, const torch::Tensor& y)
+{
+    const int64_t C = plan.C, hw = plan.hw;
+    // Images over the threads; a batch smaller than the pool also splits each
+    // image's normalisation into pixel blocks.
+    std::vector<ChannelPatterns> patterns(N);
+    at::parallel_for(0, N, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t n = begin; n < end; ++n)
+            channelAffine(plan, n, patterns[n]);
+    });
+    const int64_t blocks = N >= at::get_num_threads() || at::in_parallel_region() ? 1 : at::get_num_threads();
+    const int64_t perBlock = (hw + blocks - 1) / blocks;
+    at::parallel_for(0, N * blocks, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t job = begin; job < end; ++job) {
+            const int64_t n = job / blocks, first = (job % blocks) * perBlock;
+            const int64_t count = std::min(hw, first + perBlock) - first;
+            const auto& q = patterns[n];
+            if (count > 0)
+                affineInterleaved(plan.x + (n * hw + first) * C, plan.y + (n * hw + first) * C, count * C,
+                                  (first * C) % q.period, q.period, q.centre.data(), q.scale.data(), q.shift.data(),
+                                  plan.silu);
+        }
+    });
+    return y;
+}
+
 bool fusable(const torch::Tensor& x, int64_t groups, const torch::Tensor& weight, const torch::Tensor& bias,
              const torch::Tensor& offset)
 {
     const auto floatCpu = [](const torch::Tensor& t) { return t.device().is_cpu() && t.scalar_type() == at::kFloat; };
-    if (!fusedEnabled || c10::GradMode::is_enabled() || x.dim() != 4 || !floatCpu(x) || !x.is_contiguous() || !floatCpu(weight) ||
+    const bool dense = x.is_contiguous() || x.is_contiguous(at::MemoryFormat::ChannelsLast);
+    if (!fusedEnabled || c10::GradMode::is_enabled() || x.dim() != 4 || !floatCpu(x) || !dense || !floatCpu(weight) ||
         !floatCpu(bias) || weight.dim() != 1 || bias.dim() != 1 || weight.size(0) != x.size(1) ||
         bias.size(0) != x.size(1) || groups < 1 || x.size(1) % groups != 0)
         return false;
@@ -112,10 +238,12 @@ torch::Tensor runFused(const torch::Tensor& x, int64_t groups, const torch::Tens
     RECORD_FUNCTION(silu ? "ddsm::group_norm_silu" : "ddsm::group_norm", std::vector<c10::IValue>());  // named in profiles
     const auto gamma = weight.contiguous(), beta = bias.contiguous();
     const auto shift = offset.defined() ? offset.contiguous() : offset;
-    auto y = at::empty_like(x);
+    auto y = at::empty_like(x);  // keeps x's layout
     const Plan plan{x.data_ptr<float>(), y.data_ptr<float>(), gamma.data_ptr<float>(), beta.data_ptr<float>(),
                     shift.defined() ? shift.data_ptr<float>() : nullptr, x.size(1), groups, x.size(2) * x.size(3),
                     eps, silu};
+    if (!x.is_contiguous())
+        return runFusedChannelsLast(plan, x.size(0), y);
     const int64_t slabs = x.size(0) * groups;
     at::parallel_for(0, slabs, 1, [&](int64_t begin, int64_t end) {
         for (int64_t s = begin; s < end; ++s)

@@ -5,9 +5,10 @@
 // The composite ops read and write an activation tensor five to seven times
 // (add, the norm's statistics and normalisation, SiLU); this reads it twice
 // and writes it once, which matters where convolutions are cheap (narrow
-// widths). Float CPU tensors in contiguous NCHW take the fused path; anything
-// else (training, other devices or types) runs the composite ops, so results
-// agree to float rounding either way.
+// widths). Float CPU tensors in contiguous NCHW or channels-last layout take
+// the fused path (the result keeps the layout); anything else (training,
+// other devices or types) runs the composite ops, so results agree to float
+// rounding either way.
 #include <torch/types.h>
 
 namespace ddsm {

@@ -3,6 +3,7 @@
 #include "base/error.h"
 #include "engine/attention_core.h"
 #include "engine/batch_split.h"
+#include "engine/inference_layout.h"
 #include "engine/slicing_rules.h"
 
 #include <torch/torch.h>
@@ -59,11 +60,19 @@ torch::Tensor AttentionBlock::forward(const torch::Tensor& x, const SliceContext
 {
     const int64_t B = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
     auto h = norm_->forward(x);
-    auto q = q_->forward(h, C, ctx, name + ".proj_q").reshape({B, C, H * W});
-    auto k = k_->forward(h, C, ctx, name + ".proj_k").reshape({B, C, H * W});
-    auto v = v_->forward(h, C, ctx, name + ".proj_v").reshape({B, C, H * W});
-    // Scaled by the sliced channel count, as the paper does.
-    auto out = attentionCore(q, k, v, std::pow(double(C), -0.5)).view({B, C, H, W});
+    auto q = q_->forward(h, C, ctx, name + ".proj_q");
+    auto k = k_->forward(h, C, ctx, name + ".proj_k");
+    auto v = v_->forward(h, C, ctx, name + ".proj_v");
+    const double scale = std::pow(double(C), -0.5);  // by the sliced channel count, as the paper does
+    torch::Tensor out;
+    if (!q.is_contiguous() && q.is_contiguous(at::MemoryFormat::ChannelsLast)) {
+        // Channels-last memory is [B, HW, C]: pixel-major views without a copy.
+        const auto pixels = [&](const torch::Tensor& t) { return t.permute({0, 2, 3, 1}).reshape({B, H * W, C}); };
+        out = attentionCorePixelMajor(pixels(q), pixels(k), pixels(v), scale).view({B, H, W, C}).permute({0, 3, 1, 2});
+    } else {
+        const auto channels = [&](const torch::Tensor& t) { return t.reshape({B, C, H * W}); };
+        out = attentionCore(channels(q), channels(k), channels(v), scale).view({B, C, H, W});
+    }
     if (ctx.log)
         ctx.log->push_back({name, "attention-matmul", 2 * H * W * H * W * C});
     return addToFresh(proj_->forward(out, C, ctx, name + ".proj"), x);
@@ -216,9 +225,9 @@ torch::Tensor SlimmableUNet::forward(const torch::Tensor& x, const torch::Tensor
         timeTable_ = timeTable_.to(x.device());
     if (log)  // one log for the whole batch, in order
         return run(x, t, ctx);
-    return forwardSplitOverBatch(x, t, [&](const torch::Tensor& xs, const torch::Tensor& ts) {
-        return run(xs, ts, ctx);
-    });
+    ctx.channelsLast = runsChannelsLast(x);
+    const auto share = [&](const torch::Tensor& xs, const torch::Tensor& ts) { return run(xs, ts, ctx); };
+    return forwardSplitOverBatch(x, t, share);
 }
 
 torch::Tensor SlimmableUNet::run(const torch::Tensor& x, const torch::Tensor& t, const SliceContext& ctx)
@@ -231,6 +240,10 @@ torch::Tensor SlimmableUNet::run(const torch::Tensor& x, const torch::Tensor& t,
     temb = time2_->forward(swish(temb), tdim, ctx, "time_embedding.timembedding.3");
 
     auto h = head_->forward(x, sliced(c, c.baseChannels, width), ctx, "head");
+    // A one-channel image is NCHW and channels-last at once, and convolutions
+    // keep NCHW for it: the layout is set on the first activation instead.
+    if (ctx.channelsLast)
+        h = h.contiguous(at::MemoryFormat::ChannelsLast);
     std::vector<torch::Tensor> skips{h};
     for (size_t i = 0; i < down_.size(); ++i) {
         const auto& b = down_[i];
@@ -252,7 +265,7 @@ torch::Tensor SlimmableUNet::run(const torch::Tensor& x, const torch::Tensor& t,
         }
     }
     // The output convolution is never slimmed: it always emits the image channels.
-    return tailConv_->forward(tailNorm_->forwardSiLU(h), c.channels, ctx, "tail.2");
+    return tailConv_->forward(tailNorm_->forwardSiLU(h), c.channels, ctx, "tail.2").contiguous();
 }
 
 }  // namespace ddsm

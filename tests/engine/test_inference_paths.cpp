@@ -44,6 +44,27 @@ private slots:
         }
     }
 
+    void pixelMajorAttentionMatchesDoublePrecision()
+    {
+        torch::NoGradGuard noGrad;
+        for (const int64_t n : {256, 49, 16}) {  // image by image, with a vector tail, composite
+            auto g = at::detail::createCPUGenerator(uint64_t(n));
+            const auto q = torch::randn({3, n, 24}, g) * 3, k = torch::randn({3, n, 24}, g),
+                       v = torch::randn({3, n, 24}, g);
+            const auto want = attentionCorePixelMajorReference(q.to(torch::kDouble), k.to(torch::kDouble),
+                                                               v.to(torch::kDouble), 0.2);
+            // The channel-major reference on transposed operands is the same attention.
+            const auto channelMajor = attentionCoreReference(q.transpose(1, 2).to(torch::kDouble),
+                                                             k.transpose(1, 2).to(torch::kDouble),
+                                                             v.transpose(1, 2).to(torch::kDouble), 0.2);
+            QVERIFY((want - channelMajor.transpose(1, 2)).abs().max().item<double>() < 1e-12);
+            const auto got = attentionCorePixelMajor(q, k, v, 0.2);
+            const double err = (got - want).abs().max().item<double>();
+            QVERIFY2(err <= 1e-5 * std::max(1.0, want.abs().max().item<double>()),
+                     qPrintable(QString("n %1: max error %2").arg(n).arg(err)));
+        }
+    }
+
     void attentionSwitchedOffRunsTheCompositeOps()
     {
         torch::NoGradGuard noGrad;

@@ -3,6 +3,7 @@
 // record of a real forward pass.
 #include "engine/flops.h"
 #include "engine/fused_group_norm.h"
+#include "engine/inference_layout.h"
 #include "engine/slicing_rules.h"
 #include "engine/slimmable_unet.h"
 
@@ -193,7 +194,8 @@ private slots:
             double shift, scale;
         };
         for (const Case k : {Case{2, 8, 5, 7, 4, 0.0, 1.0}, Case{3, 24, 14, 14, 8, 3.0, 0.5},
-                             Case{1, 6, 3, 3, 1, -2.0, 40.0}, Case{4, 16, 1, 1, 16, 0.0, 1.0}}) {
+                             Case{1, 6, 3, 3, 1, -2.0, 40.0}, Case{4, 16, 1, 1, 16, 0.0, 1.0},
+                             Case{2, 48, 7, 7, 8, 1.0, 2.0}}) {
             const auto x = torch::randn({k.n, k.c, k.h, k.w}) * k.scale + k.shift;
             const auto full = torch::randn({2 * k.c}) * 2;  // a sliced weight: a prefix of a longer one
             const auto weight = full.slice(0, 0, k.c), bias = torch::randn({k.c});
@@ -216,6 +218,21 @@ private slots:
             const auto want = torch::group_norm(x.to(torch::kDouble), k.groups, weight.to(torch::kDouble),
                                                 bias.to(torch::kDouble), 1e-5);
             QVERIFY((plain - want).abs().max().item<double>() <= 2e-5 * std::max(1.0, want.abs().max().item<double>()));
+            // Channels-last input takes its own kernel and keeps its layout.
+            const auto last = x.contiguous(at::MemoryFormat::ChannelsLast);
+            for (const auto& add : {torch::Tensor(), offset}) {
+                const auto truth = groupNormSiLUReference(x.to(torch::kDouble), k.groups, weight.to(torch::kDouble),
+                                                          bias.to(torch::kDouble), 1e-5,
+                                                          add.defined() ? add.to(torch::kDouble) : add);
+                const auto got = groupNormSiLU(last, k.groups, weight, bias, 1e-5, add);
+                QVERIFY(got.is_contiguous(at::MemoryFormat::ChannelsLast));
+                const double err = (got - truth).abs().max().item<double>();
+                QVERIFY2(err <= 2e-5 * std::max(1.0, truth.abs().max().item<double>()),
+                         qPrintable(QString("channels-last, c %1 groups %2 offset %3: max error %4")
+                                        .arg(k.c).arg(k.groups).arg(add.defined()).arg(err)));
+            }
+            QVERIFY((groupNormFused(last, k.groups, weight, bias, 1e-5) - want).abs().max().item<double>() <=
+                    2e-5 * std::max(1.0, want.abs().max().item<double>()));
         }
         // Switched off, the composite ops run and agree exactly.
         {
@@ -299,6 +316,29 @@ private slots:
                      qPrintable(QString("width %1: max error %2 (scale %3)").arg(width).arg(err).arg(scale)));
         }
         torch::set_num_threads(1);
+    }
+
+    // Inference runs channels-last (inference_layout.h); off, NCHW: both match
+    // the reference, and their difference shows the switch takes effect.
+    void channelsLastAndNchwInferenceAgree()
+    {
+        const NetConfig c = smallConfig();
+        auto net = std::make_shared<SlimmableUNet>(c);
+        perturb(*net, 13);
+        net->eval();
+        torch::NoGradGuard noGrad;
+        auto x = torch::randn({2, c.channels, c.imageSize, c.imageSize});
+        auto t = torch::tensor({900, 40}, torch::kLong);
+        const auto last = net->forward(x, t, 0.5);
+        setChannelsLastEnabled(false);
+        const auto nchw = net->forward(x, t, 0.5);
+        setChannelsLastEnabled(true);
+        QVERIFY(last.is_contiguous() && nchw.is_contiguous());  // NCHW out either way
+        const auto reference = ReferenceUNet(c, *net, 0.5).forward(x, t);
+        const double scale = std::max(1.0, reference.abs().max().item<double>());
+        QVERIFY((last - reference).abs().max().item<double>() <= 1e-5 * scale);
+        QVERIFY((nchw - reference).abs().max().item<double>() <= 1e-5 * scale);
+        QVERIFY(!torch::equal(last, nchw));
     }
 
     void cachedSlicesFollowInPlaceUpdates()
