@@ -4,6 +4,7 @@
 // each call.
 #include "engine/attention_core.h"
 #include "engine/batch_split.h"
+#include "engine/narrow_output_conv.h"
 
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
@@ -28,7 +29,7 @@ private slots:
             int64_t b, c, n;
             double spread;  // logits' size: large values test the softmax's max shift
         };
-        // 256 and 49 pixels run image by image (49 leaves a vector tail), 16 the composite ops.
+        // 256 pixels run one image a group, 49 and 16 whole batches (49 leaves a vector tail).
         for (const Case k : {Case{3, 64, 256, 1.0}, Case{2, 16, 49, 1.0}, Case{4, 8, 49, 30.0}, Case{2, 32, 16, 1.0}}) {
             auto g = at::detail::createCPUGenerator(uint64_t(k.n * 100 + k.c));
             const auto q = torch::randn({k.b, k.c, k.n}, g) * k.spread, kk = torch::randn({k.b, k.c, k.n}, g),
@@ -47,7 +48,7 @@ private slots:
     void pixelMajorAttentionMatchesDoublePrecision()
     {
         torch::NoGradGuard noGrad;
-        for (const int64_t n : {256, 49, 16}) {  // image by image, with a vector tail, composite
+        for (const int64_t n : {256, 49, 16}) {  // one image a group, with a vector tail, whole batch
             auto g = at::detail::createCPUGenerator(uint64_t(n));
             const auto q = torch::randn({3, n, 24}, g) * 3, k = torch::randn({3, n, 24}, g),
                        v = torch::randn({3, n, 24}, g);
@@ -84,6 +85,32 @@ private slots:
         attentionCore(q, k, v, 0.5).pow(2).sum().backward();
         QVERIFY(q.grad().defined() && v.grad().defined());
         QVERIFY(q.grad().abs().sum().item<double>() > 0);
+    }
+
+    void narrowOutputConvolutionMatchesTorch()
+    {
+        torch::NoGradGuard noGrad;
+        struct Case {
+            int64_t c, o, h, w;
+        };
+        for (const Case k : {Case{16, 1, 28, 28}, Case{5, 1, 3, 7}, Case{64, 3, 8, 8}}) {
+            auto g = at::detail::createCPUGenerator(uint64_t(k.c * 10 + k.o));
+            const auto x = torch::randn({3, k.c, k.h, k.w}, g).contiguous(at::MemoryFormat::ChannelsLast);
+            const auto w = torch::randn({k.o, k.c, 3, 3}, g), b = torch::randn({k.o}, g);
+            const auto got = narrowOutputConv3x3(x, w, b);
+            QVERIFY(got.defined());
+            const auto want = torch::conv2d(x.to(torch::kDouble), w.to(torch::kDouble), b.to(torch::kDouble), 1, 1);
+            QCOMPARE(got.sizes().vec(), want.sizes().vec());
+            const double err = (got - want).abs().max().item<double>();
+            QVERIFY2(err <= 1e-5 * std::max(1.0, want.abs().max().item<double>()),
+                     qPrintable(QString("c %1 o %2: max error %3").arg(k.c).arg(k.o).arg(err)));
+        }
+        // Where it does not apply it says so: NCHW input, or three outputs from few channels.
+        const auto w = torch::randn({1, 8, 3, 3}), b = torch::randn({1});
+        QVERIFY(!narrowOutputConv3x3(torch::randn({2, 8, 5, 5}), w, b).defined());
+        QVERIFY(!narrowOutputConv3x3(torch::randn({2, 8, 5, 5}).contiguous(at::MemoryFormat::ChannelsLast),
+                                     torch::randn({3, 8, 3, 3}), torch::randn({3}))
+                     .defined());
     }
 
     void batchIsSplitOneShareAThread()
