@@ -239,9 +239,10 @@ torch::Tensor SlimmableUNet::run(const torch::Tensor& x, const torch::Tensor& t,
     temb = time1_->forward(temb, tdim, ctx, "time_embedding.timembedding.1");
     temb = time2_->forward(swish(temb), tdim, ctx, "time_embedding.timembedding.3");
 
-    auto h = head_->forward(x, sliced(c, c.baseChannels, width), ctx, "head");
+    const auto input = ctx.channelsLast ? x.contiguous(at::MemoryFormat::ChannelsLast) : x;
+    auto h = head_->forward(input, sliced(c, c.baseChannels, width), ctx, "head");
     // A one-channel image is NCHW and channels-last at once, and convolutions
-    // keep NCHW for it: the layout is set on the first activation instead.
+    // keep NCHW for it: its first activation is converted instead.
     if (ctx.channelsLast)
         h = h.contiguous(at::MemoryFormat::ChannelsLast);
     std::vector<torch::Tensor> skips{h};

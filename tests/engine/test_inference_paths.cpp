@@ -4,6 +4,7 @@
 // each call.
 #include "engine/attention_core.h"
 #include "engine/batch_split.h"
+#include "engine/fused_group_norm.h"
 #include "engine/narrow_output_conv.h"
 
 #include <ATen/Parallel.h>
@@ -85,6 +86,22 @@ private slots:
         attentionCore(q, k, v, 0.5).pow(2).sum().backward();
         QVERIFY(q.grad().defined() && v.grad().defined());
         QVERIFY(q.grad().abs().sum().item<double>() > 0);
+    }
+
+    // One image on two threads: the channels-last norm splits the image's
+    // pixels between the threads, each starting mid-way through the channels.
+    void channelsLastNormSplitsOneImage()
+    {
+        torch::NoGradGuard noGrad;
+        for (const int64_t c : {6, 24}) {
+            const auto x = torch::randn({1, c, 5, 7}).contiguous(at::MemoryFormat::ChannelsLast);
+            const auto w = torch::randn({c}), b = torch::randn({c}), offset = torch::randn({1, c});
+            const auto want = groupNormSiLUReference(x.to(torch::kDouble), 3, w.to(torch::kDouble),
+                                                     b.to(torch::kDouble), 1e-5, offset.to(torch::kDouble));
+            const auto got = groupNormSiLU(x, 3, w, b, 1e-5, offset);
+            QVERIFY(got.is_contiguous(at::MemoryFormat::ChannelsLast));
+            QVERIFY((got - want).abs().max().item<double>() <= 2e-5 * std::max(1.0, want.abs().max().item<double>()));
+        }
     }
 
     void narrowOutputConvolutionMatchesTorch()
