@@ -109,7 +109,7 @@ torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch
     RECORD_FUNCTION("ddsm::attention", std::vector<c10::IValue>());  // named in profiles
     const int64_t B = q.size(0), N = pixels(q, layout);
     // Images go in groups whose N x N weights fit in a core's cache together:
-    // one image at 16 x 16 pixels, a whole share at 7 x 7 (where per-image
+    // two images at 16 x 16 pixels, a whole share at 7 x 7 (where per-image
     // calls would cost more than the products).
     constexpr int64_t kWeightsPerGroup = 128 * 1024;  // floats: 512 KB
     const int64_t group = std::max<int64_t>(1, kWeightsPerGroup / (N * N));

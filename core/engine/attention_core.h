@@ -2,7 +2,7 @@
 // The matmuls and softmax of self-attention over the pixels of an image:
 //   out[b] = v[b] softmax(scale q[b]^T k[b])^T,   q, k, v, out: [B, C, N].
 // Inference on float CPU tensors runs in groups of images whose N x N weights
-// fit in a core's cache between the two matmuls (one image at 16 x 16 pixels,
+// fit in a core's cache between the two matmuls (two images at 16 x 16 pixels,
 // dozens at 7 x 7), and the softmax uses a vectorised exponential (torch's
 // costs the same at every width, since N x N does not shrink with C: at the
 // CIFAR-10 config's width 0.25 it was 4% of the forward pass). Training, other
