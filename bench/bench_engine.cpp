@@ -12,9 +12,9 @@
 // one piece instead of one share per thread ("unsplit ms") and in NCHW
 // instead of channels-last ("NCHW ms"), in the same rounds, to show what each
 // saves; and at the largest batch, the network's own convolutions alone (the
-// shapes a real forward pass ran, as plain torch convolutions back to back, in
-// the layout and shares the network uses): what oneDNN needs for them, against
-// which the rest of the forward pass is ours.
+// shapes a real forward pass ran, on fresh tensors back to back, in
+// the layout, shares and kernels the network uses): what the convolutions
+// need, against which the rest of the forward pass is ours.
 #include "base/error.h"
 #include "base/threads.h"
 #include "engine/attention_core.h"
@@ -22,6 +22,7 @@
 #include "engine/flops.h"
 #include "engine/fused_group_norm.h"
 #include "engine/inference_layout.h"
+#include "engine/narrow_output_conv.h"
 #include "engine/net_config.h"
 #include "engine/slimmable_unet.h"
 
@@ -86,7 +87,7 @@ std::function<void()> replayConvolutions(const OpLog& log)
     return [convs, shares] {
         runShares(shares, [&](int64_t i) {
             for (const auto& c : *convs)
-                torch::conv2d(c.xs[i], c.w, c.b, c.stride, c.padding);
+                convolve(c.xs[i], c.w, c.b, c.stride, c.padding);
         });
     };
 }

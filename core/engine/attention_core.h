@@ -5,7 +5,7 @@
 // fit in a core's cache between the two matmuls (two images at 16 x 16 pixels,
 // dozens at 7 x 7), and the softmax uses a vectorised exponential (torch's
 // costs the same at every width, since N x N does not shrink with C: at the
-// CIFAR-10 config's width 0.25 it was 4% of the forward pass). Training, other
+// CIFAR-10 config's width 0.25 it was 3.5% of the forward pass). Training, other
 // devices and batches smaller than the thread count run the composite torch
 // ops; both agree to float rounding.
 #include <torch/types.h>

@@ -36,10 +36,10 @@ int64_t batchShares(int64_t batch, const c10::Device& device)
 void runShares(int64_t shares, const std::function<void(int64_t share)>& share)
 {
 #ifdef _OPENMP
-    // A library that opens its own parallel region inside a share (oneDNN
-    // names its team size itself) would start a nested team per thread and
-    // oversubscribe the cores: the small config ran 15-20% slower so. Nothing
-    // here relies on nested regions, so they run on one thread, process-wide.
+    // A library that opens its own parallel region inside a share would start
+    // a nested team per thread and oversubscribe the cores (the benchmarks ran
+    // slower so). Nothing here relies on nested regions, so they run on one
+    // thread, process-wide.
     omp_set_max_active_levels(1);
 #endif
     at::parallel_for(0, shares, 1, [&](int64_t begin, int64_t end) {

@@ -21,22 +21,35 @@ namespace {
 
 std::atomic<bool> fusedEnabled{true};
 
-// out = (x + centre) * scale + shift, through SiLU if `silu`, elementwise.
-inline void affine(const float* x, float* out, int64_t n, float centre, float scale, float shift, bool silu)
+// (v + centre) * scale + shift, through SiLU if `silu`: the step both layouts'
+// kernels take, a vector at a time or one element. Always inlined, so it is
+// compiled for the calling kernel's instruction set.
+__attribute__((always_inline)) inline Floats affineStep(Floats v, Floats centre, Floats scale, Floats shift, bool silu)
 {
+    v = (v + centre) * scale + shift;
+    return silu ? v / (1.0f + vectorExp(-v)) : v;
+}
+
+__attribute__((always_inline)) inline float affineStep(float v, float centre, float scale, float shift, bool silu)
+{
+    v = (v + centre) * scale + shift;
+    return silu ? v / (1.0f + std::exp(-v)) : v;
+}
+
+// out = affineStep(x) elementwise with one centre, scale and shift.
+__attribute__((always_inline)) inline void affine(const float* x, float* out, int64_t n, float centre, float scale,
+                                                  float shift, bool silu)
+{
+    const Floats a = Floats{} + centre, m = Floats{} + scale, b = Floats{} + shift;
     int64_t i = 0;
     for (; i + kLanes <= n; i += kLanes) {
         Floats v;
         std::memcpy(&v, x + i, sizeof v);
-        v = (v + centre) * scale + shift;
-        if (silu)
-            v = v / (1.0f + vectorExp(-v));
+        v = affineStep(v, a, m, b, silu);
         std::memcpy(out + i, &v, sizeof v);
     }
-    for (; i < n; ++i) {
-        const float v = (x[i] + centre) * scale + shift;
-        out[i] = silu ? v / (1.0f + std::exp(-v)) : v;
-    }
+    for (; i < n; ++i)
+        out[i] = affineStep(x[i], centre, scale, shift, silu);
 }
 
 struct Plan {
@@ -127,18 +140,14 @@ DDSM_VECTOR_CLONES void affineInterleaved(const float* x, float* y, int64_t coun
         std::memcpy(&a, centre + at, sizeof a);
         std::memcpy(&m, scale + at, sizeof m);
         std::memcpy(&b, shift + at, sizeof b);
-        v = (v + a) * m + b;
-        if (silu)
-            v = v / (1.0f + vectorExp(-v));
+        v = affineStep(v, a, m, b, silu);
         std::memcpy(y + i, &v, sizeof v);
         at += kLanes;
         if (at >= period)
             at -= period;
     }
-    for (; i < count; ++i, ++at) {
-        const float v = (x[i] + centre[at]) * scale[at] + shift[at];
-        y[i] = silu ? v / (1.0f + std::exp(-v)) : v;
-    }
+    for (; i < count; ++i, ++at)
+        y[i] = affineStep(x[i], centre[at], scale[at], shift[at], silu);
 }
 
 // Per-channel values laid out for affineInterleaved.
@@ -166,7 +175,7 @@ void channelAffine(const Plan& p, int64_t n, ChannelPatterns& out)
         const double mean = sum / count;
         const double rstd = 1.0 / std::sqrt(std::max(sq / count - mean * mean, 0.0) + p.eps);
         for (int64_t c = g * cg; c < (g + 1) * cg; ++c) {
-            centre[c] = float((p.offset ? p.offset[n * C + c] : 0.0) - mean);
+            centre[c] = float((p.offset ? p.offset[n * C + c] : 0.0) - mean);  // x + offset - mean
             scale[c] = float(rstd * p.gamma[c]);
         }
     }
@@ -182,7 +191,7 @@ void channelAffine(const Plan& p, int64_t n, ChannelPatterns& out)
     }
 }
 
-torch::Tensor runFusedChannelsLast(const Plan& plan, int64_t N, const torch::Tensor& y)
+void runFusedChannelsLast(const Plan& plan, int64_t N)
 {
     const int64_t C = plan.C, hw = plan.hw;
     // Images over the threads; a batch smaller than the pool also splits each
@@ -205,7 +214,6 @@ torch::Tensor runFusedChannelsLast(const Plan& plan, int64_t N, const torch::Ten
                                   plan.silu);
         }
     });
-    return y;
 }
 
 bool fusable(const torch::Tensor& x, int64_t groups, const torch::Tensor& weight, const torch::Tensor& bias,
@@ -242,8 +250,10 @@ torch::Tensor runFused(const torch::Tensor& x, int64_t groups, const torch::Tens
     const Plan plan{x.data_ptr<float>(), y.data_ptr<float>(), gamma.data_ptr<float>(), beta.data_ptr<float>(),
                     shift.defined() ? shift.data_ptr<float>() : nullptr, x.size(1), groups, x.size(2) * x.size(3),
                     eps, silu};
-    if (!x.is_contiguous())
-        return runFusedChannelsLast(plan, x.size(0), y);
+    if (!x.is_contiguous()) {
+        runFusedChannelsLast(plan, x.size(0));
+        return y;
+    }
     const int64_t slabs = x.size(0) * groups;
     at::parallel_for(0, slabs, 1, [&](int64_t begin, int64_t end) {
         for (int64_t s = begin; s < end; ++s)

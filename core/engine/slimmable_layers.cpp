@@ -50,11 +50,7 @@ torch::Tensor SlimConv2d::forward(const torch::Tensor& x, int64_t outChannels, c
     const int64_t in = x.size(1);
     TORCH_CHECK(in <= weight.size(1), name, ": input has ", in, " channels, layer holds ", weight.size(1));
     auto [w, b] = cache_.get(weight, bias, outChannels, in, ctx);
-    torch::Tensor y;
-    if (ctx.channelsLast && stride_ == 1 && padding_ == 1)
-        y = narrowOutputConv3x3(x, w, b);  // undefined unless it applies
-    if (!y.defined())
-        y = torch::conv2d(x, w, b, stride_, padding_);
+    auto y = convolve(x, w, b, stride_, padding_);
     if (ctx.log)
         ctx.log->push_back({name, "conv", y.size(1) * y.size(2) * y.size(3) * in * w.size(2) * w.size(3),
                             x.sizes().vec(), w.sizes().vec(), stride_, padding_});

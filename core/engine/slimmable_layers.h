@@ -17,7 +17,7 @@ struct SliceContext {
     double width = 1.0;
     int widthIndex = -1;    // index into the model's width list, -1 if not listed (no cache)
     OpLog* log = nullptr;   // when set, each op appends what it computed
-    bool channelsLast = false;  // activations in channels-last layout (inference_layout.h)
+    bool channelsLast = false;  // the pass runs channels-last (inference_layout.h)
 };
 
 // Inference caches one contiguous copy of each sliced weight per width, so a

@@ -163,6 +163,24 @@ void perturb(SlimmableUNet& net, uint64_t seed)
         p.add_(torch::randn(p.sizes(), g) * 0.1);
 }
 
+// The small network with every parameter perturbed, in eval mode.
+std::shared_ptr<SlimmableUNet> perturbedSmallNet(uint64_t seed)
+{
+    auto net = std::make_shared<SlimmableUNet>(smallConfig());
+    perturb(*net, seed);
+    net->eval();
+    return net;
+}
+
+// Empty when ours is within 1e-5 (relative to the output's size) of the
+// reference network's output, else what differs.
+QString referenceMismatch(const torch::Tensor& ours, const torch::Tensor& reference)
+{
+    const double err = (ours - reference).abs().max().item<double>();
+    const double scale = reference.abs().max().item<double>();
+    return err <= 1e-5 * std::max(1.0, scale) ? QString() : QString("max error %1 (scale %2)").arg(err).arg(scale);
+}
+
 }  // namespace
 
 class TestNetwork final : public QObject {
@@ -275,9 +293,7 @@ private slots:
     {
         QFETCH(double, width);
         const NetConfig c = smallConfig();
-        auto net = std::make_shared<SlimmableUNet>(c);
-        perturb(*net, 7);
-        net->eval();
+        auto net = perturbedSmallNet(7);
         torch::NoGradGuard noGrad;
         auto g = at::detail::createCPUGenerator(3);
         auto x = torch::randn({2, c.channels, c.imageSize, c.imageSize}, g);
@@ -285,37 +301,31 @@ private slots:
         auto ours = net->forward(x, t, width);
         auto reference = ReferenceUNet(c, *net, width).forward(x, t);
         QCOMPARE(ours.sizes().vec(), reference.sizes().vec());
-        const double err = (ours - reference).abs().max().item<double>();
-        const double scale = reference.abs().max().item<double>();
-        QVERIFY2(err <= 1e-5 * std::max(1.0, scale), qPrintable(QString("max error %1 (scale %2)").arg(err).arg(scale)));
+        const QString mismatch = referenceMismatch(ours, reference);
+        QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
         // Widths really differ (a test of the test: slicing changes the output).
         if (width < 1.0)
             QVERIFY((ours - net->forward(x, t, 1.0)).abs().max().item<double>() > 1e-3);
     }
 
     // Two threads: the batch runs as one share per thread (batch_split.h),
-    // attention image by image inside each share, and both threads read the
-    // slice cache at once.
+    // attention in groups of images inside each share, and both threads read
+    // the slice cache at once.
     void splitBatchMatchesReferenceForward()
     {
         const NetConfig c = smallConfig();
-        auto net = std::make_shared<SlimmableUNet>(c);
-        perturb(*net, 11);
-        net->eval();
+        auto net = perturbedSmallNet(11);
         torch::NoGradGuard noGrad;
-        torch::set_num_threads(2);
         auto g = at::detail::createCPUGenerator(5);
         auto x = torch::randn({6, c.channels, c.imageSize, c.imageSize}, g);
         auto t = torch::tensor({999, 17, 500, 0, 250, 750}, torch::kLong);
         for (double width : {1.0, 0.5}) {
+            torch::set_num_threads(2);
             auto ours = net->forward(x, t, width);
-            auto reference = ReferenceUNet(c, *net, width).forward(x, t);
-            const double err = (ours - reference).abs().max().item<double>();
-            const double scale = reference.abs().max().item<double>();
-            QVERIFY2(err <= 1e-5 * std::max(1.0, scale),
-                     qPrintable(QString("width %1: max error %2 (scale %3)").arg(width).arg(err).arg(scale)));
+            torch::set_num_threads(1);
+            const QString mismatch = referenceMismatch(ours, ReferenceUNet(c, *net, width).forward(x, t));
+            QVERIFY2(mismatch.isEmpty(), qPrintable(QString("width %1: %2").arg(width).arg(mismatch)));
         }
-        torch::set_num_threads(1);
     }
 
     // Inference runs channels-last (inference_layout.h); off, NCHW: both match
@@ -323,9 +333,7 @@ private slots:
     void channelsLastAndNchwInferenceAgree()
     {
         const NetConfig c = smallConfig();
-        auto net = std::make_shared<SlimmableUNet>(c);
-        perturb(*net, 13);
-        net->eval();
+        auto net = perturbedSmallNet(13);
         torch::NoGradGuard noGrad;
         auto x = torch::randn({2, c.channels, c.imageSize, c.imageSize});
         auto t = torch::tensor({900, 40}, torch::kLong);
@@ -335,9 +343,8 @@ private slots:
         setChannelsLastEnabled(true);
         QVERIFY(last.is_contiguous() && nchw.is_contiguous());  // NCHW out either way
         const auto reference = ReferenceUNet(c, *net, 0.5).forward(x, t);
-        const double scale = std::max(1.0, reference.abs().max().item<double>());
-        QVERIFY((last - reference).abs().max().item<double>() <= 1e-5 * scale);
-        QVERIFY((nchw - reference).abs().max().item<double>() <= 1e-5 * scale);
+        QVERIFY2(referenceMismatch(last, reference).isEmpty(), qPrintable(referenceMismatch(last, reference)));
+        QVERIFY2(referenceMismatch(nchw, reference).isEmpty(), qPrintable(referenceMismatch(nchw, reference)));
         QVERIFY(!torch::equal(last, nchw));
     }
 
