@@ -48,7 +48,8 @@ const char* kHelp =
     "  --lr X                Adam learning rate (default 2e-4)\n"
     "  --warmup N            learning-rate warmup steps (default 500)\n"
     "  --grad-clip X         gradient-norm clip (default 1.0)\n"
-    "  --ema X               EMA decay (default 0.9995)\n"
+    "  --ema X               EMA decay (default 0.9995; ramped up over the first steps\n"
+    "                        of a random start, constant from a --init-weights start)\n"
     "  --middle-widths N     random middle widths per batch (default 1)\n"
     "  --no-flip             no horizontal-flip augmentation\n"
     "  --seed N              seed of initialisation, batches, noise (default 0)\n"
@@ -106,6 +107,7 @@ int runTrain(const std::vector<std::string>& argv)
             if (configPath && toJson(loadNetConfig(*configPath)) != toJson(config))
                 throw Error("--init-weights " + *weights + ": its architecture differs from --config " + *configPath);
             options.initWeights = *weights + "@" + sha256OfFile(*weights);
+            options.emaRamp = false;  // the EMA keeps the trained weights from the first step
         } else {
             config = loadNetConfig(*configPath);
         }

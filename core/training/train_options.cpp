@@ -29,7 +29,7 @@ nlohmann::json toJson(const TrainOptions& o)
                           {"warmup_steps", o.warmupSteps}, {"adam_beta1", o.adamBeta1},   {"adam_beta2", o.adamBeta2},
                           {"adam_epsilon", o.adamEpsilon}, {"grad_clip", o.gradClip},     {"ema_decay", o.emaDecay},
                           {"middle_widths", o.middleWidths}, {"horizontal_flip", o.horizontalFlip}, {"seed", o.seed},
-                          {"init_weights", o.initWeights}};
+                          {"init_weights", o.initWeights}, {"ema_ramp", o.emaRamp}};
 }
 
 TrainOptions trainOptionsFromJson(const nlohmann::json& j, const std::string& where)
@@ -47,6 +47,7 @@ TrainOptions trainOptionsFromJson(const nlohmann::json& j, const std::string& wh
         o.emaDecay = j.value("ema_decay", o.emaDecay);
         o.middleWidths = j.value("middle_widths", o.middleWidths);
         o.horizontalFlip = j.value("horizontal_flip", o.horizontalFlip);
+        o.emaRamp = j.value("ema_ramp", o.emaRamp);                // absent in older checkpoints: ramped
         o.initWeights = j.value("init_weights", o.initWeights);
         o.seed = j.value("seed", o.seed);
     } catch (const nlohmann::json::exception& e) {

@@ -16,7 +16,11 @@ struct TrainOptions {
     double adamBeta2 = 0.999;
     double adamEpsilon = 1e-8;
     double gradClip = 1.0;          // global gradient-norm clip
-    double emaDecay = 0.9995;       // EMA of the weights (ramped up over the first steps)
+    double emaDecay = 0.9995;       // EMA of the weights
+    // Ramp the EMA decay up over the first steps, so a random start's weights
+    // fade quickly. A run from trained weights keeps them from the first step
+    // instead (a ramp would average only the restart's first, noisy steps).
+    bool emaRamp = true;
     int middleWidths = 1;           // sandwich rule: full + smallest + this many random middle widths
     bool horizontalFlip = true;     // augmentation
     uint64_t seed = 0;

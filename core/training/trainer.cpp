@@ -118,8 +118,9 @@ TrainStepStats Trainer::step()
     stats.learningRate = options_.learningRate * warm;
     const double b1 = options_.adamBeta1, b2 = options_.adamBeta2;
     const double correction1 = 1 - std::pow(b1, double(step_)), correction2 = 1 - std::pow(b2, double(step_));
-    // EMA ramps up so that short runs are not dominated by the initial weights.
-    const double decay = std::min(options_.emaDecay, (1.0 + step_) / (10.0 + step_));
+    // EMA ramps up so that short runs are not dominated by random initial weights.
+    const double decay =
+        options_.emaRamp ? std::min(options_.emaDecay, (1.0 + step_) / (10.0 + step_)) : options_.emaDecay;
     for (size_t i = 0; i < params_.size(); ++i) {
         auto& p = params_[i];
         if (p.grad().defined()) {

@@ -6,6 +6,7 @@
 #include "training/trainer.h"
 #include "training/training_run.h"
 
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <QTemporaryDir>
@@ -119,6 +120,33 @@ private slots:
         } catch (const Error& e) {
             QVERIFY(std::string(e.what()).find("other.safetensors: its architecture differs") != std::string::npos);
         }
+    }
+
+    void emaFollowsItsDecayWithOrWithoutTheRamp()
+    {
+        // After step k the EMA is decay * previous + (1 - decay) * weights, with
+        // decay = min(ema, (1 + k) / (10 + k)) when ramped and ema otherwise.
+        for (const bool ramp : {true, false}) {
+            TrainOptions o = options(3);
+            o.emaDecay = 0.9;
+            o.emaRamp = ramp;
+            Trainer trainer(tiny(), o, blobs(32), c10::Device(c10::kCPU));
+            auto expected = trainer.ema().named_parameters()["head.weight"].clone();
+            for (int k = 1; k <= 3; ++k) {
+                trainer.step();
+                const double decay = ramp ? std::min(0.9, (1.0 + k) / (10.0 + k)) : 0.9;
+                expected = expected * decay + trainer.model().named_parameters()["head.weight"] * (1 - decay);
+            }
+            const auto ema = trainer.ema().named_parameters()["head.weight"];
+            QVERIFY2(torch::allclose(ema, expected, 1e-5, 1e-7), ramp ? "ramped" : "constant");
+        }
+        // The choice is stored with the run; checkpoints written before it existed ramped.
+        TrainOptions constant;
+        constant.emaRamp = false;
+        QVERIFY(!trainOptionsFromJson(toJson(constant), "run").emaRamp);
+        auto older = toJson(constant);
+        older.erase("ema_ramp");
+        QVERIFY(trainOptionsFromJson(older, "older run").emaRamp);
     }
 
     void resumingEqualsAnUninterruptedRun()
