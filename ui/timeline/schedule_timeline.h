@@ -120,6 +120,8 @@ private:
     void paintLevelLabels(QPainter& painter, const TimelineLayout& layout) const;
     void paintOverlay(QPainter& painter, const TimelineLayout& layout) const;
     void paintImportanceCurve(QPainter& painter, const TimelineLayout& layout) const;
+    // The schedule's name (or the importance mode's hint) over the plot's left end.
+    QString titleText() const;
 
     QPointer<ScheduleDocumentModel> model_;
     EditMode mode_ = EditMode::Paint;

@@ -190,12 +190,16 @@ void ScheduleTimeline::paintAxes(QPainter& painter, const TimelineLayout& geomet
     const QRectF ends(plot.left(), endsRow, plot.width(), line);
     painter.drawText(ends, Qt::AlignLeft | Qt::AlignVCenter, tr("← noise"));
     painter.drawText(ends, Qt::AlignRight | Qt::AlignVCenter, tr("image →"));
-    QString title = model_->name();
-    if (mode_ == EditMode::Importance)
-        title = tr("importance: drag the handles and the dashed thresholds");
     painter.setPen(palette().text().color());
     painter.drawText(QRectF(plot.left(), 2, plot.width(), line), Qt::AlignLeft | Qt::AlignVCenter,
-                     title);
+                     titleText());
+}
+
+QString ScheduleTimeline::titleText() const
+{
+    if (mode_ == EditMode::Importance)
+        return tr("importance: drag the handles and the dashed thresholds");
+    return model_->name();
 }
 
 void ScheduleTimeline::paintOverlay(QPainter& painter, const TimelineLayout& geometry) const
@@ -224,9 +228,13 @@ void ScheduleTimeline::paintOverlay(QPainter& painter, const TimelineLayout& geo
     painter.setBrush(Qt::NoBrush);
     painter.drawPath(path);
     if (!overlayLabel_.isEmpty()) {
+        // The caption shares the top row with the title: it gets the room the title leaves, elided.
         const QFontMetricsF metrics(font());
+        const double gap = 2 * metrics.averageCharWidth();
+        const double room = geometry.plot().width() - metrics.horizontalAdvance(titleText()) - gap;
+        const QString caption = metrics.elidedText(tr("— %1").arg(overlayLabel_), Qt::ElideRight, std::max(0.0, room));
         painter.drawText(QRectF(geometry.plot().left(), 2, geometry.plot().width(), metrics.height()),
-                         Qt::AlignRight | Qt::AlignVCenter, tr("— %1").arg(overlayLabel_));
+                         Qt::AlignRight | Qt::AlignVCenter, caption);
     }
 }
 
