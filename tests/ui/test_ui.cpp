@@ -360,7 +360,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(metrics->measuredFidText().endsWith(done), kWaitMs);
         QCOMPARE(metrics->plot()->measuredCount(), 2);
 
-        // Clicking the first point on the plot loads its schedule (full width) back.
+        // Clicking the full-width point on the plot loads its schedule back.
         QualityPlot* plot = metrics->plot();
         plot->replot();
         const auto& data = *plot->measuredGraph()->data();
