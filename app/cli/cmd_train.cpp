@@ -31,7 +31,7 @@ void onInterrupt(int) { interrupted = true; }
 const char* kHelp =
     "usage: ddsm train --config CFG --data DATA --out DIR [options]\n"
     "       ddsm train --init-weights MODEL --data DATA --out DIR [options]\n"
-    "       ddsm train --out DIR --resume [--steps N]\n"
+    "       ddsm train --out DIR --resume [--steps N] [--distill A] [--middle-widths N]\n"
     "\n"
     "Trains a slimmable UNet with the sandwich rule: per batch the full width, the\n"
     "smallest width and random middle widths add their losses, then one Adam step.\n"
@@ -51,6 +51,8 @@ const char* kHelp =
     "  --ema X               EMA decay (default 0.9995; ramped up over the first steps\n"
     "                        of a random start, constant from a --init-weights start)\n"
     "  --middle-widths N     random middle widths per batch (default 1)\n"
+    "  --distill A           in-place distillation: narrower widths learn (1 - A) * noise\n"
+    "                        + A * the EMA full width's prediction (default 0)\n"
     "  --no-flip             no horizontal-flip augmentation\n"
     "  --seed N              seed of initialisation, batches, noise (default 0)\n"
     "  --limit N             use only the first N images\n"
@@ -64,7 +66,7 @@ int runTrain(const std::vector<std::string>& argv)
 {
     const Args args(argv,
                     {"config", "data", "out", "steps", "batch", "lr", "warmup", "grad-clip", "ema", "middle-widths",
-                     "seed", "limit", "checkpoint-every", "sample-every", "threads", "init-weights"},
+                     "seed", "limit", "checkpoint-every", "sample-every", "threads", "init-weights", "distill"},
                     {"resume", "no-flip"});
     if (args.wantsHelp()) {
         std::fputs(kHelp, stdout);
@@ -95,6 +97,19 @@ int runTrain(const std::vector<std::string>& argv)
         config = netConfigFromJson(field("architecture"), checkpoint);
         options = trainOptionsFromJson(field("options"), checkpoint);
         dataSpec = args.get("data", meta.count("data_spec") ? meta.at("data_spec") : "fashion-mnist");
+        for (const char* fixed : {"config", "batch", "lr", "warmup", "grad-clip", "ema", "seed", "no-flip"})
+            if (args.has(fixed))
+                throw Error(std::string("--") + fixed + " cannot change when a run resumes (it keeps " + checkpoint +
+                            "'s settings); only --steps, --distill and --middle-widths can");
+        // How the remaining steps spend their effort may change; the checkpoint records it from here on.
+        const TrainOptions before = options;
+        options.distill = args.getDouble("distill", options.distill);
+        options.middleWidths = args.getInt("middle-widths", options.middleWidths);
+        if (options.distill != before.distill)
+            std::printf("distillation changes from %g to %g at this step\n", before.distill, options.distill);
+        if (options.middleWidths != before.middleWidths)
+            std::printf("middle widths per batch change from %d to %d at this step\n", before.middleWidths,
+                        options.middleWidths);
     } else {
         const auto configPath = args.get("config");
         if (!configPath && !args.has("init-weights"))
@@ -118,6 +133,7 @@ int runTrain(const std::vector<std::string>& argv)
         options.gradClip = args.getDouble("grad-clip", options.gradClip);
         options.emaDecay = args.getDouble("ema", options.emaDecay);
         options.middleWidths = args.getInt("middle-widths", options.middleWidths);
+        options.distill = args.getDouble("distill", options.distill);
         options.horizontalFlip = !args.has("no-flip");
         options.seed = args.getSeed("seed", options.seed);
     }

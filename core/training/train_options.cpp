@@ -21,6 +21,7 @@ void TrainOptions::validate() const
     require(gradClip > 0, "--grad-clip must be positive");
     require(emaDecay >= 0 && emaDecay < 1, "--ema must be in [0, 1)");
     require(middleWidths >= 0, "--middle-widths must not be negative");
+    require(distill >= 0 && distill <= 1, "--distill must be in [0, 1]");
 }
 
 nlohmann::json toJson(const TrainOptions& o)
@@ -29,7 +30,8 @@ nlohmann::json toJson(const TrainOptions& o)
                           {"warmup_steps", o.warmupSteps}, {"adam_beta1", o.adamBeta1},   {"adam_beta2", o.adamBeta2},
                           {"adam_epsilon", o.adamEpsilon}, {"grad_clip", o.gradClip},     {"ema_decay", o.emaDecay},
                           {"middle_widths", o.middleWidths}, {"horizontal_flip", o.horizontalFlip}, {"seed", o.seed},
-                          {"init_weights", o.initWeights}, {"ema_ramp", o.emaRamp}};
+                          {"init_weights", o.initWeights}, {"ema_ramp", o.emaRamp},
+                          {"distill", o.distill}};
 }
 
 TrainOptions trainOptionsFromJson(const nlohmann::json& j, const std::string& where)
@@ -49,6 +51,7 @@ TrainOptions trainOptionsFromJson(const nlohmann::json& j, const std::string& wh
         o.horizontalFlip = j.value("horizontal_flip", o.horizontalFlip);
         o.emaRamp = j.value("ema_ramp", o.emaRamp);                // absent in older checkpoints: ramped
         o.initWeights = j.value("init_weights", o.initWeights);
+        o.distill = j.value("distill", o.distill);                // absent in older checkpoints: none
         o.seed = j.value("seed", o.seed);
     } catch (const nlohmann::json::exception& e) {
         throw Error(where + ": training options: " + e.what());

@@ -22,6 +22,11 @@ struct TrainOptions {
     // instead (a ramp would average only the restart's first, noisy steps).
     bool emaRamp = true;
     int middleWidths = 1;           // sandwich rule: full + smallest + this many random middle widths
+    // In-place distillation: the narrower widths' target is (1 - distill) * noise
+    // + distill * the EMA full width's prediction on the same input. The full
+    // width's prediction is a low-variance estimate of E[noise | x_t]; the raw
+    // noise adds an irreducible variance that narrow widths must average out.
+    double distill = 0;
     bool horizontalFlip = true;     // augmentation
     uint64_t seed = 0;
     std::string initWeights;        // "path@sha256" of the model file a run started from; "" = random init

@@ -96,13 +96,17 @@ TrainStepStats Trainer::step()
 
     model_->train();
     model_->zero_grad();
-    for (double width : stats.widths) {
-        auto t = torch::randint(0, config_.diffusion.T, {batch}, generator, torch::kLong);
-        auto noise = torch::randn(x0.sizes(), generator);
-        auto xt = diffusion_->qSample(x0, t, noise);
-        auto loss = torch::mse_loss(model_->forward(xt.to(device_), t.to(device_), width), noise.to(device_));
-        loss.backward();
-        stats.losses.push_back(loss.item<double>());
+    if (options_.distill > 0) {
+        distillationStep(x0, generator, stats);
+    } else {
+        for (double width : stats.widths) {
+            auto t = torch::randint(0, config_.diffusion.T, {batch}, generator, torch::kLong);
+            auto noise = torch::randn(x0.sizes(), generator);
+            auto xt = diffusion_->qSample(x0, t, noise);
+            auto loss = torch::mse_loss(model_->forward(xt.to(device_), t.to(device_), width), noise.to(device_));
+            loss.backward();
+            stats.losses.push_back(loss.item<double>());
+        }
     }
 
     torch::NoGradGuard noGrad;
@@ -134,6 +138,36 @@ TrainStepStats Trainer::step()
     }
     stats.step = step_;
     return stats;
+}
+
+at::Tensor distillationTarget(const at::Tensor& noise, const at::Tensor& teacher, double distill)
+{
+    return noise * (1 - distill) + teacher * distill;
+}
+
+void Trainer::distillationStep(const at::Tensor& x0, at::Generator& generator, TrainStepStats& stats)
+{
+    // One input for every width, so the teacher's prediction fits each of them.
+    const int64_t batch = x0.size(0);
+    auto t = torch::randint(0, config_.diffusion.T, {batch}, generator, torch::kLong);
+    auto noise = torch::randn(x0.sizes(), generator);
+    auto xt = diffusion_->qSample(x0, t, noise).to(device_);
+    t = t.to(device_);
+    noise = noise.to(device_);
+    at::Tensor teacher;
+    {
+        torch::NoGradGuard noGrad;
+        teacher = ema_->forward(xt, t, config_.widths.front());
+    }
+    const auto target = distillationTarget(noise, teacher, options_.distill);
+    for (double width : stats.widths) {
+        const bool full = width == config_.widths.front();
+        auto prediction = model_->forward(xt, t, width);
+        auto loss = torch::mse_loss(prediction, full ? noise : target);
+        loss.backward();
+        // Logged against the noise for every width, comparable with runs without distillation.
+        stats.losses.push_back(full ? loss.item<double>() : torch::mse_loss(prediction.detach(), noise).item<double>());
+    }
 }
 
 void Trainer::saveCheckpoint(const std::string& path, const std::map<std::string, std::string>& extraMetadata) const

@@ -9,6 +9,7 @@
 #include "training/train_options.h"
 
 #include <ATen/core/Tensor.h>
+#include <ATen/core/Generator.h>
 #include <c10/core/Device.h>
 
 #include <map>
@@ -28,6 +29,9 @@ struct TrainStepStats {
     double gradNorm = 0;              // before clipping
     double learningRate = 0;
 };
+
+// The narrower widths' target under in-place distillation (TrainOptions::distill).
+at::Tensor distillationTarget(const at::Tensor& noise, const at::Tensor& teacher, double distill);
 
 class Trainer {
 public:
@@ -58,6 +62,9 @@ public:
     void loadCheckpoint(const std::string& path);
 
 private:
+    // One step's losses and gradients when TrainOptions::distill > 0.
+    void distillationStep(const at::Tensor& x0, at::Generator& generator, TrainStepStats& stats);
+
     NetConfig config_;
     TrainOptions options_;
     at::Tensor images_;

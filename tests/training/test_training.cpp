@@ -149,6 +149,51 @@ private slots:
         QVERIFY(trainOptionsFromJson(older, "older run").emaRamp);
     }
 
+    void distillationTargetsTheTeacherAndIsStoredWithTheRun()
+    {
+        // A student that already predicts what its teacher predicts gets no
+        // gradient from a pure distillation target; from the noise it does.
+        // With the output layer zeroed every width predicts the same bias, so
+        // a pair of widths {1, 0.5} then has exactly the gradient of the full
+        // width alone (both draw the same batch, times and noise).
+        NetConfig single = tiny();
+        single.widths = {1.0};
+        single.dropout = 0;
+        NetConfig pair = single;
+        pair.widths = {1.0, 0.5};
+        const auto gradientNorm = [&](const NetConfig& config, double distill) {
+            TrainOptions o = options(1);
+            o.middleWidths = 0;
+            o.distill = distill;
+            Trainer trainer(config, o, blobs(32), c10::Device(c10::kCPU));
+            {
+                torch::NoGradGuard noGrad;
+                trainer.model().named_parameters()["tail.2.weight"].zero_();
+                trainer.ema().named_parameters()["tail.2.weight"].zero_();
+            }
+            const auto stats = trainer.step();
+            return stats.losses.size() == config.widths.size() ? stats.gradNorm : -1.0;
+        };
+        const double alone = gradientNorm(single, 0);
+        QVERIFY(alone > 0);
+        QVERIFY2(std::abs(gradientNorm(pair, 1) - alone) < 1e-6 * alone,
+                 qPrintable(QString("%1 vs %2").arg(gradientNorm(pair, 1)).arg(alone)));
+        QVERIFY(std::abs(gradientNorm(pair, 0) - alone) > 1e-3 * alone);
+
+        // The target mixes noise and teacher linearly; the option is stored with
+        // the run, older runs had none, and values outside [0, 1] are refused.
+        const auto noise = torch::full({2}, 1.0), teacher = torch::full({2}, 3.0);
+        QVERIFY(torch::allclose(distillationTarget(noise, teacher, 0.25), torch::full({2}, 1.5)));
+        TrainOptions stored;
+        stored.distill = 0.5;
+        QCOMPARE(trainOptionsFromJson(toJson(stored), "run").distill, 0.5);
+        auto older = toJson(stored);
+        older.erase("distill");
+        QCOMPARE(trainOptionsFromJson(older, "older run").distill, 0.0);
+        stored.distill = 1.5;
+        QVERIFY_THROWS_EXCEPTION(Error, stored.validate());
+    }
+
     void resumingEqualsAnUninterruptedRun()
     {
         QTemporaryDir dir;
