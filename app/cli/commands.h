@@ -15,6 +15,7 @@ int runSearch(const std::vector<std::string>& argv);
 int runTrainClassifier(const std::vector<std::string>& argv);
 int runStats(const std::vector<std::string>& argv);
 int runFid(const std::vector<std::string>& argv);
+int runCompare(const std::vector<std::string>& argv);
 int runImportance(const std::vector<std::string>& argv);
 int runPredictor(const std::vector<std::string>& argv);
 

@@ -31,6 +31,7 @@ const char* kUsage =
     "  train-classifier                the Fashion-MNIST feature classifier (default FID features)\n"
     "  stats --data DATA               reference statistics (.npz) of a data set's features\n"
     "  fid MODEL                       FID and KID of a schedule's samples, with intervals\n"
+    "  compare MODEL A B ...           FID of schedules on the same noise, paired differences from A\n"
     "  importance MODEL                per-timestep-bin departure of each width (CSV, PNG)\n"
     "  predictor fit|predict           instant distance predictor: calibrate, predict\n";
 
@@ -43,6 +44,7 @@ int main(int argc, char** argv)
         {"schedule", ddsm::cli::runSchedule}, {"train", ddsm::cli::runTrain},
         {"import-checkpoint", ddsm::cli::runImportCheckpoint},
         {"search", ddsm::cli::runSearch},
+        {"compare", ddsm::cli::runCompare},
         {"train-classifier", ddsm::cli::runTrainClassifier}, {"stats", ddsm::cli::runStats},
         {"fid", ddsm::cli::runFid}, {"importance", ddsm::cli::runImportance}, {"predictor", ddsm::cli::runPredictor},
     };

@@ -17,17 +17,24 @@ std::vector<Candidate> paretoFront(const std::vector<Candidate>& candidates)
     return front;
 }
 
+std::vector<Candidate> bestUnderBudget(const std::vector<Candidate>& candidates, double budget, size_t count)
+{
+    std::vector<Candidate> within;
+    for (const auto& c : candidates)
+        if (c.cost <= budget + 1e-12)
+            within.push_back(c);
+    std::stable_sort(within.begin(), within.end(), [](const Candidate& a, const Candidate& b) {
+        return a.evaluation.quality < b.evaluation.quality ||
+               (a.evaluation.quality == b.evaluation.quality && a.cost < b.cost);
+    });
+    within.resize(std::min(count, within.size()));
+    return within;
+}
+
 std::optional<Candidate> bestUnderBudget(const std::vector<Candidate>& candidates, double budget)
 {
-    std::optional<Candidate> best;
-    for (const auto& c : candidates) {
-        if (c.cost > budget + 1e-12)
-            continue;
-        if (!best || c.evaluation.quality < best->evaluation.quality ||
-            (c.evaluation.quality == best->evaluation.quality && c.cost < best->cost))
-            best = c;
-    }
-    return best;
+    const auto best = bestUnderBudget(candidates, budget, 1);
+    return best.empty() ? std::nullopt : std::optional<Candidate>(best.front());
 }
 
 }  // namespace ddsm

@@ -23,5 +23,7 @@ std::vector<Candidate> paretoFront(const std::vector<Candidate>& candidates);
 // Lowest quality with cost <= budget (lower cost breaks ties); none if every
 // candidate is over budget.
 std::optional<Candidate> bestUnderBudget(const std::vector<Candidate>& candidates, double budget);
+// The `count` best with cost <= budget in that order (fewer if fewer are within it).
+std::vector<Candidate> bestUnderBudget(const std::vector<Candidate>& candidates, double budget, size_t count);
 
 }  // namespace ddsm

@@ -28,7 +28,8 @@ PairedDifference pairedFidDifference(const GaussianStats& reference, const at::T
 }
 
 std::vector<Reevaluation> reevaluate(SamplingEvaluator& evaluator, const std::vector<ScheduleToReevaluate>& schedules,
-                                     const BootstrapOptions& options)
+                                     const BootstrapOptions& options,
+                                     const std::function<void(const Reevaluation&)>& onEach)
 {
     std::vector<Reevaluation> out;
     at::Tensor first;
@@ -48,6 +49,8 @@ std::vector<Reevaluation> reevaluate(SamplingEvaluator& evaluator, const std::ve
         r.differenceFromFirst = diff.value;
         r.differenceInterval = diff.interval;
         out.push_back(r);
+        if (onEach)
+            onEach(out.back());
     }
     return out;
 }

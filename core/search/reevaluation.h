@@ -8,6 +8,7 @@
 #include "metrics/percentile.h"
 #include "search/sampling_evaluator.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -40,7 +41,9 @@ PairedDifference pairedFidDifference(const GaussianStats& reference, const at::T
 // Samples every schedule with `evaluator` (build it with the fresh seed, the
 // larger sample count and sharePrefixes = false, so the times are honest).
 // The first schedule is the one the others are compared with.
+// `onEach`, if given, sees every result as soon as it is measured.
 std::vector<Reevaluation> reevaluate(SamplingEvaluator& evaluator, const std::vector<ScheduleToReevaluate>& schedules,
-                                     const BootstrapOptions& options = {});
+                                     const BootstrapOptions& options = {},
+                                     const std::function<void(const Reevaluation&)>& onEach = {});
 
 }  // namespace ddsm

@@ -5,6 +5,7 @@
 #include "engine/net_config.h"
 #include "engine/slimmable_unet.h"
 #include "evaluation/distance_predictor.h"
+#include "evaluation/feature_network.h"
 #include "evaluation/predictor_calibration.h"
 #include "io/png_text.h"
 #include "schedule/schedule_file.h"
@@ -217,6 +218,33 @@ private slots:
         const Run bare = runCli({"predictor", "refit", path("bare.json"), "--out", path("x.json")});
         QCOMPARE(bare.exitCode, 1);
         QVERIFY2(bare.err.contains("no measured schedules"), qPrintable(bare.err));
+    }
+
+    void compareScoresSchedulesOnTheSameNoise()
+    {
+        // On the shipped model and features: a schedule compared with itself
+        // differs by exactly zero (same images), and the cost column is the
+        // MAC ratio of models/README's table.
+        const QString model = QString::fromStdString(defaultModelsDir()) + "/fmnist-default.safetensors";
+        const Run run = runCli({"compare", model, "width:1", "width:1", "width:0.5", "--samples", "8", "--steps", "2",
+                                "--bootstrap", "10", "--threads", "1", "--json", path("compare.json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const auto json = nlohmann::json::parse(readWholeFile(path("compare.json").toStdString()));
+        const auto& rows = json.at("schedules");
+        QCOMPARE(rows.size(), size_t(3));
+        QCOMPARE(rows[1].at("fid").get<double>(), rows[0].at("fid").get<double>());
+        QCOMPARE(rows[1].at("fid_minus_first").get<double>(), 0.0);
+        QCOMPARE(rows[1].at("fid_minus_first_interval"), nlohmann::json::array({0.0, 0.0}));
+        QVERIFY(std::abs(rows[2].at("relative_flops").get<double>() - 30579712.0 / 120633856.0) < 1e-3);
+        QVERIFY(rows[2].at("fid_minus_first").get<double>() != 0.0);
+        QVERIFY2(run.out.contains("width:0.5"), qPrintable(run.out));
+
+        const Run unknown = runCli({"compare", model, "width:1", "width:0.6"});
+        QCOMPARE(unknown.exitCode, 1);
+        QVERIFY2(unknown.err.contains("width:0.6: width 0.6 is not one of the model's widths"), qPrintable(unknown.err));
+        const Run single = runCli({"compare", model, "width:1"});
+        QCOMPARE(single.exitCode, 1);
+        QVERIFY2(single.err.contains("at least two schedules"), qPrintable(single.err));
     }
 
     void scheduleConvertRoundTrips()

@@ -159,6 +159,27 @@ private slots:
         QVERIFY(crowdedBetter(rc, 0, 3));
     }
 
+    void bestUnderBudgetRanksByQualityThenCost()
+    {
+        auto candidate = [](double quality, double cost) {
+            Candidate c;
+            c.evaluation.quality = quality;
+            c.cost = cost;
+            return c;
+        };
+        const std::vector<Candidate> all{candidate(5, 0.4), candidate(3, 0.7), candidate(4, 0.5), candidate(4, 0.3),
+                                         candidate(9, 0.1), candidate(6, 0.5)};
+        const auto ranked = bestUnderBudget(all, 0.5, 3);
+        QCOMPARE(ranked.size(), size_t(3));
+        QCOMPARE(ranked[0].objectives(), (Objectives{4, 0.3}));  // the tie on quality goes to the cheaper
+        QCOMPARE(ranked[1].objectives(), (Objectives{4, 0.5}));
+        QCOMPARE(ranked[2].objectives(), (Objectives{5, 0.4}));  // 3 at 0.7 is over budget
+        QCOMPARE(bestUnderBudget(all, 0.5, 10).size(), size_t(5));
+        QCOMPARE(bestUnderBudget(all, 0.5)->objectives(), ranked[0].objectives());
+        QVERIFY(bestUnderBudget(all, 0.05, 3).empty());
+        QVERIFY(!bestUnderBudget(all, 0.05).has_value());
+    }
+
     void geneLayoutsCoverStepsInOrder()
     {
         const auto bins = GeneLayout::parse("bins:3", 10);
