@@ -336,7 +336,7 @@ int runSearch(const std::vector<std::string>& argv)
     BootstrapOptions bootstrap;
     bootstrap.rounds = args.getInt("bootstrap", 200);
     bootstrap.seed = fresh.sampler.seed;
-    // 128-image search scores favour candidates whose noise happened to suit
+    // Small-sample search scores favour candidates whose noise happened to suit
     // them. Scoring several finalists on separate validation noise, and
     // reporting the chosen one on the re-evaluation noise, keeps the choice
     // and the reported figure independent.

@@ -2,6 +2,8 @@
 // Slimmable training with the sandwich rule (Yu & Huang 2019, as DDSM trains):
 // per batch, the full width, the smallest width and random middle widths each
 // add their epsilon-prediction loss to the gradients, then one Adam step.
+// With in-place distillation the narrower widths learn the EMA full width's
+// prediction instead of (or mixed with) the noise (TrainOptions::distill).
 // Every random draw of step k comes from (seed, k), and the batch order from a
 // BatchSampler, so a resumed run continues exactly where it stopped.
 #include "data/batch_sampler.h"
