@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "common.h"
 #include "feature_options.h"
+#include "schedule_options.h"
 
 #include "base/atomic_file.h"
 #include "base/error.h"
@@ -38,7 +39,9 @@ const char* kHelp =
     "  --samples N          images per schedule (default 1024)\n"
     "  --steps N            sampler steps, respaced evenly over T (default 50)\n"
     "  --sampler ddim|ddpm, --eta X   sampler (default ddim, eta 0)\n"
+    "  --variance V         DDPM fixedlarge (default) or fixedsmall\n"
     "  --seed K             noise seed (default 0)\n"
+    "  --no-clip            do not clamp predicted x0 to [-1, 1]\n"
     "  --batch N            images per network call (default 128)\n"
     "  --bootstrap R        bootstrap rounds of the intervals (default 200)\n"
     "  --json FILE          also write the results as JSON\n";
@@ -81,9 +84,9 @@ std::vector<int> stepWidthIndices(const std::string& spec, const std::vector<int
 int runCompare(const std::vector<std::string>& argv)
 {
     auto valueOptions = kFeatureValueOptions;
-    valueOptions.insert({"samples", "steps", "sampler", "eta", "seed", "batch", "bootstrap", "json", "threads", "init",
-                         "config", "seed-init"});
-    const Args args(argv, valueOptions, {});
+    valueOptions.insert({"samples", "steps", "sampler", "eta", "variance", "seed", "batch", "bootstrap", "json",
+                         "threads", "init", "config", "seed-init"});
+    const Args args(argv, valueOptions, {"no-clip"});
     if (args.wantsHelp()) {
         std::printf("%s%s", kHelp, kFeatureOptionsHelp);
         return 0;
@@ -97,11 +100,7 @@ int runCompare(const std::vector<std::string>& argv)
     auto denoiser = openModel(args, &modelDescription);
     const ModelShape config = shapeOf(*denoiser);
     SamplingSetup setup;
-    setup.sampler.kind = args.get("sampler", "ddim");
-    setup.sampler.steps = args.getInt("steps", 50);
-    setup.sampler.eta = args.getDouble("eta", 0.0);
-    setup.sampler.seed = args.getSeed("seed", 0);
-    setup.sampler.validate(config.diffusion.T);
+    setup.sampler = samplerFromArgs(args, config.diffusion.T);
     setup.timesteps = respacedTimesteps(config.diffusion.T, setup.sampler.steps);
     setup.widths = config.widths;
     setup.layout = GeneLayout::parse("steps", setup.sampler.steps);

@@ -3,6 +3,7 @@
 // re-evaluated on fresh noise against full width.
 #include "commands.h"
 #include "common.h"
+#include "schedule_options.h"
 
 #include "base/atomic_file.h"
 #include "base/error.h"
@@ -183,11 +184,7 @@ int runSearch(const std::vector<std::string>& argv)
     const int T = config.diffusion.T;
 
     SamplingSetup setup;
-    setup.sampler.kind = args.get("sampler", "ddim");
-    setup.sampler.steps = args.getInt("steps", 50);
-    setup.sampler.eta = args.getDouble("eta", 0.0);
-    setup.sampler.seed = args.getSeed("seed", 0);
-    setup.sampler.validate(T);
+    setup.sampler = samplerFromArgs(args, T);
     setup.timesteps = respacedTimesteps(T, setup.sampler.steps);
     setup.widths = widths;
     setup.layout = GeneLayout::parse(args.get("granularity", "steps"), setup.sampler.steps);

@@ -6,6 +6,19 @@
 
 namespace ddsm::cli {
 
+SamplerSettings samplerFromArgs(const Args& args, int T, int defaultSteps)
+{
+    SamplerSettings sampler;
+    sampler.kind = args.get("sampler", "ddim");
+    sampler.steps = args.getInt("steps", defaultSteps);
+    sampler.eta = args.getDouble("eta", 0.0);
+    sampler.variance = args.get("variance", "fixedlarge");
+    sampler.seed = args.getSeed("seed", 0);
+    sampler.clipX0 = !args.has("no-clip");
+    sampler.validate(T);
+    return sampler;
+}
+
 ScheduleChoice chooseSchedule(const Args& args, int T, double fullWidth, int defaultSteps)
 {
     ScheduleChoice c;
@@ -18,13 +31,7 @@ ScheduleChoice chooseSchedule(const Args& args, int T, double fullWidth, int def
         c.document.schedule = StepSchedule::uniform(T, width);
         c.document.name = "uniform " + std::to_string(width).substr(0, 4);
     }
-    c.sampler.kind = args.get("sampler", "ddim");
-    c.sampler.steps = args.getInt("steps", defaultSteps);
-    c.sampler.eta = args.getDouble("eta", 0.0);
-    c.sampler.variance = args.get("variance", "fixedlarge");
-    c.sampler.seed = args.getSeed("seed", 0);
-    c.sampler.clipX0 = !args.has("no-clip");
-    c.sampler.validate(T);
+    c.sampler = samplerFromArgs(args, T, defaultSteps);
     c.timesteps = respacedTimesteps(T, c.sampler.steps);
     c.stepWidths = c.document.schedule.widthsAt(c.timesteps);
     c.document.sampler = SamplerRecord{c.sampler.kind, c.sampler.steps, c.sampler.eta, c.sampler.seed};

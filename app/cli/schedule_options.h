@@ -17,6 +17,10 @@ struct ScheduleChoice {
     std::vector<double> stepWidths;
 };
 
+// --sampler ddim|ddpm, --steps N (default `defaultSteps`), --eta X, --variance,
+// --seed K, --no-clip; validated against T.
+SamplerSettings samplerFromArgs(const Args& args, int T, int defaultSteps = 50);
+
 // --schedule FILE (JSON or search.txt) or --width W (uniform, default 1.0),
 // --steps N (default `defaultSteps`), --sampler ddim|ddpm, --eta X, --variance,
 // --seed K, --no-clip.
