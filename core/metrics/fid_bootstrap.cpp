@@ -8,6 +8,8 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <random>
 
@@ -17,8 +19,9 @@ namespace {
 // FID of any row selection of X against the reference. With C the centred
 // selected rows and R = S_ref^{1/2}:
 //   S = C^T C / (n-1),   R S R = (C R)^T (C R) / (n-1),
-// whose nonzero eigenvalues are those of the smaller Gram matrix of A = C R.
-// C R equals the centred rows of X R, so X R is computed once.
+// so tr((R S R)^{1/2}) is the sum of the singular values of A = C R over
+// sqrt(n-1) (accurate where square roots of eigenvalues are not, see
+// symmetric_psd.h). C R equals the centred rows of X R, so X R is computed once.
 class FidOfRows {
 public:
     FidOfRows(const GaussianStats& reference, const at::Tensor& features)
@@ -39,11 +42,11 @@ public:
 
         const at::Tensor y = whitened_.index_select(0, rows);
         const at::Tensor a = y - y.mean(0);
-        const at::Tensor gram = n <= a.size(1) ? a.mm(a.t()) : a.t().mm(a);
-        const double traceTerm = traceOfPsdSqrt(gram / double(n - 1));
+        const double traceTerm = at::linalg_svdvals(a).sum().item<double>() / std::sqrt(double(n - 1));
 
         const at::Tensor diff = mu - referenceMu_;
-        return diff.dot(diff).item<double>() + sampleTrace + referenceTrace_ - 2.0 * traceTerm;
+        // A squared distance: below 0 is round-off.
+        return std::max(0.0, diff.dot(diff).item<double>() + sampleTrace + referenceTrace_ - 2.0 * traceTerm);
     }
 
 private:

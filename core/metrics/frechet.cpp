@@ -6,6 +6,8 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
+
 namespace ddsm {
 
 void checkGaussian(const at::Tensor& mu, const at::Tensor& sigma, const std::string& what)
@@ -34,11 +36,14 @@ double frechetDistance(const at::Tensor& mu1, const at::Tensor& sigma1,
     const at::Tensor s1 = asDouble(sigma1);
     const at::Tensor s2 = asDouble(sigma2);
     const at::Tensor diff = asDouble(mu1) - asDouble(mu2);
+    // Identical statistics are exactly 0 apart; round-off would say +-1e-13.
+    if (at::equal(s1, s2) && at::equal(diff, at::zeros_like(diff)))
+        return 0.0;
 
-    const at::Tensor root1 = psdSqrt(s1);
-    const double traceTerm = traceOfPsdSqrt(root1.mm(s2).mm(root1));
-    return diff.dot(diff).item<double>() + s1.trace().item<double>() +
-           s2.trace().item<double>() - 2.0 * traceTerm;
+    const double traceTerm = traceOfSqrtOfProduct(s1, s2);
+    const double distance = diff.dot(diff).item<double>() + s1.trace().item<double>() +
+                            s2.trace().item<double>() - 2.0 * traceTerm;
+    return std::max(0.0, distance);  // a squared distance: below 0 is round-off
 }
 
 double frechetDistance(const GaussianStats& a, const GaussianStats& b)

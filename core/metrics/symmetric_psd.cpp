@@ -38,4 +38,9 @@ double traceOfPsdSqrt(const at::Tensor& m)
     return rootsOfEigenvalues(at::linalg_eigvalsh(symmetrised(m))).sum().item<double>();
 }
 
+double traceOfSqrtOfProduct(const at::Tensor& s1, const at::Tensor& s2)
+{
+    return at::linalg_svdvals(psdSqrt(s1).mm(psdSqrt(s2))).sum().item<double>();
+}
+
 }  // namespace ddsm
