@@ -1,6 +1,7 @@
 #include "base/atomic_file.h"
 
 #include "base/error.h"
+#include "base/input_file.h"
 
 #include <cerrno>
 #include <cstring>
@@ -48,6 +49,7 @@ void writeFileAtomically(const std::string& path, std::string_view bytes)
 
 std::string readWholeFile(const std::string& path)
 {
+    rejectFolder(path);
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw Error("cannot open " + path + ": " + systemError());

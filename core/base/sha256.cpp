@@ -1,6 +1,7 @@
 #include "base/sha256.h"
 
 #include "base/error.h"
+#include "base/input_file.h"
 
 #include <array>
 #include <cstdint>
@@ -106,6 +107,7 @@ std::string sha256Hex(std::string_view bytes)
 
 std::string sha256OfFile(const std::string& path)
 {
+    rejectFolder(path);
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw Error("cannot open " + path);

@@ -2,6 +2,7 @@
 
 #include "base/atomic_file.h"
 #include "base/error.h"
+#include "base/input_file.h"
 
 #include <ATen/ops/empty.h>
 #include <nlohmann/json.hpp>
@@ -256,6 +257,7 @@ uint64_t readLittleEndian64(const unsigned char* bytes)
 // Opens `path` and validates its header; `in` is left open for reading data.
 SafetensorsHeader openAndReadHeader(const Context& ctx, std::ifstream& in)
 {
+    rejectFolder(ctx.path);
     in.open(ctx.path, std::ios::binary | std::ios::ate);
     if (!in)
         ctx.fail(std::string("cannot open: ") + std::strerror(errno));

@@ -1,6 +1,9 @@
 #include "base/atomic_file.h"
 #include "base/error.h"
+#include "base/input_file.h"
 #include "base/sha256.h"
+
+#include <functional>
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -48,6 +51,22 @@ private slots:
     void readMissingFileNamesPath()
     {
         QVERIFY_THROWS_EXCEPTION(ddsm::Error, ddsm::readWholeFile("/no/such/file"));
+    }
+    void folderIsNamedAsAFolder()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.path().toStdString();
+        for (const auto& read : {std::function<void()>([&] { ddsm::readWholeFile(path); }),
+                                 std::function<void()>([&] { ddsm::sha256OfFile(path); }),
+                                 std::function<void()>([&] { ddsm::rejectFolder(path); })}) {
+            try {
+                read();
+                QFAIL("a folder was read as a file");
+            } catch (const ddsm::Error& e) {
+                QCOMPARE(QString(e.what()), QString::fromStdString(path + " is a folder, not a file"));
+            }
+        }
+        ddsm::rejectFolder(path + "/missing");  // not a folder: left to the reader
     }
 };
 

@@ -23,6 +23,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 
 using json = nlohmann::json;
@@ -719,6 +720,25 @@ private slots:
                  QStringList({"frame_00000.png", "frame_00001.png", "frame_00002.png"}));
         for (size_t i = 0; i < frames.size(); ++i)
             QVERIFY(sameImage(cv::imread(paths[i], cv::IMREAD_UNCHANGED), frames[i]));
+    }
+    // A folder where a file belongs is called a folder, not "cannot read the header".
+    void foldersAreNamedAsFolders()
+    {
+        QTemporaryDir dir;
+        for (const char* name : {"model.safetensors", "grid.png"})
+            QVERIFY(QDir(dir.path()).mkdir(name));
+        const auto expectFolderError = [](const std::function<void()>& read, const std::string& path) {
+            try {
+                read();
+            } catch (const ddsm::Error& e) {
+                return std::string(e.what()) == path + " is a folder, not a file";
+            }
+            return false;
+        };
+        const std::string model = dir.filePath("model.safetensors").toStdString();
+        const std::string png = dir.filePath("grid.png").toStdString();
+        QVERIFY(expectFolderError([&] { ddsm::loadSafetensors(model); }, model));
+        QVERIFY(expectFolderError([&] { ddsm::readPngText(png); }, png));
     }
 };
 
