@@ -285,6 +285,16 @@ std::vector<double> readSegments(const FieldReader& in, const Json& segments, in
     return widths;
 }
 
+// A file holding both must hold one schedule: neither silently wins.
+void requireSegmentsAgree(const FieldReader& in, const std::vector<double>& fromSegments,
+                          const std::vector<double>& widths)
+{
+    for (size_t t = 0; t < widths.size(); ++t)
+        if (fromSegments[t] != widths[t])
+            in.fail("\"segments\" and \"widths\" disagree at t = " + std::to_string(t) + ": segments say "
+                    + formatWidth(fromSegments[t]) + ", widths[" + std::to_string(t) + "] = " + formatWidth(widths[t]));
+}
+
 SamplerRecord readSampler(const FieldReader& in, const Json& sampler, int T)
 {
     in.requireObject(sampler, "sampler");
@@ -368,12 +378,17 @@ ScheduleDocument scheduleFromJson(const std::string& text, const std::string& so
         document.name = in.string(*name, "name");
     const auto T = static_cast<int>(in.integerIn(in.require(root, "", "T"), "T", 1, kMaxT,
                                                  "a positive integer"));
-    if (const Json* widths = in.find(root, "widths"))
+    const Json* widths = in.find(root, "widths");
+    const Json* segments = in.find(root, "segments");
+    if (widths) {
         document.schedule = StepSchedule::fromWidths(readWidths(in, *widths, T));
-    else if (const Json* segments = in.find(root, "segments"))
+        if (segments)
+            requireSegmentsAgree(in, readSegments(in, *segments, T), document.schedule.widths());
+    } else if (segments) {
         document.schedule = StepSchedule::fromWidths(readSegments(in, *segments, T));
-    else
+    } else {
         in.fail("field \"widths\" is missing (and there are no \"segments\" to rebuild it from)");
+    }
 
     if (const Json* sampler = in.find(root, "sampler"))
         document.sampler = readSampler(in, *sampler, T);

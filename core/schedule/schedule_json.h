@@ -15,8 +15,9 @@
 // }
 //
 // "segments" (runs of equal width in denoising order, see ScheduleSegment) is
-// written for human readers: a reader takes "widths" when present and
-// rebuilds the schedule from "segments" only when "widths" is absent.
+// written for human readers: a reader takes "widths" when present, refuses a
+// file whose "segments" say otherwise (naming the first t where they differ),
+// and rebuilds the schedule from "segments" only when "widths" is absent.
 // Unknown fields are ignored, so that later versions can add context.
 #include "schedule/schedule_document.h"
 

@@ -1,5 +1,6 @@
 #include "base/atomic_file.h"
 #include "base/error.h"
+#include "schedule/model_widths.h"
 #include "schedule/presets.h"
 #include "schedule/respacing.h"
 #include "schedule/schedule_file.h"
@@ -498,12 +499,21 @@ private slots:
         const ScheduleDocument read = ddsm::scheduleFromJson(text.toStdString());
         QCOMPARE(read.schedule.widths(), (std::vector<double>{1.0, 1.0, 1.0, 1.0, 0.25, 0.25}));
     }
-    void jsonWidthsWinOverSegments()
+    void jsonSegmentsMustAgreeWithWidths()
     {
-        const QString text = documentWith(R"("T": 2, "widths": [0.5, 0.75],
-            "segments": [{"t_begin": 1, "t_end": 0, "width": 1.0}])");
-        QCOMPARE(ddsm::scheduleFromJson(text.toStdString()).schedule.widths(),
-                 (std::vector<double>{0.5, 0.75}));
+        // Agreeing segments (in any order and direction) are accepted.
+        const QString agree = documentWith(R"("T": 4, "widths": [0.5, 0.5, 1.0, 1.0],
+            "segments": [{"t_begin": 0, "t_end": 1, "width": 0.5}, {"t_begin": 3, "t_end": 2, "width": 1}])");
+        QCOMPARE(ddsm::scheduleFromJson(agree.toStdString()).schedule.widths(),
+                 (std::vector<double>{0.5, 0.5, 1.0, 1.0}));
+        // A contradiction is refused at its first t (here 1: t = 0 agrees), whichever field is wrong.
+        const QString contradict = documentWith(R"("T": 4, "widths": [0.5, 0.75, 1.0, 0.25],
+            "segments": [{"t_begin": 3, "t_end": 0, "width": 0.5}])");
+        VERIFY_ERROR(ddsm::scheduleFromJson(contradict.toStdString(), "c.json"),
+                     {R"(c.json: "segments" and "widths" disagree at t = 1: segments say 0.5, widths[1] = 0.75)"});
+        // Every file the writer makes reads back: its segments always agree.
+        const ScheduleDocument written = fullDocument();
+        QVERIFY(ddsm::scheduleFromJson(ddsm::scheduleToJson(written)) == written);
     }
     void jsonRejects_data()
     {
@@ -754,6 +764,49 @@ private slots:
         QTemporaryDir dir;
         const std::string path = writeFile(dir, "search.txt", "[0.5,\n 0.25, x]\n");
         VERIFY_ERROR(ddsm::loadSchedule(path), {QString::fromStdString(path + ":2:8: ")});
+    }
+    void modelWidthsAreRequired()
+    {
+        const std::vector<double> model{1.0, 0.75, 0.5, 0.25};
+        std::vector<double> widths(10, 1.0);
+        widths[7] = 0.6;
+        widths[3] = widths[4] = 0.6;
+        widths[9] = 0.9;
+        const auto schedule = StepSchedule::fromWidths(widths);
+        VERIFY_ERROR(ddsm::requireModelWidths(schedule, model, "s.json"),
+                     {"s.json: width 0.6 at t = 3 (and 3 more timesteps) is not one of the model's widths "
+                      "(1.0, 0.75, 0.5, 0.25)"});
+        VERIFY_ERROR(ddsm::requireModelWidths(StepSchedule::uniform(4, 0.3), {1.0, 0.5}, "w"),
+                     {"w: width 0.3 at t = 0 (and 3 more timesteps) is not one of the model's widths (1.0, 0.5)"});
+        std::vector<double> one(5, 0.5);
+        one[4] = 0.4;
+        VERIFY_ERROR(ddsm::requireModelWidths(StepSchedule::fromWidths(one), model, "x"),
+                     {"x: width 0.4 at t = 4 is not"});
+        // The model's own widths pass, including the last bit of round-off.
+        ddsm::requireModelWidths(StepSchedule::fromWidths({1.0, 0.75 + 1e-12, 0.5, 0.25}), model, "ok");
+    }
+    void snappingPicksTheNearestModelWidth()
+    {
+        const std::vector<double> model{1.0, 0.75, 0.5, 0.25};
+        // 0.6 -> 0.5, 0.9 -> 1.0, 0.625 is halfway: the wider, 0.1 -> 0.25.
+        const auto snapped = ddsm::snapToModelWidths(
+            StepSchedule::fromWidths({0.6, 0.6, 1.0, 0.9, 0.625, 0.1, 0.25}), model);
+        QCOMPARE(snapped.schedule.widths(), (std::vector<double>{0.5, 0.5, 1.0, 1.0, 0.75, 0.25, 0.25}));
+        QCOMPARE(snapped.snapped.size(), size_t(4));
+        QCOMPARE(QString::fromStdString(snapped.note()),
+                 QString("snapped to the model's widths: 0.1 -> 0.25 (1 timestep), 0.6 -> 0.5 (2 timesteps), "
+                         "0.625 -> 0.75 (1 timestep), 0.9 -> 1.0 (1 timestep)"));
+        const auto untouched = ddsm::snapToModelWidths(StepSchedule::fromWidths({0.5, 1.0}), model);
+        QVERIFY(untouched.snapped.empty());
+        QVERIFY(untouched.note().empty());
+        QCOMPARE(untouched.schedule.widths(), (std::vector<double>{0.5, 1.0}));
+    }
+    void folderIsNotAScheduleFile()
+    {
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkdir("s.json"));
+        const std::string path = dir.filePath("s.json").toStdString();
+        VERIFY_ERROR(ddsm::loadSchedule(path), {QString::fromStdString(path + " is a folder, not a file")});
     }
 };
 
