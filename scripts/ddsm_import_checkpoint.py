@@ -1,65 +1,212 @@
 #!/usr/bin/python3
-"""Extract one state dict from a checkpoint of DDSM's training code.
+"""Extract one state dict from a checkpoint of DDSM's training code, safely.
 
 The paper's code saves `torch.save({'net_model': ..., 'ema_model': ..., 'sched': ...,
-'optim': ..., 'step': ..., 'x_T': ...})`. LibTorch cannot read pickled
-OrderedDicts, so this writes the chosen entry (a dict of tensors) to a plain
-.safetensors file that `ddsm import-checkpoint` turns into a model file.
+'optim': ..., 'step': ..., 'x_T': ...})`. This writes the chosen entry (a dict of
+tensors) to a plain .safetensors file that `ddsm import-checkpoint` turns into a
+model file.
+
+A pickle can call any Python function, so the checkpoint is never unpickled by
+torch or pickle's defaults: the zip archive torch.save writes is opened with
+zipfile, its data.pkl is read by an Unpickler that knows only the globals a
+checkpoint needs (OrderedDict, the tensor rebuild functions, storage types),
+each mapped to a function of this file that builds a numpy array, and tensor
+bytes come from the archive's data/ entries. Any other global is refused before
+it is looked up. PyTorch is not imported at all.
 
 usage: /usr/bin/python3 ddsm_import_checkpoint.py CKPT OUT.safetensors [--entry NAME]
 
-Needs PyTorch (Debian: python3-torch). Exit codes: 0 done, 2 usage, 3 the file
-is not a checkpoint of the expected layout, 4 PyTorch missing.
+Needs numpy. Exit codes: 0 done, 2 usage, 3 the file is not a checkpoint of the
+expected layout (or holds something other than tensors and plain data),
+4 numpy missing.
 """
+import collections
+import io
 import json
+import os
+import pickle
 import struct
 import sys
+import zipfile
 
-# safetensors dtype names, and the little-endian numpy type each is written as.
-DTYPES = {
-    "torch.float32": ("F32", "<f4"),
-    "torch.float64": ("F64", "<f8"),
-    "torch.float16": ("F16", "<f2"),
-    "torch.int64": ("I64", "<i8"),
-    "torch.int32": ("I32", "<i4"),
-    "torch.int16": ("I16", "<i2"),
-    "torch.int8": ("I8", "<i1"),
-    "torch.uint8": ("U8", "<u1"),
-    "torch.bool": ("BOOL", "<u1"),
+try:
+    import numpy as np
+except ImportError:
+    sys.stderr.write(f"{sys.executable} has no numpy (install python3-numpy)\n")
+    sys.exit(4)
+
+
+class CheckpointError(Exception):
+    """The file is not a checkpoint this reader accepts; the message says why."""
+
+
+ONLY_DATA = "a checkpoint may only hold tensors, dicts, lists and numbers"
+
+# torch storage type -> (numpy dtype as stored, safetensors dtype).
+STORAGE_DTYPES = {
+    "FloatStorage": ("<f4", "F32"),
+    "DoubleStorage": ("<f8", "F64"),
+    "HalfStorage": ("<f2", "F16"),
+    "BFloat16Storage": ("<u2", "BF16"),  # widened to F32 below: numpy has no bfloat16
+    "LongStorage": ("<i8", "I64"),
+    "IntStorage": ("<i4", "I32"),
+    "ShortStorage": ("<i2", "I16"),
+    "CharStorage": ("<i1", "I8"),
+    "ByteStorage": ("<u1", "U8"),
+    "BoolStorage": ("<u1", "BOOL"),
+    "UntypedStorage": ("<u1", "U8"),
 }
 
 
-def fail(code, message):
-    sys.stderr.write(message + "\n")
-    sys.exit(code)
+class StorageType:
+    """Stands for torch.<Name>Storage in the pickle: a name, never callable."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
 
 
-def load_checkpoint(torch, path):
-    """Weights-only unpickling first; full unpickling (which can run code) only if that fails."""
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True), True
-    except Exception as weights_only_error:  # noqa: BLE001 - any failure means "try the full unpickler"
+class Tensor:
+    """A tensor read from the checkpoint: a numpy array and its safetensors dtype."""
+
+    __slots__ = ("array", "dtype")
+
+    def __init__(self, array, dtype):
+        self.array = array
+        self.dtype = dtype
+
+    def __setstate__(self, state):
+        raise CheckpointError("a tensor carries extra state (BUILD on a tensor); " + ONLY_DATA)
+
+
+class Storage:
+    __slots__ = ("data", "dtype")
+
+    def __init__(self, data, dtype):
+        self.data = data
+        self.dtype = dtype
+
+
+def rebuild_tensor(storage, storage_offset, size, stride, *_ignored):
+    """torch._utils._rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks[, metadata])."""
+    if not isinstance(storage, Storage):
+        raise CheckpointError("a tensor's storage is not a storage of the archive")
+    if not all(isinstance(v, int) for v in (storage_offset, *size, *stride)) or len(size) != len(stride):
+        raise CheckpointError(f"a tensor has a malformed shape {size!r} or stride {stride!r}")
+    if storage_offset < 0 or any(v < 0 for v in size) or any(v < 0 for v in stride):
+        raise CheckpointError(f"a tensor has a negative offset, size or stride ({storage_offset}, {size}, {stride})")
+    data = storage.data
+    if 0 in size:
+        return Tensor(np.zeros(size, dtype=data.dtype), storage.dtype)
+    last = storage_offset + sum((n - 1) * s for n, s in zip(size, stride))
+    if last >= data.size:
+        raise CheckpointError(f"a tensor of shape {list(size)} reaches element {last} of a storage of {data.size}")
+    item = data.dtype.itemsize
+    view = np.lib.stride_tricks.as_strided(data[storage_offset:], shape=tuple(size),
+                                           strides=tuple(s * item for s in stride), writeable=False)
+    return Tensor(np.array(view, copy=True), storage.dtype)
+
+
+def rebuild_parameter(data, *_ignored):
+    """torch._utils._rebuild_parameter(data, requires_grad, hooks[, state]): the data is all we keep."""
+    if not isinstance(data, Tensor):
+        raise CheckpointError("a parameter does not hold a tensor")
+    return data
+
+
+ALLOWED_GLOBALS = {
+    ("collections", "OrderedDict"): collections.OrderedDict,
+    ("torch._utils", "_rebuild_tensor_v2"): rebuild_tensor,
+    ("torch._utils", "_rebuild_parameter"): rebuild_parameter,
+    ("torch._utils", "_rebuild_parameter_with_state"): rebuild_parameter,
+}
+ALLOWED_GLOBALS.update({("torch", name): StorageType(name) for name in STORAGE_DTYPES})
+
+
+class RestrictedUnpickler(pickle.Unpickler):
+    """Unpickles data.pkl of a torch zip checkpoint with an allow-list of globals.
+
+    find_class is the only way a pickle reaches a Python object by name (GLOBAL,
+    STACK_GLOBAL, INST, OBJ and the EXT opcodes all go through it), so refusing
+    here means nothing outside ALLOWED_GLOBALS can be called.
+    """
+
+    def __init__(self, data, archive, prefix, source):
+        super().__init__(io.BytesIO(data))
+        self.archive = archive
+        self.prefix = prefix
+        self.source = source
+        self.storages = {}
+
+    def find_class(self, module, name):
+        found = ALLOWED_GLOBALS.get((module, name))
+        if found is None:
+            raise CheckpointError(f"{self.source}: refuses global {module}.{name}: {ONLY_DATA}")
+        return found
+
+    def persistent_load(self, pid):
+        # ('storage', storage type, key, location, element count)
+        if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"
+                and isinstance(pid[1], StorageType) and isinstance(pid[2], str) and isinstance(pid[4], int)):
+            raise CheckpointError(f"{self.source}: refuses persistent id {pid!r}: only tensor storages are allowed")
+        _, kind, key, _location, numel = pid
+        if key not in self.storages:
+            numpy_type, dtype = STORAGE_DTYPES[kind.name]
+            width = np.dtype(numpy_type).itemsize
+            entry = f"{self.prefix}data/{key}"
+            try:
+                info = self.archive.getinfo(entry)
+            except KeyError:
+                raise CheckpointError(f"{self.source}: storage {key!r} has no entry {entry} in the archive") from None
+            if numel < 0 or info.file_size < numel * width:
+                raise CheckpointError(f"{self.source}: {entry} holds {info.file_size} bytes, "
+                                      f"fewer than its {numel} elements of {width} bytes")
+            with self.archive.open(info) as stream:
+                raw = stream.read(numel * width)
+            self.storages[key] = Storage(np.frombuffer(raw, dtype=numpy_type), dtype)
+        return self.storages[key]
+
+
+def read_checkpoint(path):
+    """The unpickled checkpoint, tensors as Tensor; raises CheckpointError."""
+    if os.path.isdir(path):
+        raise CheckpointError(f"{path} is a folder, not a file")
+    if not zipfile.is_zipfile(path):
+        with open(path, "rb") as f:
+            head = f.read(2)
+        if head[:1] == b"\x80":
+            raise CheckpointError(f"{path}: a legacy (non-zip) torch.save file; only the zip format of PyTorch 1.6 "
+                                  "and later is read (load it where you trust it and save it again with torch.save)")
+        raise CheckpointError(f"{path}: not a PyTorch checkpoint (torch.save's zip archive)")
+    with zipfile.ZipFile(path) as archive:
+        pickles = [n for n in archive.namelist() if n.endswith("/data.pkl") and n.count("/") == 1]
+        if len(pickles) != 1:
+            raise CheckpointError(f"{path}: not a PyTorch checkpoint: expected one ARCHIVE/data.pkl, "
+                                  f"found {len(pickles)}")
+        prefix = pickles[0][: -len("data.pkl")]
+        byteorder = prefix + "byteorder"
+        if byteorder in archive.namelist() and archive.read(byteorder).strip() not in (b"little", b""):
+            raise CheckpointError(f"{path}: a big-endian checkpoint; only little-endian ones are read")
+        unpickler = RestrictedUnpickler(archive.read(pickles[0]), archive, prefix, path)
         try:
-            checkpoint = torch.load(path, map_location="cpu")
-        except Exception as error:  # noqa: BLE001
-            fail(3, f"{path}: cannot be read by torch.load: {error} (weights-only attempt: {weights_only_error})")
-        sys.stderr.write(f"{path}: note: needed full unpickling ({weights_only_error})\n")
-        return checkpoint, False
+            return unpickler.load()
+        except CheckpointError:
+            raise
+        except Exception as error:  # noqa: BLE001 - any other failure is a malformed pickle
+            raise CheckpointError(f"{path}: malformed checkpoint pickle: {type(error).__name__}: {error}") from None
 
 
-def write_safetensors(torch, path, tensors, metadata):
+def write_safetensors(path, tensors, metadata):
     header = {"__metadata__": metadata}
     chunks = []
     offset = 0
     for name, tensor in tensors.items():
-        key = str(tensor.dtype)
-        if key == "torch.bfloat16":
-            tensor, key = tensor.float(), "torch.float32"
-        if key not in DTYPES:
-            fail(3, f"tensor '{name}' has unsupported dtype {tensor.dtype}")
-        dtype, numpy_type = DTYPES[key]
-        data = tensor.detach().cpu().contiguous().numpy().astype(numpy_type).tobytes()
-        header[name] = {"dtype": dtype, "shape": list(tensor.shape), "data_offsets": [offset, offset + len(data)]}
+        array, dtype = tensor.array, tensor.dtype
+        if dtype == "BF16":  # bfloat16 is the top half of a float32
+            array, dtype = (array.astype("<u4") << 16).view("<f4"), "F32"
+        data = np.ascontiguousarray(array).tobytes()
+        header[name] = {"dtype": dtype, "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
         chunks.append(data)
         offset += len(data)
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
@@ -69,6 +216,11 @@ def write_safetensors(torch, path, tensors, metadata):
         out.write(text)
         for data in chunks:
             out.write(data)
+
+
+def fail(code, message):
+    sys.stderr.write(message + "\n")
+    sys.exit(code)
 
 
 def main(argv):
@@ -84,11 +236,12 @@ def main(argv):
         fail(2, "usage: ddsm_import_checkpoint.py CKPT OUT.safetensors [--entry NAME]")
     source, target = args
     try:
-        import torch
-    except ImportError:
-        fail(4, f"{sys.executable} has no PyTorch (install python3-torch)")
+        checkpoint = read_checkpoint(source)
+    except CheckpointError as error:
+        fail(3, str(error))
+    except (OSError, zipfile.BadZipFile) as error:
+        fail(3, f"{source}: cannot be read: {error}")
 
-    checkpoint, weights_only = load_checkpoint(torch, source)
     if not isinstance(checkpoint, dict):
         fail(3, f"{source}: not a checkpoint of DDSM's training code (a {type(checkpoint).__name__}, not a dict "
                 "with 'ema_model' and 'net_model')")
@@ -100,21 +253,21 @@ def main(argv):
         fail(3, f"{source}: entry '{entry}' is not a state dict (a {type(state).__name__})")
     tensors = {}
     for name, value in state.items():
-        if not isinstance(name, str) or not torch.is_tensor(value):
+        if not isinstance(name, str) or not isinstance(value, Tensor):
             fail(3, f"{source}: entry '{entry}' holds '{name}' which is not a tensor")
         tensors[name] = value
     # DataParallel checkpoints prefix every name with "module.".
     if all(name.startswith("module.") for name in tensors):
         tensors = {name[len("module."):]: value for name, value in tensors.items()}
 
-    metadata = {"format": "ddsm-checkpoint-entry", "entry": entry, "weights_only": str(weights_only).lower()}
+    metadata = {"format": "ddsm-checkpoint-entry", "entry": entry, "reader": "allow-list unpickler"}
     step = checkpoint.get("step")
-    if isinstance(step, int):
+    if isinstance(step, int) and not isinstance(step, bool):
         metadata["step"] = str(step)
     x_T = checkpoint.get("x_T")
-    if torch.is_tensor(x_T):
-        metadata["x_T_shape"] = json.dumps(list(x_T.shape))
-    write_safetensors(torch, target, tensors, metadata)
+    if isinstance(x_T, Tensor):
+        metadata["x_T_shape"] = json.dumps(list(x_T.array.shape))
+    write_safetensors(target, tensors, metadata)
     return 0
 
 

@@ -1,6 +1,7 @@
 #include "family/checkpoint_entry.h"
 
 #include "base/error.h"
+#include "base/input_file.h"
 #include "family/import_script.h"
 #include "family/process.h"
 
@@ -66,6 +67,7 @@ bool checkpointPythonHasTorch(std::string* reason)
 
 CheckpointEntry readCheckpointEntry(const std::string& checkpointPath, const std::string& entry)
 {
+    rejectFolder(checkpointPath);
     if (!fs::is_regular_file(checkpointPath))
         throw Error(checkpointPath + ": no such file");
     ScratchDirectory scratch;
@@ -75,7 +77,7 @@ CheckpointEntry readCheckpointEntry(const std::string& checkpointPath, const std
     if (result.exitCode != 0) {
         std::string message = trimmed(result.output);
         if (result.exitCode == 4 || result.exitCode == -1)
-            message += " (the checkpoint converter needs " + checkpointPython() + " with PyTorch, or set DDSM_PYTHON)";
+            message += " (the checkpoint reader needs " + checkpointPython() + " with numpy, or set DDSM_PYTHON)";
         throw Error(message.empty() ? checkpointPath + ": the checkpoint converter failed" : message);
     }
     SafetensorsFile file = loadSafetensors(out);

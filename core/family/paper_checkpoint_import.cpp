@@ -114,7 +114,7 @@ CheckpointImportResult importPaperCheckpoint(const std::string& checkpointPath, 
                               {"entry", options.entry},
                               {"architecture", result.architectureInferred ? "inferred from the tensor shapes" : "given"},
                               {"image_size_from", imageSizeSource},
-                              {"weights_only_unpickling", entry.metadata["weights_only"] != "false"}};
+                              {"checkpoint_reader", entry.metadata["reader"]}};
     if (entry.metadata.count("step"))
         provenance["step"] = std::stoll(entry.metadata.at("step"));
     result.provenanceJson = provenance.dump();

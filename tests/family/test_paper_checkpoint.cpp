@@ -276,7 +276,7 @@ private slots:
         QVERIFY(throwsErrorMentioning([&] { importPaperCheckpoint(path("ckpt_not_a_unet.pt"), model); },
                                       {"ckpt_not_a_unet.pt", "not a state dict of the paper's SlimmableUNet"}));
         QVERIFY(throwsErrorMentioning([&] { importPaperCheckpoint(path("not_torchscript.pt"), model); },
-                                      {"not_torchscript.pt", "torch.load"}));
+                                      {"not_torchscript.pt", "not a PyTorch checkpoint (torch.save's zip archive)"}));
         QVERIFY(throwsErrorMentioning([&] { importPaperCheckpoint(path("absent.pt"), model); },
                                       {"absent.pt", "no such file"}));
         QVERIFY(!QFile::exists(QString::fromStdString(model)));
