@@ -49,7 +49,7 @@ int runFid(const std::vector<std::string>& argv)
     auto valueOptions = kScheduleValueOptions;
     valueOptions.insert(kFeatureValueOptions.begin(), kFeatureValueOptions.end());
     valueOptions.insert({"samples", "batch", "kid-data", "kid-count", "rounds", "init", "config", "seed-init", "threads"});
-    const Args args(argv, valueOptions, {"no-clip"});
+    const Args args(argv, valueOptions, kScheduleFlagOptions);
     if (args.wantsHelp()) {
         std::printf("%s%s%s%s", kHelp, kScheduleOptionsHelp, kFeatureOptionsHelp, kModelOptionsHelp);
         return 0;
@@ -64,7 +64,7 @@ int runFid(const std::vector<std::string>& argv)
     std::string modelDescription;
     auto denoiser = openModel(args, &modelDescription);
     const ModelShape config = shapeOf(*denoiser);
-    const ScheduleChoice choice = chooseSchedule(args, config.diffusion.T, config.widths.front());
+    const ScheduleChoice choice = chooseSchedule(args, config.diffusion.T, config.widths);
     auto extractor = openFeatures(args);
     const GaussianStats reference = openReference(args, *extractor);
 

@@ -29,7 +29,7 @@ int runFlops(const std::vector<std::string>& argv)
 {
     auto valueOptions = kScheduleValueOptions;
     valueOptions.insert({"config", "threads"});
-    const Args args(argv, valueOptions, {"breakdown", "no-clip"});
+    const Args args(argv, valueOptions, {"breakdown", "no-clip", "snap-widths"});
     if (args.wantsHelp()) {
         std::printf("%s%s", kHelp, kScheduleOptionsHelp);
         return 0;
@@ -69,7 +69,7 @@ int runFlops(const std::vector<std::string>& argv)
         }
     }
     if (args.has("schedule") || args.has("steps") || args.has("width")) {
-        const ScheduleChoice choice = chooseSchedule(args, c.diffusion.T, c.widths.front());
+        const ScheduleChoice choice = chooseSchedule(args, c.diffusion.T, c.widths);
         const auto cost = scheduleCost(choice.stepWidths, c.widths.front(),
                                        [&](double w) { return double(totalMacs(c, w)); });
         std::printf("\nschedule: %s (%s)\n  %d steps: %.4f GFLOPs per image, %.4f GFLOPs mean per step, "

@@ -41,7 +41,7 @@ int runSample(const std::vector<std::string>& argv)
 {
     auto valueOptions = kScheduleValueOptions;
     valueOptions.insert({"out", "count", "frames", "init", "config", "seed-init", "threads"});
-    const Args args(argv, valueOptions, {"no-clip"});
+    const Args args(argv, valueOptions, kScheduleFlagOptions);
     if (args.wantsHelp()) {
         std::printf("%s%s%s", kHelp, kScheduleOptionsHelp, kModelOptionsHelp);
         return 0;
@@ -56,7 +56,7 @@ int runSample(const std::vector<std::string>& argv)
     std::string modelDescription;
     auto denoiser = openModel(args, &modelDescription);
     const ModelShape config = shapeOf(*denoiser);
-    const ScheduleChoice choice = chooseSchedule(args, config.diffusion.T, config.widths.front());
+    const ScheduleChoice choice = chooseSchedule(args, config.diffusion.T, config.widths);
     const GaussianDiffusion diffusion(config.diffusion);
     const auto cost = scheduleCost(choice.stepWidths, 1.0, [&](double w) { return denoiser->macsPerImage(w); });
 

@@ -1,6 +1,7 @@
 #include "data/fashion_mnist.h"
 
 #include "base/error.h"
+#include "base/input_file.h"
 #include "data/idx_file.h"
 #include "data/pixel_scaling.h"
 
@@ -26,6 +27,8 @@ std::string locate(const fs::path& dir, const std::string& name)
     const fs::path raw = dir / name;
     if (fs::is_regular_file(raw))
         return raw.string();
+    rejectFolder(compressed.string());
+    rejectFolder(raw.string());
     throw Error("Fashion-MNIST file " + compressed.string() + " is missing; " + kPackageHint);
 }
 

@@ -1,6 +1,7 @@
 #include "data/idx_file.h"
 
 #include "base/error.h"
+#include "base/input_file.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -43,6 +44,7 @@ class GzipOrRawReader {
 public:
     explicit GzipOrRawReader(const std::string& path) : path_(path)
     {
+        rejectFolder(path);
         errno = 0;
         file_ = gzopen(path.c_str(), "rb");
         if (!file_)

@@ -1,6 +1,7 @@
 #include "family/open_denoiser.h"
 
 #include "base/error.h"
+#include "base/input_file.h"
 #include "engine/model_file.h"
 #include "engine/slimmable_denoiser.h"
 #include "family/family_denoiser.h"
@@ -33,6 +34,7 @@ std::string readText(const std::string& path)
 
 std::shared_ptr<Denoiser> openDenoiser(const std::string& path, c10::Device device)
 {
+    rejectFolder(path);
     if (!std::filesystem::is_regular_file(path))
         throw Error(path + ": no such file");
     const std::string extension = std::filesystem::path(path).extension().string();
