@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "common.h"
 #include "feature_options.h"
+#include "schedule_options.h"
 
 #include "base/atomic_file.h"
 #include "base/error.h"
@@ -35,7 +36,10 @@ const char* kHelp =
     "  --images-per-bin N   noised images per bin (default 512)\n"
     "  --seed N             images, timesteps and noise; sampler seed (default 0)\n"
     "  --distance-samples N samples per distance, 0 = skip (default 0)\n"
-    "  --steps N            DDIM steps for distances (default 20)\n"
+    "  --steps N            sampler steps for distances (default 20)\n"
+    "  --sampler ddim|ddpm, --eta X, --variance V, --no-clip   the sampler of the distances\n"
+    "                       (default ddim, eta 0), recorded in the CSV's first line; the app\n"
+    "                       loads NAME-importance-TAG.csv for its sampler (e.g. TAG ddpm100)\n"
     "  --batch N            images per batch (default 250)\n";
 
 }  // namespace
@@ -43,9 +47,9 @@ const char* kHelp =
 int runImportance(const std::vector<std::string>& argv)
 {
     auto valueOptions = kFeatureValueOptions;
-    valueOptions.insert({"out", "data", "bins", "images-per-bin", "seed", "distance-samples", "steps", "batch", "init",
+    valueOptions.insert({"out", "data", "bins", "images-per-bin", "seed", "distance-samples", "steps", "sampler", "eta", "variance", "batch", "init",
                          "config", "seed-init", "threads"});
-    const Args args(argv, valueOptions, {});
+    const Args args(argv, valueOptions, {"no-clip"});
     if (args.wantsHelp()) {
         std::printf("%s%s%s", kHelp, kFeatureOptionsHelp, kModelOptionsHelp);
         return 0;
@@ -76,10 +80,7 @@ int runImportance(const std::vector<std::string>& argv)
     if (distanceSamples > 0) {
         auto extractor = openFeatures(args);
         const auto reference = openReference(args, *extractor);
-        SamplerSettings sampler;
-        sampler.steps = args.getInt("steps", 20);
-        sampler.seed = settings.seed;
-        sampler.validate(config.diffusion.T);
+        const SamplerSettings sampler = samplerFromArgs(args, config.diffusion.T, 20);
         measureDistanceChanges(importance, *denoiser, *extractor, reference, sampler, distanceSamples,
                                int(settings.batch), [](int done, int total) {
                                    std::fprintf(stderr, "\r  distance changes: batch %d/%d", done, total);

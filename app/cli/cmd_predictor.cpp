@@ -41,7 +41,10 @@ const char* kHelp =
     "  --fit N              schedules to fit (default 40)\n"
     "  --held-out N         schedules to test the ranking on (default 20)\n"
     "  --samples N          images per schedule (default 500)\n"
-    "  --steps N            DDIM steps (default 20)\n"
+    "  --steps N            sampler steps (default 20)\n"
+    "  --sampler ddim|ddpm, --eta X, --variance V, --no-clip   the sampler every measurement\n"
+    "                       uses (default ddim, eta 0); the calibration records it, and the\n"
+    "                       app loads NAME-predictor-TAG.json for its sampler (e.g. TAG ddpm100)\n"
     "  --seed N             noise seed shared by every schedule (default 0)\n"
     "  --schedule-seed N    draws of the random schedules (default 1)\n"
     "  --batch N            images per batch (default 250)\n"
@@ -90,10 +93,8 @@ int fit(const Args& args)
     settings.heldOutSchedules = args.getInt("held-out", 20);
     settings.samples = args.getInt("samples", 500);
     settings.batch = args.getInt("batch", 250);
-    settings.sampler.steps = args.getInt("steps", 20);
-    settings.sampler.seed = args.getSeed("seed", 0);
+    settings.sampler = samplerFromArgs(args, denoiser->diffusion().T, 20);
     settings.scheduleSeed = args.getSeed("schedule-seed", 1);
-    settings.sampler.validate(denoiser->diffusion().T);
     settings.ridge = ridgeOption(args);
     settings.target = args.get("target").value_or(kDistanceTarget);
     const auto result = calibratePredictor(*denoiser, *extractor, reference, settings, modelDescription,

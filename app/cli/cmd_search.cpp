@@ -51,7 +51,13 @@ const char* kHelp =
     "  --cost flops|latency      cost objective (default flops); latency is measured once\n"
     "  --population P            (default 32)\n"
     "  --generations G           generations after the initial one (default 20)\n"
-    "  --samples-per-candidate M images per candidate (default 256)\n"
+    "  --samples-per-candidate M images per candidate at first (default 128)\n"
+    "  --score paired|fid        paired: FID minus full width's FID on the same images, with\n"
+    "                            a paired standard error (default); fid: absolute FID\n"
+    "  --race-max-samples M      racing: candidates under the budget that no cheaper one beats\n"
+    "                            by --race-z standard errors get twice the images, up to M\n"
+    "                            (default 8 x samples-per-candidate with paired scores; 0 = off)\n"
+    "  --race-z Z                (default 2)\n"
     "  --steps N                 sampler steps (default 50)\n"
     "  --sampler ddim|ddpm, --eta X   sampler (default ddim, eta 0)\n"
     "  --seed S                  search noise and evolution seed (default 0)\n"
@@ -163,7 +169,7 @@ int runSearch(const std::vector<std::string>& argv)
                     {"budget", "cost", "population", "generations", "samples-per-candidate", "steps", "sampler", "eta",
                      "seed", "granularity", "crossover", "crossover-prob", "mutation", "init-schedules", "reference",
                      "data", "reference-count", "features", "batch", "prefix-cache-mb", "final-samples", "final-seed",
-                     "finalists", "bootstrap", "predictor", "prescreen", "out", "threads", "init", "config", "seed-init"},
+                     "finalists", "bootstrap", "predictor", "prescreen", "out", "score", "race-max-samples", "race-z", "threads", "init", "config", "seed-init"},
                     {"resume", "kid"});
     if (args.wantsHelp()) {
         std::printf("%s%s", kHelp, kModelOptionsHelp);
@@ -236,7 +242,11 @@ int runSearch(const std::vector<std::string>& argv)
     }
 
     SamplingEvaluatorOptions evalOptions;
-    evalOptions.samples = args.getInt("samples-per-candidate", 256);
+    evalOptions.samples = args.getInt("samples-per-candidate", 128);
+    const std::string scoreKind = args.get("score", "paired");
+    if (scoreKind != "paired" && scoreKind != "fid")
+        throw Error("--score must be \"paired\" or \"fid\", got \"" + scoreKind + "\"");
+    evalOptions.pairedWithFullWidth = scoreKind == "paired";
     evalOptions.batchSize = batch;
     evalOptions.prefixCacheBytes = size_t(args.getInt64("prefix-cache-mb", 1024)) << 20;
     evalOptions.kidReferenceFeatures = kidReference;
@@ -253,6 +263,13 @@ int runSearch(const std::vector<std::string>& argv)
     settings.crossoverProbability = args.getDouble("crossover-prob", 0.9);
     settings.mutationProbability = args.getDouble("mutation", 0.0);
     settings.budget = args.getDouble("budget", 0.5);
+    settings.racing.maxSamples = args.getInt("race-max-samples", evalOptions.pairedWithFullWidth ? 8 * evalOptions.samples : 0);
+    settings.racing.z = args.getDouble("race-z", 2.0);
+    if (settings.racing.enabled() && !evalOptions.pairedWithFullWidth)
+        throw Error("racing compares scores on different numbers of images: it needs --score paired");
+    if (settings.racing.enabled() && (evalOptions.samples % batch != 0 || settings.racing.maxSamples % batch != 0))
+        throw Error("racing adds whole batches: --samples-per-candidate and --race-max-samples must be multiples of "
+                    "--batch (" + std::to_string(batch) + ")");
     for (const auto& path : splitList(args.get("init-schedules", ""))) {
         const auto document = loadSchedule(path, T);
         settings.initialGenomes.push_back(
@@ -295,13 +312,16 @@ int runSearch(const std::vector<std::string>& argv)
     std::fflush(stdout);
 
     search.run(nullptr, [&](const GenerationReport& r) {
-        char best[96] = "none under budget";
+        char best[128] = "none under budget";
         if (r.best)
-            std::snprintf(best, sizeof best, "FID %.3f at cost %.3f", r.best->evaluation.quality, r.best->cost);
+            std::snprintf(best, sizeof best, "%s %.3f +- %.2f (%lld images) at cost %.3f",
+                          evalOptions.pairedWithFullWidth ? "FID-full" : "FID", r.best->evaluation.quality,
+                          r.best->evaluation.uncertainty, static_cast<long long>(r.best->evaluation.samples), r.best->cost);
         const double hit = r.cacheLookups ? 100.0 * double(r.cacheHits) / double(r.cacheLookups) : 0;
         std::printf("gen %3d/%d  best<=%.2f: %s  front %zu  new %d  cache hit %.0f%%  prefix reuse %.0f%% (~%.0f s saved)"
                     "  elapsed %.0f s\n",
-                    r.generation, r.generations, r.budget, best, r.front.size(), r.evaluatedThisGeneration, hit,
+                    r.generation, r.generations, r.budget, best, r.front.size(), r.evaluatedThisGeneration,
+                    r.raisedThisGeneration, hit,
                     100 * r.evaluator.reuseRate(), r.evaluator.secondsSavedEstimate(), r.elapsedSeconds);
         std::fflush(stdout);
     });
@@ -363,9 +383,11 @@ int runSearch(const std::vector<std::string>& argv)
             finalistsJson.push_back({{"step_widths", widthsOf(setup.layout.expand(finalists[i].genome), widths)},
                                      {"relative_cost", finalists[i].cost},
                                      {"search_quality", finalists[i].evaluation.quality},
+                                     {"search_samples", finalists[i].evaluation.samples},
                                      {"validation_quality", scores[i].quality}});
-            std::printf("  finalist %zu  cost %.3f  search FID %.3f  validation FID %.3f  %s\n", i + 1,
-                        finalists[i].cost, finalists[i].evaluation.quality, scores[i].quality,
+            std::printf("  finalist %zu  cost %.3f  search score %.3f (%lld images)  validation score %.3f  %s\n", i + 1,
+                        finalists[i].cost, finalists[i].evaluation.quality,
+                        static_cast<long long>(finalists[i].evaluation.samples), scores[i].quality,
                         describeWidths(setup.layout.expand(finalists[i].genome), widths).c_str());
         }
         chosen = finalists[pick];
@@ -428,8 +450,9 @@ int runSearch(const std::vector<std::string>& argv)
                                            {"seed", fresh.sampler.seed},
                                            {"features", featureName},
                                            {"reference", reference.source},
-                                           {"search_fid", chosen.evaluation.quality},
-                                           {"search_samples", evalOptions.samples},
+                                           {"search_score", chosen.evaluation.quality},
+                                           {"search_score_kind", evaluator.qualityName()},
+                                           {"search_samples", chosen.evaluation.samples},
                                            {"finalists", finalists.size()}}
                                 .dump();
     saveSchedule((out / "best.json").string(), document);

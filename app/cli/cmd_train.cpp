@@ -10,6 +10,7 @@
 #include "engine/net_config.h"
 #include "engine/slimmable_unet.h"
 #include "io/safetensors.h"
+#include "schedule/schedule_file.h"
 #include "training/trainer.h"
 #include "training/training_run.h"
 
@@ -53,6 +54,11 @@ const char* kHelp =
     "  --middle-widths N     random middle widths per batch (default 1)\n"
     "  --distill A           in-place distillation: narrower widths learn (1 - A) * noise\n"
     "                        + A * the EMA full width's prediction (default 0)\n"
+    "  --schedule S          step-aware training: each narrower width S uses trains only on\n"
+    "                        the timesteps where S runs it (full width on all); S is a\n"
+    "                        schedule file (JSON or search.txt) of the model's widths\n"
+    "  --schedule-margin M   timesteps by which each width's range is widened on both\n"
+    "                        sides (default 25)\n"
     "  --no-flip             no horizontal-flip augmentation\n"
     "  --seed N              seed of initialisation, batches, noise (default 0)\n"
     "  --limit N             use only the first N images\n"
@@ -66,7 +72,8 @@ int runTrain(const std::vector<std::string>& argv)
 {
     const Args args(argv,
                     {"config", "data", "out", "steps", "batch", "lr", "warmup", "grad-clip", "ema", "middle-widths",
-                     "seed", "limit", "checkpoint-every", "sample-every", "threads", "init-weights", "distill"},
+                     "seed", "limit", "checkpoint-every", "sample-every", "threads", "init-weights", "distill",
+                     "schedule", "schedule-margin"},
                     {"resume", "no-flip"});
     if (args.wantsHelp()) {
         std::fputs(kHelp, stdout);
@@ -97,7 +104,8 @@ int runTrain(const std::vector<std::string>& argv)
         config = netConfigFromJson(field("architecture"), checkpoint);
         options = trainOptionsFromJson(field("options"), checkpoint);
         dataSpec = args.get("data", meta.count("data_spec") ? meta.at("data_spec") : "fashion-mnist");
-        for (const char* fixed : {"config", "batch", "lr", "warmup", "grad-clip", "ema", "seed", "no-flip"})
+        for (const char* fixed : {"config", "batch", "lr", "warmup", "grad-clip", "ema", "seed", "no-flip", "schedule",
+                                  "schedule-margin"})
             if (args.has(fixed))
                 throw Error(std::string("--") + fixed + " cannot change when a run resumes (it keeps " + checkpoint +
                             "'s settings); only --steps, --distill and --middle-widths can");
@@ -136,6 +144,13 @@ int runTrain(const std::vector<std::string>& argv)
         options.distill = args.getDouble("distill", options.distill);
         options.horizontalFlip = !args.has("no-flip");
         options.seed = args.getSeed("seed", options.seed);
+        if (const auto schedule = args.get("schedule")) {
+            options.scheduleWidths = loadSchedule(*schedule, config.diffusion.T).schedule.widths();
+            options.scheduleSource = *schedule + "@" + sha256OfFile(*schedule);
+            options.scheduleMargin = args.getInt("schedule-margin", options.scheduleMargin);
+        } else if (args.has("schedule-margin")) {
+            throw Error("--schedule-margin needs --schedule");
+        }
     }
     options.steps = args.getInt64("steps", options.steps);
     options.validate();

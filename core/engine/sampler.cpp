@@ -1,6 +1,7 @@
 #include "engine/sampler.h"
 
 #include "base/error.h"
+#include "base/sampler_tag.h"
 #include "base/splitmix.h"
 #include "engine/diffusion.h"
 
@@ -36,6 +37,11 @@ std::string SamplerSettings::toString() const
         out << ", " << variance << " variance";
     out << ", seed " << seed << (clipX0 ? ", x0 clipped" : "");
     return out.str();
+}
+
+std::string SamplerSettings::tag() const
+{
+    return samplerTag(kind, steps, eta, variance, clipX0);
 }
 
 void SamplerSettings::validate(int T) const

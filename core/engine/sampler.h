@@ -30,6 +30,9 @@ struct SamplerSettings {
     int firstImage = 0;                  // index of the batch's first image in the seed's sequence
 
     std::string toString() const;
+    // Names the sampler, not the seed, for files measured under it:
+    // "ddim50", "ddim50-eta0.5", "ddpm100", "ddpm100-fixedsmall", "-noclip" last.
+    std::string tag() const;
     void validate(int T) const;          // throws ddsm::Error naming the setting
 };
 

@@ -2,6 +2,7 @@
 
 #include "base/atomic_file.h"
 #include "base/error.h"
+#include "base/sampler_tag.h"
 #include "metrics/kendall_tau.h"
 #include "schedule/respacing.h"
 
@@ -9,10 +10,26 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 namespace ddsm {
 
 namespace {
+
+// Calibrations written before "sampler_tag" describe their sampler only as
+// SamplerSettings::toString() text ("ddim 20 steps, eta 0, seed 0, x0 clipped").
+std::string samplerTagFromDescription(const std::string& text, int steps)
+{
+    const std::string kind = text.substr(0, text.find(' '));
+    double eta = 0;
+    std::string variance = "fixedlarge";
+    if (const auto at = text.find(", eta "); at != std::string::npos)
+        eta = std::atof(text.c_str() + at + 6);
+    if (text.find("fixedsmall") != std::string::npos)
+        variance = "fixedsmall";
+    return samplerTag(kind.empty() ? "ddim" : kind, steps, eta, variance, text.find("x0 clipped") != std::string::npos);
+}
+
 
 inline constexpr const char* kPredictorFormat = "ddsm-distance-predictor";
 
@@ -310,6 +327,7 @@ std::string predictorToJson(const PredictorCalibration& c)
         {"ridge", c.ridge},
         {"model", c.model},
         {"sampler", c.sampler},
+        {"sampler_tag", c.samplerTag},
         {"feature_name", c.featureName},
         {"reference", c.reference},
         {"estimator", c.estimator},
@@ -343,6 +361,7 @@ PredictorCalibration predictorFromJson(const std::string& text, const std::strin
         c.penalty = json.at("penalty").get<std::vector<std::vector<double>>>();
         c.model = json.value("model", "");
         c.sampler = json.value("sampler", "");
+        c.samplerTag = json.value("sampler_tag", samplerTagFromDescription(c.sampler, c.steps));
         c.featureName = json.value("feature_name", "");
         c.reference = json.value("reference", "");
         c.estimator = json.value("estimator", "FID");

@@ -36,6 +36,7 @@ struct PredictorCalibration {
     // Provenance: what the fit was measured with and how good it is.
     std::string model;
     std::string sampler;
+    std::string samplerTag;       // base/sampler_tag.h: the sampler a prediction holds for
     std::string featureName;
     std::string reference;
     std::string estimator = "FID";

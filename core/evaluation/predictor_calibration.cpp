@@ -110,6 +110,7 @@ CalibrationResult calibratePredictor(Denoiser& denoiser, FeatureExtractor& extra
     layout.widths = denoiser.widths();
     layout.model = modelName;
     layout.sampler = settings.sampler.toString();
+    layout.samplerTag = settings.sampler.tag();
     layout.featureName = extractor.name();
     layout.reference = reference.source;
     layout.samples = settings.samples;

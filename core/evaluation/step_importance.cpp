@@ -11,6 +11,7 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -140,6 +141,10 @@ void measureDistanceChanges(StepImportance& importance, Denoiser& denoiser, Feat
 std::string importanceCsv(const StepImportance& importance)
 {
     std::ostringstream out;
+    // The sampler behind the distance changes: they hold for it alone.
+    if (!importance.distanceSettings.empty())
+        out << "# distance_change: " << importance.distanceSettings << ", " << importance.distanceSamples
+            << " samples\n";
     out << "t_begin,t_end,width,eps_departure,eps_error,distance_change\n";
     char line[256];
     for (int b = 0; b < importance.bins(); ++b)
@@ -159,8 +164,10 @@ std::string importanceCsv(const StepImportance& importance)
 StepImportance importanceFromCsv(const std::string& text, const std::string& where)
 {
     std::istringstream in(text);
-    std::string line;
-    if (!std::getline(in, line) || line.rfind("t_begin,t_end,width,eps_departure,eps_error", 0) != 0)
+    std::string line, comments;
+    while (std::getline(in, line) && line.rfind("#", 0) == 0)
+        comments += line;
+    if (in.fail() || line.rfind("t_begin,t_end,width,eps_departure,eps_error", 0) != 0)
         throw Error(where + ": not a step-importance CSV (expected the header "
                             "t_begin,t_end,width,eps_departure,eps_error,distance_change)");
     struct Row {
@@ -240,6 +247,17 @@ StepImportance importanceFromCsv(const std::string& text, const std::string& whe
         importance.epsError[b][w] = row.error;
         if (changes)
             importance.distanceChange[b][w] = *row.change;
+    }
+    // "# distance_change: SETTINGS, N samples" (files written before it have none).
+    const std::string prefix = "# distance_change: ";
+    if (changes && comments.rfind(prefix, 0) == 0) {
+        std::string settings = comments.substr(prefix.size());
+        const auto comma = settings.rfind(", ");
+        if (comma != std::string::npos && settings.size() > 8 && settings.compare(settings.size() - 8, 8, " samples") == 0) {
+            importance.distanceSamples = std::atoll(settings.c_str() + comma + 2);
+            settings.resize(comma);
+        }
+        importance.distanceSettings = settings;
     }
     return importance;
 }

@@ -17,6 +17,7 @@ struct Evaluation {
     double quality = 0;  // a distance, lower is better (e.g. FID)
     double kid = std::numeric_limits<double>::quiet_NaN();  // when measured
     int64_t samples = 0;  // images behind the numbers
+    double uncertainty = 0;  // standard error of `quality` (0 when not estimated)
 };
 
 // Work done and work avoided by an evaluator that samples.
@@ -37,6 +38,9 @@ public:
     virtual std::vector<Evaluation> evaluate(const std::vector<Genome>& genomes) = 0;
     // What `quality` is, e.g. "FID (pixels-7x7, 256 samples)".
     virtual std::string qualityName() const { return "quality"; }
+    // Racing: the same genomes scored again on their first `samples` images
+    // (more than before). An evaluator that cannot returns nothing.
+    virtual std::vector<Evaluation> evaluateWith(const std::vector<Genome>& /*genomes*/, int /*samples*/) { return {}; }
     virtual EvaluatorStats stats() const { return {}; }
 };
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <map>
 #include <set>
 
 namespace ddsm {
@@ -31,6 +32,8 @@ void SearchSettings::validate() const
         throw Error("mutation probability must be at most 1");
     if (prescreenFactor < 1)
         throw Error("prescreen factor must be at least 1");
+    if (racing.maxSamples < 0 || !(racing.z >= 0))
+        throw Error("racing needs a non-negative sample cap and z");
     for (const auto& g : initialGenomes) {
         if (int(g.size()) != layout.genes())
             throw Error("an initial genome has " + std::to_string(g.size()) + " genes, expected " +
@@ -59,6 +62,8 @@ std::string SearchSettings::fingerprint() const
                           {"mutation_probability", perGeneMutation()},
                           {"initial_genomes", initial},
                           {"prescreen_factor", prescreenFactor},
+                          {"racing_max_samples", racing.maxSamples},
+                          {"racing_z", racing.z},
                           {"context", context}}
         .dump();
 }
@@ -191,6 +196,32 @@ std::vector<Candidate> EvolutionarySearch::score(const std::vector<Genome>& geno
     return out;
 }
 
+int EvolutionarySearch::race()
+{
+    int raised = 0;
+    while (true) {
+        const auto all = evaluated();
+        const auto contenders = raceContenders(all, settings_.budget, settings_.racing);
+        if (contenders.empty())
+            return raised;
+        // One call per target count, so an evaluator can batch them.
+        std::map<int, std::vector<Genome>> byCount;
+        for (size_t i : contenders)
+            byCount[nextSampleCount(all[i].evaluation.samples, settings_.racing.maxSamples)].push_back(all[i].genome);
+        for (const auto& [count, genomes] : byCount) {
+            const auto results = evaluator_.evaluateWith(genomes, count);
+            if (results.size() != genomes.size())
+                throw Error("racing needs an evaluator that can score on more images");
+            for (size_t i = 0; i < genomes.size(); ++i) {
+                if (results[i].samples <= cache_.find(genomes[i])->samples)
+                    throw Error("the evaluator did not add images to a contender");
+                cache_.insert(genomes[i], results[i]);
+            }
+            raised += int(genomes.size());
+        }
+    }
+}
+
 void EvolutionarySearch::survive(std::vector<Candidate> offspring)
 {
     std::vector<Candidate> pool = population_;
@@ -239,15 +270,25 @@ bool EvolutionarySearch::run(const std::atomic<bool>* cancel, const GenerationCa
                 return false;
             const int generation = completed_ + 1;
             const size_t before = cache_.entries().size();
+            auto scored = score(generation == 0 ? initialGenomes() : breed(generation));
+            const int raised = race();
+            for (auto& c : scored)  // racing may have re-scored them
+                c.evaluation = *cache_.find(c.genome);
             if (generation == 0)
-                population_ = score(initialGenomes());
-            else
-                survive(score(breed(generation)));
+                population_ = std::move(scored);
+            else {
+                for (auto& c : population_)
+                    c.evaluation = *cache_.find(c.genome);
+                survive(std::move(scored));
+            }
             completed_ = generation;
             tick();
             saveCheckpoint();
-            if (onGeneration)
-                onGeneration(report(int(cache_.entries().size() - before)));
+            if (onGeneration) {
+                auto r = report(int(cache_.entries().size() - before));
+                r.raisedThisGeneration = raised;
+                onGeneration(r);
+            }
         }
     } catch (const SearchCancelled&) {
         tick();

@@ -9,12 +9,16 @@
 // numbers from (seed, generation) and every evaluation is cached by genome, so
 // a search resumed from a checkpoint continues exactly as an uninterrupted one.
 //
+// With racing on, every generation ends by giving the candidates under the
+// budget that are not clearly beaten more images (racing.h) before survival.
+//
 // Runs on the calling thread; progress goes to a plain callback after each
 // generation, and a cancel flag stops it at the last complete generation.
 // Give a SamplingEvaluator the same flag (SamplingEvaluatorOptions::cancel) so
 // that a running evaluation stops within one network call.
 #include "search/candidate.h"
 #include "search/evaluation_cache.h"
+#include "search/racing.h"
 #include "search/variation.h"
 
 #include <atomic>
@@ -37,6 +41,7 @@ struct SearchSettings {
     double budget = 0.5;             // relative cost for "best under budget"
     std::vector<Genome> initialGenomes;
     int prescreenFactor = 3;         // with a predictor: offspring bred per one evaluated
+    RacingSettings racing;           // more images for close candidates under the budget (racing.h)
     // Describes the evaluator and cost (model, samples, seed, ...); a
     // checkpoint resumes only under identical settings and context.
     std::string context;
@@ -54,6 +59,7 @@ struct GenerationReport {
     double budget = 0;
     int64_t cacheLookups = 0, cacheHits = 0;
     int evaluatedThisGeneration = 0;
+    int raisedThisGeneration = 0;      // racing: re-scores on more images
     EvaluatorStats evaluator;
     double elapsedSeconds = 0;         // including time before a resume
 };
@@ -89,6 +95,7 @@ private:
     std::vector<Genome> initialGenomes();
     std::vector<Genome> breed(int generation);
     std::vector<Candidate> score(const std::vector<Genome>& genomes);
+    int race();  // re-scores contenders until none is left; returns the re-scores
     void survive(std::vector<Candidate> offspring);
     void saveCheckpoint() const;
 

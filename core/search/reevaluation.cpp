@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cmath>
 
 namespace ddsm {
 
@@ -24,6 +25,12 @@ PairedDifference pairedFidDifference(const GaussianStats& reference, const at::T
                          frechetDistance(computeStats(a.index_select(0, rows)), reference));
     }
     d.interval = centralInterval(rounds, options.level);
+    double mean = 0, squares = 0;
+    for (double r : rounds)
+        mean += r / double(rounds.size());
+    for (double r : rounds)
+        squares += (r - mean) * (r - mean);
+    d.standardError = rounds.size() > 1 ? std::sqrt(squares / double(rounds.size() - 1)) : 0;
     return d;
 }
 

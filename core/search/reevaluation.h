@@ -34,6 +34,7 @@ struct Reevaluation {
 struct PairedDifference {
     double value = 0;
     Interval interval;
+    double standardError = 0;  // standard deviation of the bootstrap rounds
 };
 PairedDifference pairedFidDifference(const GaussianStats& reference, const at::Tensor& a, const at::Tensor& b,
                                      const BootstrapOptions& options);

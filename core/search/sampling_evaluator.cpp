@@ -5,6 +5,7 @@
 #include "engine/diffusion.h"
 #include "metrics/frechet.h"
 #include "metrics/kid.h"
+#include "search/reevaluation.h"
 
 #include <torch/torch.h>
 
@@ -35,8 +36,8 @@ SamplingEvaluator::~SamplingEvaluator() = default;
 
 std::string SamplingEvaluator::qualityName() const
 {
-    return "FID (" + options_.featureName + ", " + std::to_string(options_.samples) + " samples, seed " +
-           std::to_string(setup_.sampler.seed) + ")";
+    return std::string(options_.pairedWithFullWidth ? "FID minus full width's" : "FID") + " (" + options_.featureName +
+           ", " + std::to_string(options_.samples) + " samples, seed " + std::to_string(setup_.sampler.seed) + ")";
 }
 
 EvaluatorStats SamplingEvaluator::stats() const
@@ -49,35 +50,59 @@ EvaluatorStats SamplingEvaluator::stats() const
 
 at::Tensor SamplingEvaluator::sample(const std::vector<int>& stepWidthIndices)
 {
+    return sampleRange(stepWidthIndices, 0, options_.samples);
+}
+
+at::Tensor SamplingEvaluator::sampleRange(const std::vector<int>& stepWidthIndices, int begin, int end)
+{
+    // Batches are fixed slices of the image index, so a cached prefix of batch
+    // b always holds the same images.
+    if (begin % options_.batchSize != 0 || end < begin)
+        throw Error("images are sampled in whole batches of " + std::to_string(options_.batchSize));
     const int steps = int(setup_.timesteps.size());
     SamplerSettings settings = setup_.sampler;
     std::vector<at::Tensor> batches;
-    for (int start = 0, batch = 0; start < options_.samples; start += options_.batchSize, ++batch) {
-        const int count = std::min(options_.batchSize, options_.samples - start);
+    for (int start = begin; start < end; start += options_.batchSize) {
+        const int batch = start / options_.batchSize;
+        const int count = std::min(options_.batchSize, end - start);
         settings.firstImage = start;
         SamplerRun run;
         run.timesteps = setup_.timesteps;
         run.stepWidths = widthsOf(stepWidthIndices, setup_.widths);
         run.cancel = options_.cancel;
-        if (options_.sharePrefixes)
-            run.firstStep = prefixes_.longestPrefix(batch, stepWidthIndices, steps - 1, &run.x);
+        // A short last batch holds fewer images than a full one of the same index.
+        const int key = batch * (options_.batchSize + 1) + count;
+        const bool share = options_.sharePrefixes;
+        if (share)
+            run.firstStep = prefixes_.longestPrefix(key, stepWidthIndices, steps - 1, &run.x);
         if (run.firstStep == 0)
             run.x = initialNoise(settings.seed, start, count, denoiser_.channels(), denoiser_.imageSize());
-        if (options_.sharePrefixes)
-            run.onStep = [&, batch](const SamplerStep& step) {
+        if (share)
+            run.onStep = [&, key](const SamplerStep& step) {
                 if (step.step + 1 < steps)
-                    prefixes_.insert(batch, stepWidthIndices, step.step + 1, step.x);
+                    prefixes_.insert(key, stepWidthIndices, step.step + 1, step.x);
             };
-        const auto begin = std::chrono::steady_clock::now();
+        const auto t0 = std::chrono::steady_clock::now();
         const auto result = runSampler(denoiser_, *diffusion_, settings, run);
-        stats_.samplingSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+        stats_.samplingSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         stats_.stepsRun += result.stepsRun;
         stats_.stepsReused += run.firstStep;
         if (result.cancelled)
             throw SearchCancelled();
         batches.push_back(result.images);
     }
-    return torch::cat(batches);
+    return batches.empty() ? at::Tensor() : torch::cat(batches);
+}
+
+at::Tensor SamplingEvaluator::cachedFeatures(const std::vector<int>& stepWidthIndices, int count)
+{
+    auto& cached = featureCache_[stepWidthIndices];
+    const int have = cached.defined() ? int(cached.size(0)) : 0;
+    if (have < count) {
+        const auto more = featuresOf(sampleRange(stepWidthIndices, have, count));
+        cached = cached.defined() ? torch::cat({cached, more}) : more;
+    }
+    return cached.slice(0, 0, count);
 }
 
 at::Tensor SamplingEvaluator::features(const std::vector<int>& stepWidthIndices)
@@ -110,8 +135,41 @@ Evaluation SamplingEvaluator::score(const at::Tensor& features) const
     return e;
 }
 
+Evaluation SamplingEvaluator::scorePaired(const at::Tensor& features)
+{
+    const int64_t n = features.size(0);
+    const auto full = cachedFeatures(std::vector<int>(setup_.timesteps.size(), 0), int(n));
+    BootstrapOptions bootstrap;
+    bootstrap.rounds = options_.uncertaintyRounds;
+    bootstrap.seed = setup_.sampler.seed;
+    const auto difference = pairedFidDifference(reference_, full, features, bootstrap);
+    Evaluation e = score(features);
+    e.quality = difference.value;
+    e.uncertainty = difference.standardError;
+    return e;
+}
+
+std::vector<Evaluation> SamplingEvaluator::evaluateWith(const std::vector<Genome>& genomes, int samples)
+{
+    std::vector<std::vector<int>> paths;
+    for (const auto& g : genomes)
+        paths.push_back(setup_.layout.expand(g));
+    std::vector<size_t> order(genomes.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return paths[a] < paths[b]; });
+    std::vector<Evaluation> out(genomes.size());
+    for (size_t i : order) {
+        const auto features = cachedFeatures(paths[i], samples);
+        out[i] = options_.pairedWithFullWidth ? scorePaired(features) : score(features);
+    }
+    return out;
+}
+
 std::vector<Evaluation> SamplingEvaluator::evaluate(const std::vector<Genome>& genomes)
 {
+    if (options_.pairedWithFullWidth)
+        return evaluateWith(genomes, options_.samples);
+    // Absolute FID keeps no features: the app's searches hold many candidates.
     std::vector<std::vector<int>> paths;
     for (const auto& g : genomes)
         paths.push_back(setup_.layout.expand(g));

@@ -3,6 +3,13 @@
 // candidate (common random numbers), their features, and the Frechet distance
 // to reference statistics (and optionally KID to reference features).
 //
+// Paired scoring (options.pairedWithFullWidth) reports FID(candidate) -
+// FID(full width) on the same images instead: the full-width features are
+// sampled once per evaluator (model, sampler, seed) and the score comes with a
+// paired bootstrap standard error. The difference removes the part of FID
+// that depends on the sample count, so scores on different numbers of images
+// (racing, evaluateWith) stay comparable.
+//
 // Candidates are sampled in lexicographic order of their step widths and
 // resume from the longest cached shared prefix, which gives bit-identical
 // images to sampling from noise (same batches, same per-step noise).
@@ -15,6 +22,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,6 +51,8 @@ struct SamplingEvaluatorOptions {
     at::Tensor kidReferenceFeatures;  // KID is measured when defined
     int kidSubsets = 50;
     std::string featureName = "features";
+    bool pairedWithFullWidth = false;
+    int uncertaintyRounds = 32;    // paired bootstrap rounds of the standard error (paired scoring)
     const std::atomic<bool>* cancel = nullptr;  // checked before every network call
 };
 
@@ -53,16 +63,23 @@ public:
     ~SamplingEvaluator() override;
 
     std::vector<Evaluation> evaluate(const std::vector<Genome>& genomes) override;
+    std::vector<Evaluation> evaluateWith(const std::vector<Genome>& genomes, int samples) override;
     std::string qualityName() const override;
     EvaluatorStats stats() const override;
 
     // All `samples` images under per-step width indices; throws SearchCancelled.
     at::Tensor sample(const std::vector<int>& stepWidthIndices);
+    // Images [begin, end) of the same noise; begin a multiple of the batch size.
+    at::Tensor sampleRange(const std::vector<int>& stepWidthIndices, int begin, int end);
+    // Features of the first `count` images, kept per schedule and extended on demand.
+    at::Tensor cachedFeatures(const std::vector<int>& stepWidthIndices, int count);
     // Their features [samples, D].
     at::Tensor features(const std::vector<int>& stepWidthIndices);
     // Features of images (clamped to [-1, 1] first), batch by batch.
     at::Tensor featuresOf(const at::Tensor& images) const;
     Evaluation score(const at::Tensor& features) const;
+    // FID(features) - FID(full width's first rows), with its paired standard error.
+    Evaluation scorePaired(const at::Tensor& features);
 
     const SamplingSetup& setup() const { return setup_; }
     const SamplingEvaluatorOptions& options() const { return options_; }
@@ -78,6 +95,7 @@ private:
     SamplingEvaluatorOptions options_;
     PrefixStateCache prefixes_;
     EvaluatorStats stats_;
+    std::map<std::vector<int>, at::Tensor> featureCache_;
 };
 
 }  // namespace ddsm

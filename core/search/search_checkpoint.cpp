@@ -18,7 +18,8 @@ nlohmann::json evaluationJson(const Genome& genome, const Evaluation& e)
     return {{"genome", genomeKey(genome)},
             {"quality", e.quality},
             {"kid", std::isnan(e.kid) ? nlohmann::json(nullptr) : nlohmann::json(e.kid)},
-            {"samples", e.samples}};
+            {"samples", e.samples},
+            {"uncertainty", e.uncertainty}};
 }
 
 Genome genomeFromKey(const std::string& key)
@@ -39,6 +40,7 @@ ArchivedCandidate archivedFromJson(const nlohmann::json& j)
     a.evaluation.quality = j.at("quality").get<double>();
     a.evaluation.kid = j.at("kid").is_null() ? std::nan("") : j.at("kid").get<double>();
     a.evaluation.samples = j.at("samples").get<int64_t>();
+    a.evaluation.uncertainty = j.value("uncertainty", 0.0);  // absent in checkpoints made before racing
     return a;
 }
 

@@ -22,6 +22,7 @@ void TrainOptions::validate() const
     require(emaDecay >= 0 && emaDecay < 1, "--ema must be in [0, 1)");
     require(middleWidths >= 0, "--middle-widths must not be negative");
     require(distill >= 0 && distill <= 1, "--distill must be in [0, 1]");
+    require(scheduleMargin >= 0, "--schedule-margin must not be negative");
 }
 
 nlohmann::json toJson(const TrainOptions& o)
@@ -31,7 +32,9 @@ nlohmann::json toJson(const TrainOptions& o)
                           {"adam_epsilon", o.adamEpsilon}, {"grad_clip", o.gradClip},     {"ema_decay", o.emaDecay},
                           {"middle_widths", o.middleWidths}, {"horizontal_flip", o.horizontalFlip}, {"seed", o.seed},
                           {"init_weights", o.initWeights}, {"ema_ramp", o.emaRamp},
-                          {"distill", o.distill}};
+                          {"distill", o.distill},
+                          {"schedule_widths", o.scheduleWidths}, {"schedule_margin", o.scheduleMargin},
+                          {"schedule_source", o.scheduleSource}};
 }
 
 TrainOptions trainOptionsFromJson(const nlohmann::json& j, const std::string& where)
@@ -53,6 +56,10 @@ TrainOptions trainOptionsFromJson(const nlohmann::json& j, const std::string& wh
         o.initWeights = j.value("init_weights", o.initWeights);
         o.distill = j.value("distill", o.distill);                // absent in older checkpoints: none
         o.seed = j.value("seed", o.seed);
+        // Absent in older checkpoints: no schedule.
+        o.scheduleWidths = j.value("schedule_widths", o.scheduleWidths);
+        o.scheduleMargin = j.value("schedule_margin", o.scheduleMargin);
+        o.scheduleSource = j.value("schedule_source", o.scheduleSource);
     } catch (const nlohmann::json::exception& e) {
         throw Error(where + ": training options: " + e.what());
     }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ddsm {
 
@@ -27,6 +28,14 @@ struct TrainOptions {
     // width's prediction is a low-variance estimate of E[noise | x_t]; the raw
     // noise adds an irreducible variance that narrow widths must average out.
     double distill = 0;
+    // Step-aware training: with a schedule (one width per training timestep,
+    // t = 0 clean), every narrower width the schedule uses trains only on the
+    // timesteps where it runs, widened by `scheduleMargin` timesteps on each
+    // side (a soft edge: both neighbours of a boundary learn the steps around
+    // it). Full width still trains on every t. Empty: the plain sandwich rule.
+    std::vector<double> scheduleWidths;
+    int scheduleMargin = 25;
+    std::string scheduleSource;     // the schedule file it came from (provenance)
     bool horizontalFlip = true;     // augmentation
     uint64_t seed = 0;
     std::string initWeights;        // "path@sha256" of the model file a run started from; "" = random init

@@ -38,6 +38,7 @@ Trainer::Trainer(NetConfig config, TrainOptions options, at::Tensor images, c10:
     model_->to(device_);
     ema_->to(device_);
     diffusion_ = std::make_unique<GaussianDiffusion>(config_.diffusion);
+    scheduledTimesteps_ = scheduledTimestepsByWidth(options_, config_);
     torch::NoGradGuard noGrad;
     const auto emaNamed = ema_->named_parameters();
     for (const auto& p : model_->named_parameters()) {
@@ -86,26 +87,34 @@ TrainStepStats Trainer::step()
 
     TrainStepStats stats;
     const auto& all = config_.widths;
-    stats.widths.push_back(all.front());
-    if (all.size() > 1)
-        stats.widths.push_back(all.back());
-    for (int i = 0; i < options_.middleWidths && all.size() > 2; ++i) {
-        const int64_t pick = torch::randint(1, int64_t(all.size()) - 1, {1}, generator).item<int64_t>();
-        stats.widths.push_back(all[pick]);
-    }
-
     model_->train();
     model_->zero_grad();
-    if (options_.distill > 0) {
-        distillationStep(x0, generator, stats);
+    if (!options_.scheduleWidths.empty()) {
+        // Step-aware: full width and every narrower width the schedule uses.
+        stats.widths.push_back(all.front());
+        for (size_t w = 1; w < all.size(); ++w)
+            if (scheduledTimesteps_[w].defined())
+                stats.widths.push_back(all[w]);
+        scheduledStep(x0, generator, stats);
     } else {
-        for (double width : stats.widths) {
-            auto t = torch::randint(0, config_.diffusion.T, {batch}, generator, torch::kLong);
-            auto noise = torch::randn(x0.sizes(), generator);
-            auto xt = diffusion_->qSample(x0, t, noise);
-            auto loss = torch::mse_loss(model_->forward(xt.to(device_), t.to(device_), width), noise.to(device_));
-            loss.backward();
-            stats.losses.push_back(loss.item<double>());
+        stats.widths.push_back(all.front());
+        if (all.size() > 1)
+            stats.widths.push_back(all.back());
+        for (int i = 0; i < options_.middleWidths && all.size() > 2; ++i) {
+            const int64_t pick = torch::randint(1, int64_t(all.size()) - 1, {1}, generator).item<int64_t>();
+            stats.widths.push_back(all[pick]);
+        }
+        if (options_.distill > 0) {
+            distillationStep(x0, generator, stats);
+        } else {
+            for (double width : stats.widths) {
+                auto t = torch::randint(0, config_.diffusion.T, {batch}, generator, torch::kLong);
+                auto noise = torch::randn(x0.sizes(), generator);
+                auto xt = diffusion_->qSample(x0, t, noise);
+                auto loss = torch::mse_loss(model_->forward(xt.to(device_), t.to(device_), width), noise.to(device_));
+                loss.backward();
+                stats.losses.push_back(loss.item<double>());
+            }
         }
     }
 
@@ -168,6 +177,71 @@ void Trainer::distillationStep(const at::Tensor& x0, at::Generator& generator, T
         // Logged against the noise for every width, comparable with runs without distillation.
         stats.losses.push_back(full ? loss.item<double>() : torch::mse_loss(prediction.detach(), noise).item<double>());
     }
+}
+
+void Trainer::scheduledStep(const at::Tensor& x0, at::Generator& generator, TrainStepStats& stats)
+{
+    const int64_t batch = x0.size(0);
+    for (double width : stats.widths) {
+        const size_t w = size_t(std::find(config_.widths.begin(), config_.widths.end(), width) - config_.widths.begin());
+        at::Tensor t;
+        if (w == 0) {
+            t = torch::randint(0, config_.diffusion.T, {batch}, generator, torch::kLong);
+        } else {
+            const auto& allowed = scheduledTimesteps_[w];
+            t = allowed.index_select(0, torch::randint(0, allowed.size(0), {batch}, generator, torch::kLong));
+        }
+        auto noise = torch::randn(x0.sizes(), generator);
+        auto xt = diffusion_->qSample(x0, t, noise).to(device_);
+        t = t.to(device_);
+        noise = noise.to(device_);
+        at::Tensor target = noise;
+        if (options_.distill > 0 && w > 0) {
+            torch::NoGradGuard noGrad;
+            target = distillationTarget(noise, ema_->forward(xt, t, config_.widths.front()), options_.distill);
+        }
+        auto prediction = model_->forward(xt, t, width);
+        auto loss = torch::mse_loss(prediction, target);
+        loss.backward();
+        stats.losses.push_back(target.is_same(noise) ? loss.item<double>()
+                                                     : torch::mse_loss(prediction.detach(), noise).item<double>());
+    }
+}
+
+std::vector<at::Tensor> scheduledTimestepsByWidth(const TrainOptions& options, const NetConfig& config)
+{
+    std::vector<at::Tensor> out(config.widths.size());
+    if (options.scheduleWidths.empty())
+        return out;
+    const int T = config.diffusion.T;
+    if (int(options.scheduleWidths.size()) != T)
+        throw Error("step-aware training: the schedule has " + std::to_string(options.scheduleWidths.size()) +
+                    " timesteps, the model T = " + std::to_string(T));
+    std::vector<std::vector<int64_t>> lists(config.widths.size());
+    for (int t = 0; t < T; ++t) {
+        const double width = options.scheduleWidths[size_t(t)];
+        const auto found = std::find(config.widths.begin(), config.widths.end(), width);
+        if (found == config.widths.end())
+            throw Error("step-aware training: the schedule's width " + std::to_string(width) + " at t = " +
+                        std::to_string(t) + " is not one of the model's widths");
+        lists[size_t(found - config.widths.begin())].push_back(t);
+    }
+    for (size_t w = 1; w < lists.size(); ++w) {
+        if (lists[w].empty())
+            continue;
+        // Widen every run of timesteps by the margin on both sides.
+        std::vector<char> covered(size_t(T), 0);
+        for (int64_t t : lists[w])
+            for (int64_t u = std::max<int64_t>(0, t - options.scheduleMargin);
+                 u <= std::min<int64_t>(T - 1, t + options.scheduleMargin); ++u)
+                covered[size_t(u)] = 1;
+        std::vector<int64_t> timesteps;
+        for (int t = 0; t < T; ++t)
+            if (covered[size_t(t)])
+                timesteps.push_back(t);
+        out[w] = torch::tensor(timesteps, torch::kLong);
+    }
+    return out;
 }
 
 void Trainer::saveCheckpoint(const std::string& path, const std::map<std::string, std::string>& extraMetadata) const

@@ -34,6 +34,11 @@ struct TrainStepStats {
 
 // The narrower widths' target under in-place distillation (TrainOptions::distill).
 at::Tensor distillationTarget(const at::Tensor& noise, const at::Tensor& teacher, double distill);
+// Step-aware training: by width index, the timesteps that width trains on
+// (TrainOptions::scheduleWidths widened by the margin); undefined for full width
+// and for widths the schedule does not use. Throws ddsm::Error naming the t of a
+// width the model lacks.
+std::vector<at::Tensor> scheduledTimestepsByWidth(const TrainOptions& options, const NetConfig& config);
 
 class Trainer {
 public:
@@ -66,6 +71,7 @@ public:
 private:
     // One step's losses and gradients when TrainOptions::distill > 0.
     void distillationStep(const at::Tensor& x0, at::Generator& generator, TrainStepStats& stats);
+    void scheduledStep(const at::Tensor& x0, at::Generator& generator, TrainStepStats& stats);
 
     NetConfig config_;
     TrainOptions options_;
@@ -77,6 +83,9 @@ private:
     std::vector<std::string> names_;
     BatchSampler sampler_;
     int64_t step_ = 0;
+    // Step-aware training: the timesteps each width trains on (by width index;
+    // empty for widths the schedule does not use and for full width).
+    std::vector<at::Tensor> scheduledTimesteps_;
 };
 
 }  // namespace ddsm

@@ -261,6 +261,24 @@ private slots:
         s.eta = -1;
         QVERIFY_THROWS_EXCEPTION(std::exception, s.validate(1000));
     }
+
+    // Sidecar files are named by sampler: everything that changes the
+    // images except the seed is in the tag.
+    void samplerTagsNameEverythingButTheSeed()
+    {
+        SamplerSettings s;
+        QCOMPARE(s.tag(), std::string("ddim50"));
+        s.seed = 7;
+        QCOMPARE(s.tag(), std::string("ddim50"));
+        s.eta = 0.5;
+        QCOMPARE(s.tag(), std::string("ddim50-eta0.5"));
+        s.kind = "ddpm";
+        s.steps = 100;
+        QCOMPARE(s.tag(), std::string("ddpm100"));  // eta is DDIM's
+        s.variance = "fixedsmall";
+        s.clipX0 = false;
+        QCOMPARE(s.tag(), std::string("ddpm100-fixedsmall-noclip"));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestDiffusion)

@@ -137,6 +137,15 @@ private slots:
         QVERIFY(read.distanceChange.empty());
         importance.distanceChange = {{0, 1.5, 3}, {0, -0.25, 0.5}};
         QCOMPARE(importanceFromCsv(importanceCsv(importance), "p").distanceChange, importance.distanceChange);
+        // The sampler behind the distance changes travels with them.
+        importance.distanceSettings = "ddpm 100 steps, fixedlarge variance, seed 0, x0 clipped, features f, reference r";
+        importance.distanceSamples = 250;
+        const auto text = importanceCsv(importance);
+        QVERIFY(text.rfind("# distance_change: ddpm 100 steps", 0) == 0);
+        const auto withSampler = importanceFromCsv(text, "p");
+        QCOMPARE(withSampler.distanceSettings, importance.distanceSettings);
+        QCOMPARE(withSampler.distanceSamples, int64_t(250));
+        QCOMPARE(withSampler.distanceChange, importance.distanceChange);
         QCOMPARE(importancePerTimestep(importance, 0.5, ImportanceMeasure::DistanceChange)[99], -0.25);
         QVERIFY(errorOf([&] { importancePerTimestep(read, 0.5, ImportanceMeasure::DistanceChange); })
                     .find("no distance changes") != std::string::npos);
@@ -189,8 +198,10 @@ private slots:
         QVERIFY(visited.distanceChange[0][2] != 0.0);
 
         const auto csv = importanceCsv(visited);
-        QVERIFY(csv.rfind("t_begin,t_end,width,eps_departure,eps_error,distance_change\n", 0) == 0);
-        QCOMPARE(std::count(csv.begin(), csv.end(), '\n'), 1 + 4 * 3);
+        // A first line names the sampler behind the distance changes.
+        QVERIFY(csv.rfind("# distance_change: ddim 3 steps", 0) == 0);
+        QVERIFY(csv.find("\nt_begin,t_end,width,eps_departure,eps_error,distance_change\n") != std::string::npos);
+        QCOMPARE(std::count(csv.begin(), csv.end(), '\n'), 2 + 4 * 3);
         QTemporaryDir dir;
         const std::string png = dir.filePath("importance.png").toStdString();
         writeImportancePlot(png, visited, "test");

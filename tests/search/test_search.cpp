@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <numeric>
 #include <set>
 
@@ -81,6 +82,37 @@ public:
 
 private:
     const SyntheticProblem& problem_;
+};
+
+// The synthetic quality plus a fixed error per genome that shrinks as
+// 1/sqrt(images): what a sampled score does, with its standard error known.
+class NoisyEvaluator final : public CandidateEvaluator {
+public:
+    NoisyEvaluator(const SyntheticProblem& p, int samples, double sigma) : problem_(p), samples_(samples), sigma_(sigma) {}
+    std::vector<Evaluation> evaluate(const std::vector<Genome>& genomes) override { return evaluateWith(genomes, samples_); }
+    std::vector<Evaluation> evaluateWith(const std::vector<Genome>& genomes, int samples) override
+    {
+        std::vector<Evaluation> out;
+        for (const auto& g : genomes) {
+            imagesSpent += samples;
+            const double error = sigma_ / std::sqrt(double(samples));
+            out.push_back({problem_.quality(g) + errorOf(g) * error, std::nan(""), samples, error});
+        }
+        return out;
+    }
+    int64_t imagesSpent = 0;
+
+private:
+    // A standard normal per genome, from its key (Box-Muller on two hashes).
+    static double errorOf(const Genome& g)
+    {
+        const auto h = std::hash<std::string>{}(genomeKey(g));
+        const double u1 = (double(h % 100003) + 0.5) / 100003.0, u2 = (double((h / 100003) % 100019) + 0.5) / 100019.0;
+        return std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
+    }
+    const SyntheticProblem& problem_;
+    int samples_;
+    double sigma_;
 };
 
 SyntheticProblem tenGeneProblem()
@@ -282,6 +314,62 @@ private slots:
         QCOMPARE(onTrueFront, int(front.size()));
         QVERIFY2(front.size() >= truth.size() * 9 / 10,
                  qPrintable(QString("front %1 of %2").arg(front.size()).arg(truth.size())));
+    }
+
+    void raceContendersMatchHandWorkedExample()
+    {
+        auto candidate = [](double quality, double cost, double se, int64_t samples) {
+            Candidate c;
+            c.evaluation = {quality, std::nan(""), samples, se};
+            c.cost = cost;
+            return c;
+        };
+        const std::vector<Candidate> all{
+            candidate(0, 1.0, 0, 1024),   // 0 full width: over budget
+            candidate(5, 0.5, 1, 128),    // 1 nothing cheaper beats it by 2 sqrt(1 + 1) = 2.83
+            candidate(20, 0.6, 1, 128),   // 2 settled: 1 is cheaper and 5 + 2.83 < 20
+            candidate(6, 0.55, 1, 128),   // 3 1 is cheaper but 5 + 2.83 > 6: still close
+            candidate(3, 0.7, 1, 128),    // 4 over budget
+            candidate(30, 0.4, 1, 128),   // 5 nothing cheaper at all
+            candidate(4, 0.5, 0, 1024),   // 6 at the cap; as cheap as 1 but 4 + 2 > 5
+        };
+        RacingSettings racing;
+        racing.maxSamples = 1024;
+        racing.z = 2;
+        QCOMPARE(raceContenders(all, 0.6, racing), (std::vector<size_t>{1, 3, 5}));
+        racing.maxSamples = 0;
+        QVERIFY(raceContenders(all, 0.6, racing).empty());
+        QCOMPARE(nextSampleCount(128, 1024), 256);
+        QCOMPARE(nextSampleCount(768, 1024), 1024);
+    }
+
+    // With noisy scores, racing gives the best under the budget the most
+    // images, leaves candidates over the budget at the first count, and picks a
+    // schedule at least as good (in true quality) as the same search without it.
+    void racingSpendsImagesOnCloseCandidatesUnderTheBudget()
+    {
+        const auto problem = tenGeneProblem();
+        NoisyEvaluator raced(problem, 32, 60.0), flat(problem, 32, 60.0);
+        auto settings = settingsFor(problem, 24, 30, 5);
+        settings.racing.maxSamples = 512;
+        EvolutionarySearch racing(settings, costOf(problem), raced);
+        QVERIFY(racing.run());
+        settings.racing.maxSamples = 0;
+        EvolutionarySearch plain(settings, costOf(problem), flat);
+        QVERIFY(plain.run());
+        const auto best = racing.best();
+        QVERIFY(best.has_value());
+        QCOMPARE(best->evaluation.samples, int64_t(512));
+        for (const auto& c : racing.evaluated()) {
+            const auto n = c.evaluation.samples;
+            QVERIFY(n == 32 || n == 64 || n == 128 || n == 256 || n == 512);
+            if (c.cost > 0.5 + 1e-12)
+                QCOMPARE(n, int64_t(32));
+        }
+        QVERIFY(problem.quality(best->genome) <= problem.quality(plain.best()->genome));
+        qInfo("true quality of the best under budget: racing %g, plain %g (closed form 77); images %lld vs %lld",
+              problem.quality(best->genome), problem.quality(plain.best()->genome),
+              static_cast<long long>(raced.imagesSpent), static_cast<long long>(flat.imagesSpent));
     }
 
     void evaluationsAreCachedByGenome()

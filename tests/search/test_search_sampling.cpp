@@ -177,6 +177,40 @@ private slots:
         QVERIFY(results[0].quality != results[1].quality);
     }
 
+    // Paired scores: full width against itself is exactly 0, a candidate's
+    // score is its FID minus full width's on the same images, and raising the
+    // image count extends the same images (the first rows do not change).
+    void pairedScoresAndRacingExtendTheSameImages()
+    {
+        auto denoiser = tinyDenoiser();
+        const auto reference = referenceStats();
+        auto paired = options(true);
+        paired.samples = 8;  // two whole batches of 4
+        paired.pairedWithFullWidth = true;
+        paired.uncertaintyRounds = 10;
+        SamplingEvaluator evaluator(*denoiser, setupFor(*denoiser, 0.5), pixels4(), reference, paired);
+        const Genome full(kSteps, 0), mixed{1, 1, 0, 0, 0, 0, 1, 1};
+        const auto first = evaluator.evaluate({mixed, full});
+        QCOMPARE(first[1].quality, 0.0);
+        QCOMPARE(first[1].uncertainty, 0.0);
+        QVERIFY(first[0].uncertainty > 0);
+        QCOMPARE(first[0].samples, int64_t(8));
+
+        auto plain = options(false);
+        plain.samples = 16;
+        SamplingEvaluator independent(*denoiser, setupFor(*denoiser, 0.5), pixels4(), reference, plain);
+        const auto path = independent.setup().layout.expand(mixed);
+        const auto fullPath = independent.setup().layout.expand(full);
+        const auto mixedFeatures = independent.features(path), fullFeatures = independent.features(fullPath);
+        auto fidOf = [&](const at::Tensor& f, int n) { return frechetDistance(computeStats(f.slice(0, 0, n)), reference); };
+        QCOMPARE(first[0].quality, fidOf(mixedFeatures, 8) - fidOf(fullFeatures, 8));
+
+        const auto raised = evaluator.evaluateWith({mixed}, 16);
+        QCOMPARE(raised[0].samples, int64_t(16));
+        QCOMPARE(raised[0].quality, fidOf(mixedFeatures, 16) - fidOf(fullFeatures, 16));
+        QVERIFY(torch::equal(evaluator.cachedFeatures(path, 16), mixedFeatures));
+    }
+
     void pairedDifferenceOfIdenticalFeaturesIsZero()
     {
         auto generator = at::detail::createCPUGenerator(2);
