@@ -6,6 +6,7 @@
 #include "engine/model_file.h"
 #include "engine/slimmable_unet.h"
 #include "io/safetensors.h"
+#include "schedule/width.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -222,7 +223,7 @@ std::vector<at::Tensor> scheduledTimestepsByWidth(const TrainOptions& options, c
         const double width = options.scheduleWidths[size_t(t)];
         const auto found = std::find(config.widths.begin(), config.widths.end(), width);
         if (found == config.widths.end())
-            throw Error("step-aware training: the schedule's width " + std::to_string(width) + " at t = " +
+            throw Error("step-aware training: the schedule's width " + formatWidth(width) + " at t = " +
                         std::to_string(t) + " is not one of the model's widths");
         lists[size_t(found - config.widths.begin())].push_back(t);
     }

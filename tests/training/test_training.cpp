@@ -82,6 +82,38 @@ private slots:
         QVERIFY2(late < 0.7 * early, qPrintable(QString("loss %1 -> %2").arg(early).arg(late)));
     }
 
+    // Step-aware training: width 0.5 runs for t >= 60 and 0.75 nowhere, so a
+    // step trains full width and 0.5 only, 0.5 on t in [60 - margin, 100).
+    void stepAwareTrainingTrainsEachWidthWhereTheScheduleRunsIt()
+    {
+        TrainOptions o = options(4);
+        o.scheduleWidths.assign(100, 1.0);
+        for (int t = 60; t < 100; ++t)
+            o.scheduleWidths[size_t(t)] = 0.5;
+        o.scheduleMargin = 5;
+        const auto timesteps = scheduledTimestepsByWidth(o, tiny());
+        QVERIFY(!timesteps[0].defined() && !timesteps[1].defined());
+        QCOMPARE(timesteps[2].size(0), int64_t(45));
+        QCOMPARE(timesteps[2].min().item<int64_t>(), int64_t(55));
+        QCOMPARE(timesteps[2].max().item<int64_t>(), int64_t(99));
+
+        Trainer trainer(tiny(), o, blobs(64), c10::Device(c10::kCPU));
+        const auto stats = trainer.step();
+        QCOMPARE(stats.widths, (std::vector<double>{1.0, 0.5}));
+        QCOMPARE(stats.losses.size(), size_t(2));
+        QCOMPARE(trainOptionsFromJson(toJson(o), "o").scheduleWidths, o.scheduleWidths);
+
+        o.scheduleWidths[7] = 0.6;
+        bool named = false;
+        try {
+            scheduledTimestepsByWidth(o, tiny());
+        } catch (const std::exception& e) {
+            named = std::string(e.what()).find("width 0.6") != std::string::npos &&
+                    std::string(e.what()).find("t = 7") != std::string::npos;
+        }
+        QVERIFY(named);
+    }
+
     void aRunCanStartFromTrainedWeights()
     {
         Trainer trained(tiny(), options(30), blobs(64), c10::Device(c10::kCPU));
