@@ -264,8 +264,14 @@ bool MainWindow::openWorkspace(const QString& path)
         return true;
     }
     setSamplerChoice(w.sampler);
-    if (w.schedule && w.schedule->schedule.T() == document_->T())
-        document_->setSchedule(w.schedule->schedule, QString::fromStdString(w.schedule->name), tr("Open workspace"));
+    if (w.schedule && w.schedule->schedule.T() == document_->T()) {
+        try {
+            document_->setSchedule(w.schedule->schedule, QString::fromStdString(w.schedule->name),
+                                   tr("Open workspace"));
+        } catch (const std::exception& e) {  // e.g. a width the model lacks
+            reportError(tr("Could not open workspace"), QString::fromStdString(e.what()));
+        }
+    }
     refreshTitle();
     return true;
 }

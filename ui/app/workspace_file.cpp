@@ -1,6 +1,7 @@
 #include "workspace_file.h"
 
 #include "base/error.h"
+#include "base/input_file.h"
 #include "schedule/schedule_json.h"
 
 #include <QFile>
@@ -40,6 +41,7 @@ void saveWorkspace(const QString& path, const Workspace& w)
 Workspace loadWorkspace(const QString& path)
 {
     const std::string where = path.toStdString();
+    rejectFolder(where);
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         throw Error(where + ": cannot read (" + file.errorString().toStdString() + ")");

@@ -1,6 +1,7 @@
 #include "timeline/schedule_document_model.h"
 
 #include "base/error.h"
+#include "schedule/model_widths.h"
 #include "schedule/presets.h"
 #include "schedule/respacing.h"
 #include "schedule/schedule_file.h"
@@ -30,22 +31,10 @@ void requireDescendingWidths(const std::vector<double>& widths)
     }
 }
 
-// Empty if every width of `schedule` is one the model has.
-QString widthOutsideModel(const StepSchedule& schedule, const std::vector<double>& widths)
+// What error messages call a schedule: its name, if it has one.
+std::string scheduleLabel(const QString& name)
 {
-    for (int t = 0; t < schedule.T(); ++t) {
-        const double w = schedule.widthAt(t);
-        if (std::find(widths.begin(), widths.end(), w) == widths.end()) {
-            QStringList known;
-            for (double level : widths)
-                known << QString::fromStdString(formatWidth(level));
-            return QObject::tr("width %1 at t = %2 is not one of the model's widths (%3)")
-                .arg(QString::fromStdString(formatWidth(w)))
-                .arg(t)
-                .arg(known.join(QStringLiteral(", ")));
-        }
-    }
-    return QString();
+    return name.isEmpty() ? std::string("the schedule") : "schedule \"" + name.toStdString() + "\"";
 }
 
 }  // namespace
@@ -65,6 +54,7 @@ void ScheduleDocumentModel::reset(int T, std::vector<double> widths, int steps,
     if (schedule.T() != T)
         throw Error("timeline: the schedule has T = " + std::to_string(schedule.T())
                     + ", the model T = " + std::to_string(T));
+    requireModelWidths(schedule, widths, scheduleLabel(name));
 
     T_ = T;
     widths_ = std::move(widths);
@@ -120,6 +110,7 @@ void ScheduleDocumentModel::setSchedule(StepSchedule schedule, const QString& na
     if (schedule.T() != T_)
         throw Error("timeline: the schedule has T = " + std::to_string(schedule.T())
                     + ", the model T = " + std::to_string(T_));
+    requireModelWidths(schedule, widths_, scheduleLabel(name));
     ScheduleState after = state_;
     after.schedule = std::move(schedule);
     after.name = name;
@@ -197,14 +188,11 @@ bool ScheduleDocumentModel::importFile(const QString& path, QString* error)
     QString message;
     try {
         ScheduleDocument document = loadSchedule(path.toStdString(), T_);
-        message = widthOutsideModel(document.schedule, widths_);
-        if (message.isEmpty()) {
-            const QString name = document.name.empty() ? QFileInfo(path).completeBaseName()
-                                                       : QString::fromStdString(document.name);
-            setSchedule(std::move(document.schedule), name,
-                        tr("Import %1").arg(QFileInfo(path).fileName()));
-            return true;
-        }
+        requireModelWidths(document.schedule, widths_, path.toStdString());
+        const QString name = document.name.empty() ? QFileInfo(path).completeBaseName()
+                                                   : QString::fromStdString(document.name);
+        setSchedule(std::move(document.schedule), name, tr("Import %1").arg(QFileInfo(path).fileName()));
+        return true;
     } catch (const std::exception& e) {
         message = QString::fromUtf8(e.what());
     }

@@ -57,7 +57,7 @@ public:
     // Sets steps first..last (either order, clamped to 0..N-1) to `width`.
     void setStepRangeWidth(int first, int last, double width, int dragId = -1);
     // Replaces the whole schedule as one undo step; throws ddsm::Error (and
-    // changes nothing) unless its T is the model's.
+    // changes nothing) unless its T and every width are the model's.
     void setSchedule(StepSchedule schedule, const QString& name, const QString& undoText);
     // Replaces the importance curve; the schedule follows fromImportance.
     void setImportanceCurve(const ImportanceCurve& curve, int dragId = -1,

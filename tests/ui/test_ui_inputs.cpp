@@ -1,0 +1,138 @@
+// The app on inputs it must refuse: a checkpoint whose pickle runs a command
+// (File > Open goes through ModelSession), and schedules with widths the
+// model lacks on every way a schedule enters the timeline (file import,
+// restored PNG settings and workspaces via setSchedule, a pending schedule
+// via reset). Refusals are messages that name the culprit, never a crash, and
+// leave the current document as it was.
+#include "model_session.h"
+
+#include "timeline/schedule_document_model.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <functional>
+
+using namespace ddsm;
+using namespace ddsm::ui;
+
+namespace {
+
+// The message of the exception `action` throws, or "" if none.
+QString errorOf(const std::function<void()>& action)
+{
+    try {
+        action();
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+std::vector<double> widthsWith(double width, int lo, int hi, int T = 40)
+{
+    std::vector<double> widths(size_t(T), 1.0);
+    for (int t = lo; t <= hi; ++t)
+        widths[size_t(t)] = width;
+    return widths;
+}
+
+}  // namespace
+
+class TestUiInputs final : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName("DDSM Studio Test");
+        QCoreApplication::setApplicationName("test_ui_inputs");
+        QVERIFY(dir_.isValid());
+    }
+
+    void hostileCheckpointIsRefusedAndRunsNothing()
+    {
+        const QString checkpoint = dir_.filePath("evil.pth");
+        const QString marker = dir_.filePath("marker");
+        const char* make =
+            "import os, pickle, sys, zipfile\n"
+            "class Call:\n"
+            "    def __reduce__(self): return (os.system, ('touch ' + sys.argv[2],))\n"
+            "data = pickle.dumps({'ema_model': Call(), 'net_model': {}}, protocol=2)\n"
+            "with zipfile.ZipFile(sys.argv[1], 'w') as z:\n"
+            "    z.writestr('evil/data.pkl', data)\n"
+            "    z.writestr('evil/version', '3\\n')\n";
+        QProcess python;
+        python.start("/usr/bin/python3", {"-c", make, checkpoint, marker});
+        QVERIFY(python.waitForFinished(60000) && python.exitCode() == 0);
+
+        ModelSession session(1);
+        QSignalSpy failed(&session, &ModelSession::modelOpenFailed);
+        QSignalSpy opened(&session, &ModelSession::modelOpened);
+        session.openModel(checkpoint);
+        QVERIFY(failed.wait(120000));
+        QCOMPARE(opened.count(), 0);
+        QVERIFY(!session.hasModel());
+        const QString message = failed.first().at(1).toString();
+        QVERIFY2(message.contains("evil.pth: refuses global posix.system"), qPrintable(message));
+        QVERIFY2(!QFile::exists(marker), "the checkpoint's payload ran");
+
+        // Control: plain unpickling does run the payload.
+        QProcess control;
+        control.start("/usr/bin/python3",
+                      {"-c", "import pickle, sys, zipfile; pickle.loads(zipfile.ZipFile(sys.argv[1]).read('evil/data.pkl'))",
+                       checkpoint});
+        QVERIFY(control.waitForFinished(60000));
+        QVERIFY2(QFile::exists(marker), "the payload is not live: the test above proves nothing");
+    }
+
+    void foreignWidthsAreRefusedOnEveryWayIn()
+    {
+        ScheduleDocumentModel document;
+        document.reset(40, {1.0, 0.5}, 10, StepSchedule::fromWidths(widthsWith(0.5, 0, 9)), "mine");
+        const auto before = document.schedule();
+        const int undoSteps = document.undoStack()->count();
+
+        // A restored PNG or workspace arrives through setSchedule.
+        QString message = errorOf(
+            [&] { document.setSchedule(StepSchedule::fromWidths(widthsWith(0.6, 5, 19)), "grid.png", "Restore"); });
+        QVERIFY2(message.contains(R"(schedule "grid.png": width 0.6 at t = 5 (and 14 more timesteps) is not one of )"
+                                  "the model's widths (1.0, 0.5)"),
+                 qPrintable(message));
+        QVERIFY(document.schedule() == before);
+        QCOMPARE(document.undoStack()->count(), undoSteps);
+
+        // A schedule waiting for its model arrives through reset.
+        message = errorOf([&] {
+            document.reset(40, {1.0, 0.5}, 10, StepSchedule::fromWidths(widthsWith(0.75, 30, 39)), "pending");
+        });
+        QVERIFY2(message.contains(R"(schedule "pending": width 0.75 at t = 30)"), qPrintable(message));
+        QVERIFY(document.schedule() == before);
+        QCOMPARE(document.name(), QString("mine"));
+
+        // A file import names the file.
+        const QString file = dir_.filePath("search.txt");
+        {
+            QFile out(file);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            QStringList widths;
+            for (double w : widthsWith(0.6, 5, 19))
+                widths << QString::number(w, 'f', 1);
+            out.write(("[" + widths.join(", ") + "]\n").toUtf8());
+        }
+        QString error;
+        QVERIFY(!document.importFile(file, &error));
+        QVERIFY2(error.contains(file + ": width 0.6 at t = 5"), qPrintable(error));
+        QVERIFY(document.schedule() == before);
+    }
+};
+
+QTEST_MAIN(TestUiInputs)
+#include "test_ui_inputs.moc"
