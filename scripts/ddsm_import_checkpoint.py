@@ -41,6 +41,7 @@ class CheckpointError(Exception):
 
 
 ONLY_DATA = "a checkpoint may only hold tensors, dicts, lists and numbers"
+MAX_EXPANDED_ELEMENTS = 1 << 26
 
 # torch storage type -> (numpy dtype as stored, safetensors dtype).
 STORAGE_DTYPES = {
@@ -58,10 +59,17 @@ STORAGE_DTYPES = {
 }
 
 
+def refuse_state(self, state):
+    """BUILD on a value of this reader: no pickle may set attributes on it."""
+    what = {"StorageType": "storage type", "Storage": "storage", "Tensor": "tensor"}[type(self).__name__]
+    raise CheckpointError(f"a {what} carries extra state (BUILD); " + ONLY_DATA)
+
+
 class StorageType:
     """Stands for torch.<Name>Storage in the pickle: a name, never callable."""
 
     __slots__ = ("name",)
+    __setstate__ = refuse_state
 
     def __init__(self, name):
         self.name = name
@@ -71,17 +79,16 @@ class Tensor:
     """A tensor read from the checkpoint: a numpy array and its safetensors dtype."""
 
     __slots__ = ("array", "dtype")
+    __setstate__ = refuse_state
 
     def __init__(self, array, dtype):
         self.array = array
         self.dtype = dtype
 
-    def __setstate__(self, state):
-        raise CheckpointError("a tensor carries extra state (BUILD on a tensor); " + ONLY_DATA)
-
 
 class Storage:
     __slots__ = ("data", "dtype")
+    __setstate__ = refuse_state
 
     def __init__(self, data, dtype):
         self.data = data
@@ -97,6 +104,10 @@ def rebuild_tensor(storage, storage_offset, size, stride, *_ignored):
     if storage_offset < 0 or any(v < 0 for v in size) or any(v < 0 for v in stride):
         raise CheckpointError(f"a tensor has a negative offset, size or stride ({storage_offset}, {size}, {stride})")
     data = storage.data
+    count = int(np.prod(size, dtype=np.float64))
+    if count > max(data.size, 1) and count > MAX_EXPANDED_ELEMENTS:  # zero strides: a tiny file, a huge array
+        raise CheckpointError(f"a tensor of shape {list(size)} expands a storage of {data.size} elements "
+                              f"beyond {MAX_EXPANDED_ELEMENTS}")
     if 0 in size:
         return Tensor(np.zeros(size, dtype=data.dtype), storage.dtype)
     last = storage_offset + sum((n - 1) * s for n, s in zip(size, stride))
@@ -191,8 +202,9 @@ def read_checkpoint(path):
         unpickler = RestrictedUnpickler(archive.read(pickles[0]), archive, prefix, path)
         try:
             return unpickler.load()
-        except CheckpointError:
-            raise
+        except CheckpointError as error:
+            message = str(error)
+            raise CheckpointError(message if message.startswith(path + ": ") else f"{path}: {message}") from None
         except Exception as error:  # noqa: BLE001 - any other failure is a malformed pickle
             raise CheckpointError(f"{path}: malformed checkpoint pickle: {type(error).__name__}: {error}") from None
 

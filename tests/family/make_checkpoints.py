@@ -107,6 +107,13 @@ def hostile_checkpoints(out):
                          b"\x80\x02}X\t\x00\x00\x00ema_modelctorch\nFloatStorage\n)Rs.")
     write_zip_checkpoint(os.path.join(out, "odd_persistent_id.pt"),
                          b"\x80\x02}X\t\x00\x00\x00ema_modelX\x04\x00\x00\x00evilQs.")
+    # BUILD setting an attribute of a storage type (would turn float32 into float64 data).
+    write_zip_checkpoint(os.path.join(out, "build_on_storage_type.pt"),
+                         b"\x80\x02}X\t\x00\x00\x00ema_modelctorch\nFloatStorage\nN}X\x04\x00\x00\x00name"
+                         b"X\x0d\x00\x00\x00DoubleStorages\x86bs.")
+    # A 4-byte storage viewed with zero strides as 10^18 elements.
+    expand = torch.zeros(1).expand(10 ** 9, 10 ** 9)
+    torch.save({"ema_model": {"w": expand}}, os.path.join(out, "expanded.pt"))
     torch.save(dict_with(Call(os.system, touch(out, "legacy"))), os.path.join(out, "legacy.pt"),
                _use_new_zipfile_serialization=False)
 

@@ -111,6 +111,11 @@ private slots:
                                       {"storage_call.pt", "malformed checkpoint pickle", "not callable"}));
         QVERIFY(throwsErrorMentioning([&] { readCheckpointEntry(path("odd_persistent_id.pt"), "ema_model"); },
                                       {"odd_persistent_id.pt", "refuses persistent id 'evil'"}));
+        QVERIFY(throwsErrorMentioning([&] { readCheckpointEntry(path("build_on_storage_type.pt"), "ema_model"); },
+                                      {"build_on_storage_type.pt: a storage type carries extra state (BUILD)"}));
+        QVERIFY(throwsErrorMentioning([&] { readCheckpointEntry(path("expanded.pt"), "ema_model"); },
+                                      {"expanded.pt: a tensor of shape [1000000000, 1000000000] expands a storage "
+                                       "of 1 elements"}));
     }
 
     void folderIsNamedAsOne()
