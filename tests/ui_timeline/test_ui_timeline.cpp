@@ -109,6 +109,8 @@ private slots:
     void renderingShowsWidthColours();
     void renderingManyStepsAsBands();
     void overlayIsDrawnWhereItsValuesAre();
+    void dragWhileTextsChangeKeepsGeometryAndPaintsTheAimedSteps();
+    void editedPresetIsNoLongerNamedButAPresetAgainIs();
 };
 
 void TestUiTimeline::dragPaintsTheStepsPassed_data()
@@ -625,3 +627,45 @@ void TestUiTimeline::overlayIsDrawnWhereItsValuesAre()
 
 QTEST_MAIN(TestUiTimeline)
 #include "test_ui_timeline.moc"
+
+void TestUiTimeline::dragWhileTextsChangeKeepsGeometryAndPaintsTheAimedSteps()
+{
+    // Every move changes the hover text and the schedule's name (a preset
+    // becomes "custom"): the timeline must not ask for another size, so a
+    // dock around it has no reason to reflow in the middle of the stroke.
+    Editor editor(50, StepSchedule::uniform(kT, 1.0));
+    QVERIFY(editor.model.applyPreset("uniform-1.0"));
+    const QSize hint = editor.timeline.sizeHint(), minimum = editor.timeline.minimumSizeHint();
+    const QRectF plot = editor.timeline.layout().plot();
+    // The pointer positions are fixed before the drag: the steps the user aims at.
+    std::vector<QPoint> path;
+    for (int step = 30; step <= 45; ++step)
+        path.push_back(editor.at(step, 0.5));
+    QStringList texts;
+    connect(&editor.timeline, &ScheduleTimeline::hoverTextChanged, this, [&](const QString& t) {
+        texts << t;
+        QCOMPARE(editor.timeline.sizeHint(), hint);
+        QCOMPARE(editor.timeline.minimumSizeHint(), minimum);
+    });
+    drag(&editor.timeline, path);
+    QVERIFY(texts.size() >= 10);
+    QCOMPARE(editor.timeline.layout().plot(), plot);
+    QCOMPARE(editor.model.name(), QString());  // edited: no longer the preset
+    for (int step = 0; step < 50; ++step)
+        QCOMPARE(editor.model.stepWidth(step), step >= 30 && step <= 45 ? 0.5 : 1.0);
+}
+
+void TestUiTimeline::editedPresetIsNoLongerNamedButAPresetAgainIs()
+{
+    Editor editor(20);
+    editor.model.reset(kT, kWidths, 20, StepSchedule::uniform(kT, 1.0), QString());
+    const QString fullWidth = editor.model.presetNames().front();  // "uniform-<largest width>"
+    QVERIFY(fullWidth.startsWith("uniform-"));
+    // All full width is that preset even without a name given.
+    QCOMPARE(editor.model.name(), fullWidth);
+    drag(&editor.timeline, {editor.at(3, 0.5), editor.at(5, 0.5)});
+    QCOMPARE(editor.model.name(), QString());
+    // Painted back to full width: the preset's name again.
+    drag(&editor.timeline, {editor.at(3, 1.0), editor.at(5, 1.0)});
+    QCOMPARE(editor.model.name(), fullWidth);
+}

@@ -92,6 +92,8 @@ void ScheduleDocumentModel::setStepRangeWidth(int first, int last, double width,
     const TimestepSpan span = spanOfSteps(stepTimesteps_, first, last, T_);
     ScheduleState after = state_;
     after.schedule.setRange(span.t_lo, span.t_hi, width);
+    if (after.schedule != state_.schedule)
+        after.name.clear();  // an edited schedule is no longer the one its name named
     if (after == state_)
         return;  // nothing to undo; a later move of the same drag may still change something
     const QString widthText = QString::fromStdString(formatWidth(width));
@@ -124,6 +126,8 @@ void ScheduleDocumentModel::setImportanceCurve(const ImportanceCurve& curve, int
     ScheduleState after = state_;
     after.curve = curve;
     after.schedule = scheduleFromCurve(curve, T_, widths_);
+    if (after.schedule != state_.schedule)
+        after.name.clear();
     if (after == state_)
         return;
     undoStack_.push(new SetWidthsCommand(
@@ -162,6 +166,17 @@ QStringList ScheduleDocumentModel::presetNames() const
     for (const NamedSchedule& preset : schedulePresets(T_, widths_))
         names << QString::fromStdString(preset.name);
     return names;
+}
+
+QString ScheduleDocumentModel::name() const
+{
+    if (!state_.name.isEmpty())
+        return state_.name;
+    // A schedule painted back to a preset (e.g. all full width) is that preset.
+    for (const auto& preset : schedulePresets(T_, widths_))
+        if (preset.schedule == state_.schedule)
+            return QString::fromStdString(preset.name);
+    return QString();
 }
 
 QString ScheduleDocumentModel::presetDescription(const QString& name) const

@@ -37,7 +37,9 @@ public:
     const std::vector<double>& modelWidths() const { return widths_; }
     int steps() const { return steps_; }
     const StepSchedule& schedule() const { return state_.schedule; }
-    QString name() const { return state_.name; }
+    // The name given with the schedule (preset, file, search point); after an
+    // edit, the preset it equals, if any; else empty ("custom").
+    QString name() const;
     const ImportanceCurve& importanceCurve() const { return state_.curve; }
     const ScheduleState& state() const { return state_; }
     QUndoStack* undoStack() { return &undoStack_; }
