@@ -61,8 +61,9 @@ int main(int argc, char** argv)
     parser.addPositionalArgument("file", "A model (.safetensors), a grid PNG with settings, or a workspace.");
     parser.process(app);
 
-    ddsm::ui::MainWindow window(parser.value(threads).toInt());
-    window.resize(1400, 900);
+    ddsm::ui::MainWindow window(parser.value(threads).toInt());  // sized by itself (saved, or fitted to the screen)
+    if (parser.isSet(screenshot))
+        window.setGeometry(window.screen()->availableGeometry());  // pictures of the whole screen's worth
     window.show();
     const QStringList files = parser.positionalArguments();
     if (parser.isSet(preset)) {
@@ -74,13 +75,10 @@ int main(int argc, char** argv)
         }, Qt::SingleShotConnection);
     }
     const bool scripted = parser.isSet(screenshot);
-    if (scripted)
+    if (scripted) {
+        window.setConfirmClose(false);  // a scripted run asks nothing
         screenshotWhenSettled(window, parser.value(screenshot));
-    QTimer::singleShot(0, &window, [&window, files, scripted] {
-        if (!scripted)  // a scripted run asks nothing
-            window.offerAutosaveRecovery();
-        if (!files.isEmpty())
-            window.openFile(files.front());
-    });
+    }
+    QTimer::singleShot(0, &window, [&window, files, scripted] { window.openAtStart(files, !scripted); });
     return app.exec();
 }

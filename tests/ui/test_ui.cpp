@@ -8,6 +8,7 @@
 #include "metrics_panel.h"
 #include "model_panel.h"
 #include "model_session.h"
+#include "pixel_view.h"
 #include "quality_plot.h"
 #include "schedule_panel.h"
 #include "search_panel.h"
@@ -21,6 +22,11 @@
 #include "timeline/schedule_timeline.h"
 
 #include <QDir>
+#include <QDockWidget>
+#include <QElapsedTimer>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QTabWidget>
 #include <QFile>
 #include <QLocale>
 #include <QMimeData>
@@ -42,10 +48,33 @@ class RecordedMessages : public UserMessages {
 public:
     QStringList* errors;
     bool answer = false;
+    SaveChoice saveChoice = SaveChoice::Discard;
+    int saveQuestions = 0;
     explicit RecordedMessages(QStringList* sink) : errors(sink) {}
     void error(const QString& title, const QString& text) override { errors->append(title + ": " + text); }
     bool ask(const QString&, const QString&) override { return answer; }
+    SaveChoice askToSave(const QString&, const QString&) override
+    {
+        ++saveQuestions;
+        return saveChoice;
+    }
 };
+
+// Everything a user sees moving: the window, the docks, the timeline.
+struct Geometry {
+    QSize window;
+    QList<QRect> docks;
+    QRectF plot;
+    bool operator==(const Geometry& o) const { return window == o.window && docks == o.docks && plot == o.plot; }
+};
+Geometry geometryOf(MainWindow& window, ScheduleTimeline* timeline)
+{
+    Geometry g{window.size(), {}, timeline->layout().plot()};
+    g.docks << window.views()->geometry();
+    for (const char* name : {"ScheduleDock", "MetricsDock", "ModelDock"})
+        g.docks << window.dock(name)->geometry();
+    return g;
+}
 
 // Generous: only a failing test waits this long (the machine may be shared).
 const int kWaitMs = 300'000;
@@ -113,7 +142,8 @@ private slots:
         const auto config = tinyConfig();
         QCOMPARE(panel->widthRows(), int(config.widths.size()));
         for (int row = 0; row < int(config.widths.size()); ++row)
-            QCOMPARE(panel->macsText(row), QLocale::c().toString(qlonglong(totalMacs(config, config.widths[size_t(row)]))));
+            QCOMPARE(panel->macsText(row), ModelPanel::formatMacs(totalMacs(config, config.widths[size_t(row)])));
+        QCOMPARE(ModelPanel::formatMacs(120633856), QStringLiteral("120.63 M"));
         // The latency profile runs by itself after opening and fills every width.
         QTRY_VERIFY_WITH_TIMEOUT(!window->session()->latency().empty(), kWaitMs);
         for (int row = 0; row < panel->widthRows(); ++row)
@@ -298,6 +328,8 @@ private slots:
         QVERIFY(window);
         ComparePanel* compare = window->comparePanel();
         QCOMPARE(compare->paneCount(), 2);
+        // The difference map starts on two different panes: current vs full width.
+        QCOMPARE(compare->differencePanes(), std::make_pair(0, 1));
         compare->run();
         QTRY_VERIFY_WITH_TIMEOUT(!compare->isRunning(), kWaitMs);
         QCOMPARE(compare->paneFrames(0), 6);
@@ -589,6 +621,285 @@ private slots:
         const QString frames = dir_.filePath("frames");
         QVERIFY(window->exportAnimation(frames));
         QCOMPARE(QDir(frames).entryList({"*.png"}, QDir::Files).size(), 7);
+    }
+
+    void dragPaintsTheAimedStepsWhileLabelsChange()
+    {
+        const int steps = 50;
+        auto window = openWindow(tinyPath_, steps);
+        QVERIFY(window);
+        window->resize(1700, 1000);
+        QVERIFY(waitForRun(*window));
+        auto* timeline = qobject_cast<ScheduleTimeline*>(window->schedulePanel()->editor());
+        QVERIFY(timeline);
+        QTest::qWait(50);
+        const Geometry before = geometryOf(*window, timeline);
+        // Aim at steps 30..45 before anything moves.
+        std::vector<QPoint> path;
+        for (int step = 30; step <= 45; ++step)
+            path.push_back(QPointF(timeline->xForStep(step), timeline->yForWidth(0.5)).toPoint());
+        QTest::mousePress(timeline, Qt::LeftButton, {}, path.front());
+        for (size_t i = 1; i < path.size(); ++i) {
+            QTest::mouseMove(timeline, path[i]);
+            // Long texts everywhere, as a playing run and a search produce them.
+            window->denoisingPanel()->setWaitingText(QString(300, 'w'));
+            window->denoisingPanel()->setCurrentStep(int(i) % steps);
+            QApplication::processEvents();
+            QCOMPARE(geometryOf(*window, timeline), before);
+        }
+        QTest::mouseRelease(timeline, Qt::LeftButton, {}, path.back());
+        QVERIFY(window->schedulePanel()->nameText().contains("custom"));
+        for (int step = 0; step < steps; ++step)
+            QCOMPARE(window->document()->stepWidth(step), step >= 30 && step <= 45 ? 0.5 : 1.0);
+    }
+
+    void windowSizeDoesNotFollowLabels()
+    {
+        auto window = openWindow(tinyPath_, 20);
+        QVERIFY(window);
+        window->resize(1200, 800);
+        QVERIFY(waitForRun(*window));
+        QTest::qWait(50);
+        const QSize size = window->size();
+        const QList<QRect> docks{window->views()->geometry(), window->dock("MetricsDock")->geometry()};
+        // A long schedule name, a long hover text, long job labels, a long error-free status.
+        const QString longName(400, 'n');
+        window->applyStepWidths(std::vector<double>(20, 0.5), longName);
+        auto* timeline = qobject_cast<ScheduleTimeline*>(window->schedulePanel()->editor());
+        QTest::mouseMove(timeline, QPointF(timeline->xForStep(19), timeline->yForWidth(0.5)).toPoint());
+        window->comparePanel()->addPane(longName, StepSchedule::uniform(100, 0.5));
+        window->comparePanel()->run();
+        for (int i = 0; i < 20; ++i) {
+            QApplication::processEvents();
+            QCOMPARE(window->size(), size);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(!window->comparePanel()->isRunning(), kWaitMs);
+        QCOMPARE(window->size(), size);
+        QCOMPARE(window->views()->geometry(), docks[0]);
+        QCOMPARE(window->dock("MetricsDock")->geometry(), docks[1]);
+    }
+
+    void everyDockFitsAt1024x700()
+    {
+        const int steps = 50;
+        auto window = openWindow(tinyPath_, steps);
+        QVERIFY(window);
+        window->resize(1024, 700);
+        window->resetLayout();
+        QVERIFY(waitForRun(*window));
+        QTest::qWait(100);
+        QCOMPARE(window->size(), QSize(1024, 700));
+        const QRect inside = window->rect();
+        // The docks and the central views (Denoising, Compare), each a scroll area.
+        QList<QWidget*> shown;
+        QList<QScrollArea*> scrolls;
+        for (QDockWidget* dock : window->findChildren<QDockWidget*>()) {
+            if (!dock->isVisible() || dock->visibleRegion().isEmpty())
+                continue;  // a tab behind another
+            shown << dock;
+            scrolls << qobject_cast<QScrollArea*>(dock->widget());
+        }
+        shown << window->views();
+        for (int tab = 0; tab < window->views()->count(); ++tab)
+            scrolls << qobject_cast<QScrollArea*>(window->views()->widget(tab));
+        QVERIFY(shown.size() >= 4);
+        for (QWidget* area : shown) {
+            QVERIFY2(inside.contains(area->geometry()), qPrintable(area->objectName()));
+            QVERIFY2(area->width() >= 200 && area->height() >= 120, qPrintable(area->objectName()));
+        }
+        for (int i = 0; i < shown.size(); ++i)
+            for (int j = i + 1; j < shown.size(); ++j)
+                QVERIFY2(!shown[i]->geometry().intersects(shown[j]->geometry()),
+                         qPrintable(shown[i]->objectName() + " overlaps " + shown[j]->objectName()));
+        for (int tab = 0; tab < 2; ++tab) {
+            window->views()->setCurrentIndex(tab);
+            QApplication::processEvents();
+            for (QScrollArea* scroll : scrolls) {
+                QVERIFY(scroll);
+                if (!scroll->isVisible())
+                    continue;
+                // Nothing inside is squeezed below what its layout needs: such
+                // widgets would be drawn over each other. A scroll area scrolls instead.
+                QWidget* content = scroll->widget();
+                const QString name = scroll->objectName();
+                QVERIFY2(content->width() >= content->minimumSizeHint().width() &&
+                             content->height() >= content->minimumSizeHint().height(),
+                         qPrintable(name));
+                for (QWidget* child : content->findChildren<QWidget*>()) {
+                    if (!child->isVisible() || !child->layout())
+                        continue;
+                    const QSize need = child->layout()->minimumSize();
+                    QVERIFY2(child->width() >= need.width() && child->height() >= need.height(),
+                             qPrintable(name + ": " + child->metaObject()->className()));
+                }
+                // At this size nothing needs to scroll sideways.
+                QVERIFY2(!scroll->horizontalScrollBar()->isVisible(), qPrintable(name));
+            }
+        }
+        window->views()->setCurrentIndex(0);
+        // The whole timeline is in view: its last step is not cut off.
+        auto* timeline = qobject_cast<ScheduleTimeline*>(window->schedulePanel()->editor());
+        auto* scroll = qobject_cast<QScrollArea*>(window->dock("ScheduleDock")->widget());
+        const QPoint lastStep = timeline->mapTo(scroll->viewport(), QPointF(timeline->xForStep(steps - 1), 0).toPoint());
+        QVERIFY2(lastStep.x() < scroll->viewport()->width(), qPrintable(QString::number(lastStep.x())));
+        // The samples get room: the grid is shown at least twice its size.
+        QVERIFY(window->denoisingPanel()->findChildren<PixelView*>().front()->scale() >= 2);
+    }
+
+    void compareGoesFirstAndBackgroundFidResumes()
+    {
+        const int steps = 4;
+        auto window = openWindow(fmnistPath_, steps);
+        QVERIFY(window);
+        window->setBackgroundQuality(true, 2000, 20);
+        // The background measurement is running (long: 2,000 samples).
+        QTRY_VERIFY_WITH_TIMEOUT(window->qualityJob() != 0 && window->session()->isRunning(window->qualityJob()), kWaitMs);
+        const int measuring = window->qualityJob();
+        QElapsedTimer clock;
+        clock.start();
+        window->comparePanel()->run();
+        QVERIFY(window->backgroundQualityPaused());
+        QVERIFY2(window->metricsPanel()->measurementNote().contains("Paused"), qPrintable(window->metricsPanel()->measurementNote()));
+        // The status line names what runs, as the metrics do.
+        QTRY_VERIFY_WITH_TIMEOUT(window->statusText().startsWith("Comparing"), 30'000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window->comparePanel()->isRunning(), kWaitMs);
+        QCOMPARE(window->comparePanel()->paneFrames(1), steps);
+        // Measured FID of 2,000 images would take far longer than a 4-step comparison.
+        QVERIFY2(!window->session()->isRunning(measuring), "the comparison waited for the measurement");
+        // The measurement resumes by itself and reports again.
+        QTRY_VERIFY_WITH_TIMEOUT(window->qualityJob() != measuring && window->session()->isRunning(window->qualityJob()), kWaitMs);
+        QVERIFY(!window->backgroundQualityPaused());
+        QTRY_VERIFY_WITH_TIMEOUT(window->metricsPanel()->measuredFidText().contains("n=20"), kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window->statusText().startsWith("Measuring FID"), kWaitMs);
+        window->setBackgroundQuality(false);
+        qInfo("comparison done %lld ms after it was asked for", qint64(clock.elapsed()));
+    }
+
+    void recoveryAppliesWithAModelPathGiven()
+    {
+        QFile::remove(MainWindow::autosavePath());
+        StepSchedule edited;
+        {
+            auto window = openWindow(tinyPath_, 5);
+            QVERIFY(window);
+            window->document()->setStepRangeWidth(1, 2, 0.5);
+            edited = window->document()->schedule();
+            // Written by itself within ~2 s of the edit.
+            QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(MainWindow::autosavePath()), 2500);
+            // No close event: as if the application had crashed.
+        }
+        // Started as scripts/run.sh starts it: with the model on the command line.
+        auto next = std::make_unique<MainWindow>(2);
+        auto messages = std::make_unique<RecordedMessages>(&errors_);
+        messages->answer = true;
+        next->setUserMessages(std::move(messages));
+        QSignalSpy ready(next.get(), &MainWindow::modelReady);
+        next->openAtStart({tinyPath_}, true);
+        QVERIFY(ready.wait(kWaitMs));
+        QTest::qWait(300);  // a second opening of the model would arrive by now
+        QCOMPARE(ready.size(), 1);
+        QCOMPARE(next->document()->schedule(), edited);
+        QVERIFY(next->isDirty());
+        QVERIFY(next->windowTitle().contains(" *"));
+        next->close();  // discards (the recorder's answer): a clean exit removes the autosave
+        QVERIFY(!QFileInfo::exists(MainWindow::autosavePath()));
+    }
+
+    void quitWithUnsavedChangesAsks()
+    {
+        auto window = std::make_unique<MainWindow>(2);
+        auto owned = std::make_unique<RecordedMessages>(&errors_);
+        RecordedMessages* messages = owned.get();
+        window->setUserMessages(std::move(owned));
+        window->show();
+        QSignalSpy ready(window.get(), &MainWindow::modelReady);
+        window->openModel(tinyPath_);
+        QVERIFY(ready.wait(kWaitMs));
+        QVERIFY(!window->isDirty());
+        // Ctrl+Z and both redo keys act on the schedule.
+        window->document()->setStepRangeWidth(0, 3, 0.5);
+        const StepSchedule edited = window->document()->schedule();
+        QTest::keyClick(window.get(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(window->document()->schedule(), StepSchedule::uniform(100, 1.0));
+        QTest::keyClick(window.get(), Qt::Key_Y, Qt::ControlModifier);
+        QCOMPARE(window->document()->schedule(), edited);
+        QVERIFY(window->isDirty());
+        QVERIFY(window->windowTitle().contains(" *"));
+
+        messages->saveChoice = UserMessages::SaveChoice::Cancel;
+        QVERIFY(!window->close());
+        QCOMPARE(messages->saveQuestions, 1);
+        QVERIFY(window->isVisible());
+        messages->saveChoice = UserMessages::SaveChoice::Discard;
+        QVERIFY(window->close());
+        QCOMPARE(messages->saveQuestions, 2);
+    }
+
+    void smallerDefects()
+    {
+        auto window = openWindow(tinyPath_, 6);
+        QVERIFY(window);
+        QVERIFY(waitForRun(*window));
+        // Step works while paused, also at the last frame (back to the first).
+        DenoisingPanel* denoising = window->denoisingPanel();
+        denoising->pause();
+        denoising->setCurrentStep(2);
+        QVERIFY(denoising->canStep());
+        denoising->stepForward();
+        QCOMPARE(denoising->currentStep(), 3);
+        denoising->setCurrentStep(5);
+        QVERIFY(denoising->canStep());
+        denoising->stepForward();
+        QCOMPARE(denoising->currentStep(), 0);
+        // The preset box names the schedule shown, full width included.
+        QVERIFY(window->document()->applyPreset("small-early-large-late"));
+        QCOMPARE(window->schedulePanel()->presetText(), QStringLiteral("small-early-large-late"));
+        window->document()->setStepRangeWidth(0, 0, 1.0);
+        QCOMPARE(window->schedulePanel()->presetText(), QString());
+        QVERIFY(window->schedulePanel()->nameText().endsWith("custom"));
+        window->document()->setStepRangeWidth(0, 5, 1.0);
+        QVERIFY2(window->schedulePanel()->nameText().contains("uniform-"), qPrintable(window->schedulePanel()->nameText()));
+        QCOMPARE(window->schedulePanel()->presetText(), window->document()->name());
+        // The importance mode is one choice away.
+        auto* timeline = qobject_cast<ScheduleTimeline*>(window->schedulePanel()->editor());
+        window->schedulePanel()->modeBox()->setCurrentIndex(1);
+        QCOMPARE(timeline->editMode(), ScheduleTimeline::EditMode::Importance);
+        window->schedulePanel()->modeBox()->setCurrentIndex(0);
+
+        // A text file renamed .safetensors is "not a model file", and with no model loaded nothing "stays loaded".
+        const QString text = dir_.filePath("notes.safetensors");
+        {
+            QFile file(text);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("these are my notes, not a network\n");
+        }
+        auto empty = std::make_unique<MainWindow>(2);
+        empty->setUserMessages(std::make_unique<RecordedMessages>(&errors_));
+        QSignalSpy reported(empty.get(), &MainWindow::errorReported);
+        empty->openModel(text);
+        QVERIFY(reported.wait(kWaitMs));
+        const QString message = reported.first().at(1).toString();
+        QVERIFY2(message.contains("not a model file") && message.contains("No model is loaded") && !message.contains("stays loaded"),
+                 qPrintable(message));
+
+        // Exported schedule JSON carries what is known about its quality.
+        const QString predictor = dir_.filePath("predictor-export.json");
+        {
+            QFile file(predictor);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(R"({"format": "ddsm-distance-predictor", "version": 1, "T": 100, "steps": 6,
+                "bin_edges": [0, 100], "widths": [1.0, 0.5], "base": 10.0,
+                "penalty": [[0.0, 2.0]], "estimator": "FID"})");
+        }
+        if (window->loadQualityPredictor(predictor)) {
+            const QString exported = dir_.filePath("exported.json");
+            QVERIFY(window->exportSchedule(exported));
+            QFile file(exported);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const auto json = nlohmann::json::parse(file.readAll().toStdString());
+            QVERIFY2(json.contains("metrics") && json["metrics"].contains("predicted"), json.dump().c_str());
+            QCOMPARE(json["metrics"]["predicted"]["value"].get<double>(), 10.0);
+        }
     }
 
     void screenshotOfFinishedRun()

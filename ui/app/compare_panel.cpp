@@ -1,6 +1,8 @@
 #include "compare_panel.h"
 
 #include "difference_map.h"
+#include "difference_view.h"
+#include "elided_label.h"
 #include "model_session.h"
 #include "pixel_view.h"
 #include "schedule/presets.h"
@@ -21,6 +23,8 @@ namespace ddsm::ui {
 ComparePanel::ComparePanel(ModelSession* session, QWidget* parent) : QWidget(parent), session_(session)
 {
     presets_ = new QComboBox;
+    presets_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    presets_->setMinimumContentsLength(10);
     presets_->setToolTip(tr("A preset schedule to add as a pane"));
     add_ = new QPushButton(tr("Add"));
     addFile_ = new QPushButton(tr("Add file…"));
@@ -58,32 +62,40 @@ ComparePanel::ComparePanel(ModelSession* session, QWidget* parent) : QWidget(par
     connect(slider_, &QSlider::valueChanged, this, &ComparePanel::showStep);
     x0Toggle_ = new QCheckBox(tr("Predicted x0"));
     connect(x0Toggle_, &QCheckBox::toggled, this, &ComparePanel::showStep);
-    stepLabel_ = new QLabel;
+    stepLabel_ = new ElidedLabel(QString(), 1, 10);
+    stepLabel_->setFixedWidth(stepLabel_->fontMetrics().horizontalAdvance(QStringLiteral("step 1000 of 1000")) + 8);
     auto* scrub = new QHBoxLayout;
     scrub->addWidget(slider_, 1);
     scrub->addWidget(x0Toggle_);
     scrub->addWidget(stepLabel_);
 
+    // The difference map is a pane like the others: same size, same scale.
     diffA_ = new QComboBox;
     diffB_ = new QComboBox;
+    diffA_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    diffB_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    diffA_->setMinimumContentsLength(6);
+    diffB_->setMinimumContentsLength(6);
     connect(diffA_, &QComboBox::currentIndexChanged, this, &ComparePanel::updateDifference);
     connect(diffB_, &QComboBox::currentIndexChanged, this, &ComparePanel::updateDifference);
-    diffView_ = new PixelView;
-    diffView_->setPlaceholder(tr("|a − b| appears once both panes have frames"));
-    diffLabel_ = new QLabel;
-    diffLabel_->setWordWrap(true);
-    auto* diffControls = new QVBoxLayout;
-    diffControls->addWidget(new QLabel(tr("Difference |a − b|")));
-    diffControls->addWidget(diffA_);
-    diffControls->addWidget(diffB_);
-    diffControls->addWidget(diffLabel_);
-    diffControls->addStretch(1);
-    auto* diffRow = new QHBoxLayout;
-    diffRow->addLayout(diffControls);
-    diffRow->addWidget(diffView_, 1);
-    paneRow_->addLayout(diffRow, 1);
+    diffView_ = new DifferenceView;
+    diffLabel_ = new ElidedLabel(QString(), 1, 10);
+    diffLabel_->setAlignment(Qt::AlignCenter);
+    auto* pick = new QHBoxLayout;
+    pick->addWidget(new QLabel(tr("|a − b|:")));
+    pick->addWidget(diffA_, 1);
+    pick->addWidget(new QLabel(tr("vs")));
+    pick->addWidget(diffB_, 1);
+    auto* diffBox = new QWidget;
+    auto* diffLayout = new QVBoxLayout(diffBox);
+    diffLayout->setContentsMargins(0, 0, 0, 0);
+    diffLayout->addLayout(pick);
+    diffLayout->addWidget(diffView_, 1);
+    diffLayout->addWidget(diffLabel_);
+    paneRow_->addWidget(diffBox, 1);
 
     auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
     layout->addLayout(top);
     layout->addLayout(paneRow_, 1);
     layout->addLayout(scrub);
@@ -99,9 +111,8 @@ ComparePanel::Pane& ComparePanel::createPane(const QString& label, const StepSch
     pane.label = label;
     pane.schedule = schedule;
     pane.box = new QWidget;
-    pane.caption = new QLabel;
+    pane.caption = new ElidedLabel(QString(), 2, 10);
     pane.caption->setAlignment(Qt::AlignCenter);
-    pane.caption->setWordWrap(true);
     pane.view = new PixelView;
     pane.view->setPlaceholder(tr("Run comparison"));
     auto* boxLayout = new QVBoxLayout(pane.box);
@@ -185,8 +196,13 @@ void ComparePanel::refreshCaptions()
         diffA_->addItem(pane.label);
         diffB_->addItem(pane.label);
     }
-    diffA_->setCurrentIndex(a >= 0 && a < diffA_->count() ? a : 0);
-    diffB_->setCurrentIndex(b >= 0 && b < diffB_->count() ? b : std::min(1, diffB_->count() - 1));
+    const int n = diffA_->count();
+    const int newA = a >= 0 && a < n ? a : 0;
+    int newB = b >= 0 && b < n ? b : std::min(1, n - 1);
+    if (newB == newA && n > 1)
+        newB = newA == 0 ? 1 : 0;  // a pane against itself is a black square
+    diffA_->setCurrentIndex(newA);
+    diffB_->setCurrentIndex(newB);
     diffA_->blockSignals(false);
     diffB_->blockSignals(false);
     updateDifference();
@@ -209,6 +225,7 @@ void ComparePanel::run()
     slider_->setRange(0, sampler_.steps - 1);
     slider_->setValue(sampler_.steps - 1);
     showStep();
+    emit runStarted();
 }
 
 bool ComparePanel::isRunning() const
@@ -262,18 +279,21 @@ void ComparePanel::setDifferencePanes(int a, int b)
 }
 
 QImage ComparePanel::differenceImage() const { return diffView_->image(); }
+int ComparePanel::differenceScaleMax() const { return diffView_->scaleMax(); }
+std::pair<int, int> ComparePanel::differencePanes() const { return {diffA_->currentIndex(), diffB_->currentIndex()}; }
 
 void ComparePanel::updateDifference()
 {
     const int a = diffA_->currentIndex(), b = diffB_->currentIndex();
     if (a < 0 || b < 0 || a >= paneCount() || b >= paneCount()) {
-        diffView_->setImage(QImage());
+        diffView_->setMap({});
+        diffLabel_->clear();
         return;
     }
     const auto map = differenceMap(paneImage(a), paneImage(b));
-    diffView_->setImage(map.heat);
+    diffView_->setMap(map);
     diffLabel_->setText(map.heat.isNull() ? QString()
-                                          : tr("brightest = %1 grey levels\nmean %2").arg(map.maxDiff).arg(map.meanDiff, 0, 'f', 2));
+                                          : tr("largest %1, mean %2 grey levels").arg(map.maxDiff).arg(map.meanDiff, 0, 'f', 2));
 }
 
 }  // namespace ddsm::ui

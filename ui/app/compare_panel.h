@@ -8,6 +8,7 @@
 
 #include <QWidget>
 
+#include <utility>
 #include <vector>
 
 class QCheckBox;
@@ -19,6 +20,8 @@ class QSlider;
 
 namespace ddsm::ui {
 
+class DifferenceView;
+class ElidedLabel;
 class ModelSession;
 class PixelView;
 
@@ -45,12 +48,17 @@ public:
     // The heat map of |a - b| for the panes chosen in the two combos.
     QImage differenceImage() const;
     void setDifferencePanes(int a, int b);
+    std::pair<int, int> differencePanes() const;
+    // The grey-level difference the colour bar's top stands for (0: no map).
+    int differenceScaleMax() const;
 
 public slots:
     // Samples every pane with the shared seed and settings; cancels a running comparison.
     void run();
 
 signals:
+    // A comparison began (user work: background measurement waits for it).
+    void runStarted();
     // The user asked to add a pane from a schedule file.
     void addFromFileRequested();
 
@@ -61,7 +69,7 @@ private:
         int job = 0;
         std::vector<QImage> xt, x0;
         QWidget* box = nullptr;
-        QLabel* caption = nullptr;
+        ElidedLabel* caption = nullptr;
         PixelView* view = nullptr;
     };
     void onFrame(const StepFrame& frame);
@@ -87,11 +95,11 @@ private:
     QHBoxLayout* paneRow_;
     QSlider* slider_;
     QCheckBox* x0Toggle_;
-    QLabel* stepLabel_;
+    ElidedLabel* stepLabel_;
     QComboBox* diffA_;
     QComboBox* diffB_;
-    PixelView* diffView_;
-    QLabel* diffLabel_;
+    DifferenceView* diffView_;
+    ElidedLabel* diffLabel_;
 };
 
 }  // namespace ddsm::ui

@@ -1,5 +1,6 @@
 #include "denoising_panel.h"
 
+#include "elided_label.h"
 #include "pixel_view.h"
 #include "sampler_form.h"
 #include "schedule/width.h"
@@ -10,9 +11,10 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QSlider>
-#include <QSplitter>
 #include <QTimer>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace ddsm::ui {
 
@@ -22,44 +24,46 @@ DenoisingPanel::DenoisingPanel(QWidget* parent) : QWidget(parent)
     rerun_ = new QPushButton(tr("Run again"));
     rerun_->setToolTip(tr("Runs start by themselves when the schedule or the settings change"));
     connect(rerun_, &QPushButton::clicked, this, &DenoisingPanel::rerunRequested);
-    runLabel_ = new QLabel;
-    runLabel_->setWordWrap(true);
+    runLabel_ = new ElidedLabel(QString(), 3, 14);
 
+    // The settings are a narrow column: the images get the room.
     auto* settingsBox = new QGroupBox(tr("Sampler"));
     auto* settingsLayout = new QVBoxLayout(settingsBox);
     settingsLayout->addWidget(form_);
     settingsLayout->addWidget(rerun_);
     settingsLayout->addWidget(runLabel_);
     settingsLayout->addStretch(1);
-
-    zoom_ = new PixelView;
-    zoom_->setPlaceholder(tr("Click a sample to enlarge it"));
-    zoomLabel_ = new QLabel;
-    auto* zoomBox = new QWidget;
-    auto* zoomLayout = new QVBoxLayout(zoomBox);
-    zoomLayout->setContentsMargins(0, 0, 0, 0);
-    zoomLayout->addWidget(zoom_, 1);
-    zoomLayout->addWidget(zoomLabel_);
-    settingsLayout->addWidget(zoomBox, 2);
+    settingsBox->setMaximumWidth(260);
+    settingsBox->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
 
     grid_ = new PixelView;
-    grid_->setPlaceholder(tr("Samples appear here step by step once a model is loaded"));
+    grid_->setPlaceholder(tr("Open a model (File > Open Model…): its samples appear here step by step"));
     connect(grid_, &PixelView::clickedAt, this, [this](const QPoint& p) {
         if (!frames_.empty())
             zoomOnSample(frames_.front().grid.tileAt(p.x(), p.y()));
     });
+    zoom_ = new PixelView;
+    zoom_->setPlaceholder(tr("Click a sample to enlarge it"));
+    zoomLabel_ = new ElidedLabel(QString(), 1, 10);
+    zoomLabel_->setAlignment(Qt::AlignCenter);
 
     play_ = new QPushButton(tr("Play"));
     connect(play_, &QPushButton::clicked, this, [this] { isPlaying() ? pause() : play(); });
     step_ = new QPushButton(tr("Step"));
+    step_->setToolTip(tr("Next step (pauses playback; after the last step, back to the first)"));
     connect(step_, &QPushButton::clicked, this, &DenoisingPanel::stepForward);
+    // Both buttons keep one size whatever their text says.
+    const int buttonWidth = std::max({play_->sizeHint().width(), QPushButton(tr("Pause")).sizeHint().width(),
+                                      step_->sizeHint().width()});
+    play_->setFixedWidth(buttonWidth);
+    step_->setFixedWidth(buttonWidth);
     slider_ = new QSlider(Qt::Horizontal);
     slider_->setRange(0, 0);
     connect(slider_, &QSlider::valueChanged, this, &DenoisingPanel::showCurrent);
     x0Toggle_ = new QCheckBox(tr("Predicted x0"));
     x0Toggle_->setToolTip(tr("Show the network's prediction of the clean image instead of the noisy state x_t"));
     connect(x0Toggle_, &QCheckBox::toggled, this, &DenoisingPanel::showCurrent);
-    stepLabel_ = new QLabel;
+    stepLabel_ = new ElidedLabel(QString(), 1, 20);
 
     playTimer_ = new QTimer(this);
     playTimer_->setInterval(120);
@@ -76,22 +80,30 @@ DenoisingPanel::DenoisingPanel(QWidget* parent) : QWidget(parent)
     controls->addWidget(slider_, 1);
     controls->addWidget(x0Toggle_);
 
-    auto* viewer = new QWidget;
-    auto* viewerLayout = new QVBoxLayout(viewer);
-    viewerLayout->setContentsMargins(0, 0, 0, 0);
-    viewerLayout->addWidget(grid_, 1);
-    viewerLayout->addLayout(controls);
-    viewerLayout->addWidget(stepLabel_);
+    // Grid and zoom share the row equally; both scale by whole factors.
+    auto* images = new QHBoxLayout;
+    images->addWidget(grid_, 1);
+    auto* zoomColumn = new QVBoxLayout;
+    zoomColumn->addWidget(zoom_, 1);
+    zoomColumn->addWidget(zoomLabel_);
+    images->addLayout(zoomColumn, 1);
 
-    auto* splitter = new QSplitter;
-    splitter->addWidget(viewer);
-    splitter->addWidget(settingsBox);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
-    auto* layout = new QVBoxLayout(this);
+    auto* viewer = new QVBoxLayout;
+    viewer->setContentsMargins(0, 0, 0, 0);
+    viewer->addLayout(images, 1);
+    viewer->addLayout(controls);
+    viewer->addWidget(stepLabel_);
+
+    auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
-    layout->addWidget(splitter);
+    layout->addLayout(viewer, 1);
+    layout->addWidget(settingsBox);
     updateControls();
+}
+
+void DenoisingPanel::setWaitingText(const QString& text)
+{
+    grid_->setPlaceholder(text);
 }
 
 void DenoisingPanel::beginRun(int job, int steps)
@@ -166,6 +178,8 @@ void DenoisingPanel::stepForward()
     pause();
     if (currentStep() + 1 < int(frames_.size()))
         setCurrentStep(currentStep() + 1);
+    else if (!frames_.empty() && int(frames_.size()) >= steps_)
+        setCurrentStep(0);  // a finished run steps round to its start
 }
 
 void DenoisingPanel::zoomOnSample(int index)
@@ -175,6 +189,7 @@ void DenoisingPanel::zoomOnSample(int index)
 }
 
 QString DenoisingPanel::stepText() const { return stepLabel_->text(); }
+bool DenoisingPanel::canStep() const { return step_->isEnabled(); }
 
 void DenoisingPanel::showCurrent()
 {
@@ -207,7 +222,8 @@ void DenoisingPanel::updateControls()
 {
     play_->setText(isPlaying() ? tr("Pause") : tr("Play"));
     play_->setEnabled(!frames_.empty());
-    step_->setEnabled(currentStep() + 1 < int(frames_.size()));
+    // Stepping works while paused at any frame; only a run still waiting for its next frame has nothing to show.
+    step_->setEnabled(!frames_.empty() && (currentStep() + 1 < int(frames_.size()) || int(frames_.size()) >= steps_));
 }
 
 }  // namespace ddsm::ui

@@ -17,6 +17,7 @@ class QTimer;
 
 namespace ddsm::ui {
 
+class ElidedLabel;
 class PixelView;
 class SamplerForm;
 
@@ -47,6 +48,9 @@ public:
     int zoomedSample() const { return zoomed_; }
     void zoomOnSample(int index);
     QString stepText() const;
+    // What the empty grid says (e.g. that the run waits for a search).
+    void setWaitingText(const QString& text);
+    bool canStep() const;
 
 public slots:
     void play();
@@ -63,9 +67,9 @@ private:
     SamplerForm* form_;
     PixelView* grid_;
     PixelView* zoom_;
-    QLabel* zoomLabel_;
-    QLabel* stepLabel_;
-    QLabel* runLabel_;
+    ElidedLabel* zoomLabel_;
+    ElidedLabel* stepLabel_;
+    ElidedLabel* runLabel_;
     QSlider* slider_;
     QPushButton* play_;
     QPushButton* step_;

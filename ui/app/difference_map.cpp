@@ -34,3 +34,17 @@ DifferenceMap differenceMap(const QImage& a, const QImage& b)
 }
 
 }  // namespace ddsm::ui
+
+namespace ddsm::ui {
+
+QImage differenceColourRamp()
+{
+    cv::Mat ramp(1, 256, CV_8UC1);
+    for (int i = 0; i < 256; ++i)
+        ramp.at<uchar>(0, i) = uchar(i);
+    cv::Mat heat;
+    cv::applyColorMap(ramp, heat, cv::COLORMAP_INFERNO);
+    return qimageFromMat(heat);
+}
+
+}  // namespace ddsm::ui

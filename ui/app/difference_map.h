@@ -15,3 +15,10 @@ struct DifferenceMap {
 DifferenceMap differenceMap(const QImage& a, const QImage& b);
 
 }  // namespace ddsm::ui
+
+namespace ddsm::ui {
+
+// The colour map of differenceMap as a 1 x 256 RGB image, index = scaled difference.
+QImage differenceColourRamp();
+
+}  // namespace ddsm::ui

@@ -12,7 +12,9 @@
 #include "schedule_panel.h"
 #include "search_panel.h"
 #include "timeline/schedule_document_model.h"
+#include "elided_label.h"
 #include "user_messages.h"
+#include "workspace_state.h"
 
 #include <QAction>
 #include <QApplication>
@@ -25,8 +27,11 @@
 #include <QMenuBar>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTimer>
 #include <QUndoStack>
 
@@ -36,7 +41,30 @@ namespace ddsm::ui {
 
 namespace {
 const int kRerunDelayMs = 300;
-const int kAutosaveIntervalMs = 30'000;
+
+// The scroll area of every dock: it asks for a modest size whatever its
+// contents, so new panes, long texts or images never make the main window
+// redistribute its docks; only the user (or Reset Layout) sizes them.
+class DockScrollArea : public QScrollArea {
+public:
+    QSize sizeHint() const override { return {240, 160}; }
+};
+
+// A .safetensors file starts with the little-endian length of its JSON header,
+// then the header's '{'. Anything else was never a model.
+bool looksLikeSafetensors(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return true;  // unreadable: the loader's own message says why
+    const QByteArray head = file.read(9);
+    if (head.size() < 9)
+        return false;
+    quint64 length = 0;
+    for (int i = 7; i >= 0; --i)
+        length = (length << 8) | quint8(head[i]);
+    return length > 0 && length <= quint64(file.size()) - 8 && head[8] == '{';
+}
 // After a finished denoising run, before the background FID starts sampling.
 const int kQualityDelayMs = 800;
 }  // namespace
@@ -59,15 +87,23 @@ MainWindow::MainWindow(int threads, QWidget* parent) : QMainWindow(parent)
     rerunTimer_->setSingleShot(true);
     rerunTimer_->setInterval(kRerunDelayMs);
     connect(rerunTimer_, &QTimer::timeout, this, &MainWindow::restartDenoising);
-    autosaveTimer_ = new QTimer(this);
-    autosaveTimer_->setInterval(kAutosaveIntervalMs);
-    connect(autosaveTimer_, &QTimer::timeout, this, &MainWindow::writeAutosave);
-    autosaveTimer_->start();
+    workspace_ = new WorkspaceState([this]() -> std::optional<Workspace> {
+        if (!session_->hasModel())
+            return std::nullopt;
+        return currentWorkspace();
+    }, this);
+    connect(workspace_, &WorkspaceState::dirtyChanged, this, &MainWindow::refreshTitle);
     qualityTimer_ = new QTimer(this);
     qualityTimer_->setSingleShot(true);
     qualityTimer_->setInterval(kQualityDelayMs);
     backgroundQuality_ = QSettings().value("metrics/backgroundFid", true).toBool();
     backgroundQualityAction_->setChecked(backgroundQuality_);
+    if (!backgroundQuality_) {
+        // Switched off in an earlier session: say so instead of staying silent.
+        const QString off = tr("Background FID is off (Run > Measure FID in the Background).");
+        statusBar()->showMessage(off, 15'000);
+        metricsPanel_->setMeasuredFidUnavailable(off);
+    }
     connectQualityJobs();
 
     connect(document_, &ScheduleDocumentModel::scheduleChanged, this, &MainWindow::onScheduleEdited);
@@ -76,13 +112,14 @@ MainWindow::MainWindow(int threads, QWidget* parent) : QMainWindow(parent)
     connect(denoisingPanel_, &DenoisingPanel::rerunRequested, this, &MainWindow::restartDenoising);
 
     QSettings settings;
-    restoreGeometry(settings.value("mainWindow/geometry").toByteArray());
-    if (!restoreState(settings.value("mainWindow/state").toByteArray())) {
+    if (!restoreGeometry(settings.value("mainWindow/geometry").toByteArray())) {
+        // First start: a comfortable size that still fits a small screen.
+        const QSize available = screen() ? screen()->availableGeometry().size() : QSize(1400, 900);
+        resize(std::min(1400, available.width()), std::min(900, available.height()));
+    }
+    if (!restoreState(settings.value("mainWindow/state").toByteArray(), kLayoutVersion)) {
         // First start: sizes apply once the window has its own size.
-        QTimer::singleShot(0, this, [this] {
-            resizeDocks({dock("ModelDock"), dock("MetricsDock")}, {width() / 4, width() / 4}, Qt::Horizontal);
-            resizeDocks({dock("DenoisingDock"), dock("ScheduleDock")}, {height() * 3 / 5, height() * 2 / 5}, Qt::Vertical);
-        });
+        QTimer::singleShot(0, this, &MainWindow::resetLayout);
     }
     refreshTitle();
     refreshMetrics();
@@ -93,35 +130,43 @@ MainWindow::~MainWindow() = default;
 void MainWindow::buildDocks()
 {
     modelPanel_ = new ModelPanel;
-    modelPanel_->setMinimumWidth(340);
     schedulePanel_ = new SchedulePanel(document_);
     denoisingPanel_ = new DenoisingPanel;
     metricsPanel_ = new MetricsPanel;
     comparePanel_ = new ComparePanel(session_);
     searchPanel_ = new SearchPanel;
 
-    const auto addDock = [this](const QString& name, const QString& title, QWidget* content, Qt::DockWidgetArea area) {
+    // A pane smaller than its contents scrolls instead of drawing over its neighbours.
+    const auto scrolled = [](const QString& name, QWidget* content) {
+        auto* scroll = new DockScrollArea;
+        scroll->setObjectName(name + "Scroll");
+        scroll->setWidget(content);
+        scroll->setWidgetResizable(true);
+        scroll->setFrameShape(QFrame::NoFrame);
+        return scroll;
+    };
+    const auto addDock = [this, scrolled](const QString& name, const QString& title, QWidget* content) {
         auto* dock = new QDockWidget(title, this);
         dock->setObjectName(name);  // saveState/restoreState key
-        dock->setWidget(content);
-        addDockWidget(area, dock);
+        dock->setWidget(scrolled(name, content));
+        dock->setMinimumSize(160, 100);
         return dock;
     };
-    QDockWidget* denoising = addDock("DenoisingDock", tr("Denoising"), denoisingPanel_, Qt::TopDockWidgetArea);
-    QDockWidget* compare = addDock("CompareDock", tr("Compare"), comparePanel_, Qt::TopDockWidgetArea);
-    addDock("ScheduleDock", tr("Schedule"), schedulePanel_, Qt::BottomDockWidgetArea);
-    QDockWidget* model = addDock("ModelDock", tr("Model"), modelPanel_, Qt::LeftDockWidgetArea);
-    QDockWidget* search = addDock("SearchDock", tr("Search"), searchPanel_, Qt::LeftDockWidgetArea);
-    tabifyDockWidget(model, search);
-    model->raise();
-    addDock("MetricsDock", tr("Metrics"), metricsPanel_, Qt::RightDockWidgetArea);
-    tabifyDockWidget(denoising, compare);
-    // Model and Metrics run the full height beside the views and the timeline.
-    setCorner(Qt::TopLeftCorner, Qt::LeftDockWidgetArea);
-    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
-    setCorner(Qt::TopRightCorner, Qt::RightDockWidgetArea);
-    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
-    denoising->raise();
+    // The images are the centre of the window: it takes whatever room the docks leave.
+    views_ = new QTabWidget;
+    views_->setObjectName("Views");
+    views_->setDocumentMode(true);
+    views_->addTab(scrolled("Denoising", denoisingPanel_), tr("Denoising"));
+    views_->addTab(scrolled("Compare", comparePanel_), tr("Compare"));
+    setCentralWidget(views_);
+    addDock("ScheduleDock", tr("Schedule"), schedulePanel_);
+    addDock("ModelDock", tr("Model"), modelPanel_);
+    addDock("SearchDock", tr("Search"), searchPanel_);
+    addDock("MetricsDock", tr("Metrics"), metricsPanel_);
+    arrangeDocks();
+    connect(comparePanel_, &ComparePanel::runStarted, this, [this] {
+        pauseBackgroundQuality(tr("Paused: the comparison runs first; measuring resumes after it."));
+    });
     connect(modelPanel_, &ModelPanel::measureLatencyRequested, this, &MainWindow::startLatencyProfile);
     connect(comparePanel_, &ComparePanel::addFromFileRequested, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Add Schedule to Compare"), QString(),
@@ -136,6 +181,45 @@ void MainWindow::buildDocks()
         else
             reportError(tr("Could not add schedule"), error);
     });
+}
+
+void MainWindow::arrangeDocks()
+{
+    // The views and the timeline take the middle; Metrics and the rarely
+    // needed Model/Search sit in one column at the right.
+    QDockWidget* schedule = dock("ScheduleDock");
+    QDockWidget* model = dock("ModelDock");
+    QDockWidget* search = dock("SearchDock");
+    QDockWidget* metrics = dock("MetricsDock");
+    for (QDockWidget* d : {schedule, model, search, metrics}) {
+        d->setFloating(false);
+        d->show();
+    }
+    addDockWidget(Qt::BottomDockWidgetArea, schedule);
+    addDockWidget(Qt::RightDockWidgetArea, metrics);
+    splitDockWidget(metrics, model, Qt::Vertical);
+    tabifyDockWidget(model, search);
+    setCorner(Qt::TopLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomLeftCorner, Qt::BottomDockWidgetArea);
+    setCorner(Qt::TopRightCorner, Qt::RightDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+    views_->setCurrentIndex(0);
+    model->raise();
+}
+
+void MainWindow::resetLayout()
+{
+    arrangeDocks();
+    // Sizes apply once the docks have their places.
+    QTimer::singleShot(0, this, &MainWindow::sizeDocks);
+}
+
+void MainWindow::sizeDocks()
+{
+    const int side = std::clamp(width() / 4, 260, 420);
+    resizeDocks({dock("MetricsDock")}, {side}, Qt::Horizontal);
+    resizeDocks({dock("MetricsDock"), dock("ModelDock")}, {height() * 3 / 5, height() * 2 / 5}, Qt::Vertical);
+    resizeDocks({dock("ScheduleDock")}, {std::clamp(height() * 3 / 10, 200, 340)}, Qt::Vertical);
 }
 
 void MainWindow::buildMenus()
@@ -212,21 +296,31 @@ void MainWindow::buildMenus()
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
     QAction* undo = document_->undoStack()->createUndoAction(this, tr("&Undo"));
-    undo->setShortcut(QKeySequence::Undo);
+    undo->setShortcuts(QKeySequence::Undo);
     QAction* redo = document_->undoStack()->createRedoAction(this, tr("&Redo"));
-    redo->setShortcut(QKeySequence::Redo);
+    // Both common redo keys work everywhere (Ctrl+Shift+Z and Ctrl+Y).
+    QList<QKeySequence> redoKeys = QKeySequence::keyBindings(QKeySequence::Redo);
+    for (const QKeySequence& key : {QKeySequence(Qt::CTRL | Qt::Key_Y), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z)})
+        if (!redoKeys.contains(key))
+            redoKeys << key;
+    redo->setShortcuts(redoKeys);
     edit->addAction(undo);
     edit->addAction(redo);
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         viewMenu_->addAction(dock->toggleViewAction());
+    viewMenu_->addSeparator();
+    viewMenu_->addAction(tr("&Reset Layout"), this, &MainWindow::resetLayout);
 
     QMenu* run = menuBar()->addMenu(tr("&Run"));
     QAction* rerun = run->addAction(tr("Run &Denoising Again"));
     rerun->setShortcut(QKeySequence(Qt::Key_F5));
     connect(rerun, &QAction::triggered, this, &MainWindow::restartDenoising);
-    connect(run->addAction(tr("Run &Comparison")), &QAction::triggered, comparePanel_, &ComparePanel::run);
+    connect(run->addAction(tr("Run &Comparison")), &QAction::triggered, this, [this] {
+        views_->setCurrentIndex(1);
+        comparePanel_->run();
+    });
     connect(run->addAction(tr("&Measure Latency per Width")), &QAction::triggered, modelPanel_,
             &ModelPanel::measureLatencyRequested);
     run->addSeparator();
@@ -239,23 +333,25 @@ void MainWindow::buildMenus()
             setBackgroundQuality(on, qualityMaxSamples_, qualityBatch_);
     });
     run->addAction(tr("Measure FID &Now"), this, &MainWindow::startQualityRun);
+    buildHelpMenu();
     refreshRecentMenu();
 }
 
 void MainWindow::buildStatusBar()
 {
-    modelStatus_ = new QLabel(tr("No model"));
+    // Fixed-size, elided: a long job label never widens the window.
+    modelStatus_ = new ElidedLabel(tr("No model"), 1, 16);
     backendStatus_ = new QLabel(session_->backendText());
-    jobStatus_ = new QLabel(tr("Idle"));
+    jobStatus_ = new ElidedLabel(tr("Idle"), 1, 22);
     jobProgress_ = new QProgressBar;
     jobProgress_->setMaximumWidth(160);
     jobProgress_->setVisible(false);
     cancelJob_ = new QPushButton(tr("Cancel"));
     cancelJob_->setEnabled(false);
     connect(cancelJob_, &QPushButton::clicked, session_, &ModelSession::cancelAll);
-    statusBar()->addWidget(modelStatus_);
+    statusBar()->addWidget(modelStatus_, 1);
     statusBar()->addWidget(backendStatus_);
-    statusBar()->addPermanentWidget(jobStatus_);
+    statusBar()->addPermanentWidget(jobStatus_, 2);
     statusBar()->addPermanentWidget(jobProgress_);
     statusBar()->addPermanentWidget(cancelJob_);
 }
@@ -266,8 +362,13 @@ void MainWindow::connectSession()
     connect(session_, &ModelSession::modelOpenFailed, this, [this](const QString& path, const QString& message) {
         pendingSchedule_.reset();
         pendingSampler_.reset();
-        reportError(tr("Could not open model"),
-                    tr("%1\n\n%2\n\nThe current model stays loaded.").arg(QFileInfo(path).fileName(), message));
+        const QString what = looksLikeSafetensors(path) || !path.endsWith(".safetensors", Qt::CaseInsensitive)
+                                 ? message
+                                 : tr("This is not a model file: a .safetensors model starts with the length of its "
+                                      "JSON header, and this file does not.");
+        const QString after = session_->hasModel() ? tr("The current model (%1) stays loaded.").arg(session_->model().name)
+                                                   : tr("No model is loaded.");
+        reportError(tr("Could not open model"), tr("%1\n\n%2\n\n%3").arg(QFileInfo(path).fileName(), what, after));
     });
     connect(session_, &ModelSession::frameReady, denoisingPanel_, &DenoisingPanel::addFrame);
     connect(session_, &ModelSession::samplingFinished, denoisingPanel_, &DenoisingPanel::finishRun);
@@ -277,29 +378,47 @@ void MainWindow::connectSession()
         refreshMetrics();
     });
     connect(session_, &ModelSession::jobStarted, this, [this](int job, const QString& label) {
-        shownJob_ = job;
-        jobStatus_->setText(label);
-        jobProgress_->setRange(0, 0);
-        jobProgress_->setVisible(true);
-        cancelJob_->setEnabled(true);
+        jobLabels_[job] = label;
+        refreshJobStatus();
     });
     connect(session_, &ModelSession::jobProgress, this, [this](int job, int done, int total) {
-        if (job != shownJob_)
-            return;
+        if (jobLabels_.empty() || job != jobLabels_.begin()->first)
+            return;  // only the running job's progress
         jobProgress_->setRange(0, total);
         jobProgress_->setValue(done);
     });
-    connect(session_, &ModelSession::jobEnded, this, [this](int job, bool cancelled) {
-        if (job != shownJob_)
-            return;
-        jobStatus_->setText(cancelled ? tr("Cancelled") : tr("Idle"));
-        if (session_->isBusy())
-            return;
-        jobProgress_->setVisible(false);
-        cancelJob_->setEnabled(false);
-        modelPanel_->setMeasuring(false);
+    connect(session_, &ModelSession::jobEnded, this, [this](int job, bool) {
+        jobLabels_.erase(job);
+        refreshJobStatus();
+        if (!session_->isBusy())
+            modelPanel_->setMeasuring(false);
+        if (qualityPaused_ && !userWorkRunning())
+            resumeBackgroundQuality();
     });
 }
+
+void MainWindow::refreshJobStatus()
+{
+    // The worker runs jobs in the order they were queued: the first one runs now.
+    if (jobLabels_.empty()) {
+        shownJob_ = 0;
+        jobStatus_->setText(tr("Idle"));
+        jobProgress_->setVisible(false);
+        cancelJob_->setEnabled(false);
+        return;
+    }
+    const auto& [job, label] = *jobLabels_.begin();
+    const int queued = int(jobLabels_.size()) - 1;
+    jobStatus_->setText(queued > 0 ? tr("%1 (then %n more)", nullptr, queued).arg(label) : label);
+    if (job != shownJob_) {
+        shownJob_ = job;
+        jobProgress_->setRange(0, 0);
+    }
+    jobProgress_->setVisible(true);
+    cancelJob_->setEnabled(true);
+}
+
+QString MainWindow::statusText() const { return jobStatus_->text(); }
 
 QDockWidget* MainWindow::dock(const QString& objectName) const
 {
@@ -372,6 +491,8 @@ void MainWindow::onModelOpened(const ModelInfo& model)
     refreshMetrics();
     setDirty(recoveringAutosave_);
     recoveringAutosave_ = false;
+    lastMeasured_.reset();
+    denoisingPanel_->setWaitingText(tr("Samples appear here step by step as the run computes them"));
     restartDenoising();
     // Costs are measured, not only counted: time every width once per model.
     startLatencyProfile();
@@ -451,6 +572,9 @@ void MainWindow::restartDenoising()
     runSampler_ = request.sampler;
     denoiseJob_ = session_->startSampling(request, tr("Denoising %n step(s)", nullptr, request.sampler.steps));
     denoisingPanel_->beginRun(denoiseJob_, request.sampler.steps);
+    denoisingPanel_->setWaitingText(searchJob_ ? tr("Waiting for the search: the network runs one job at a time; "
+                                                    "these samples follow its current generation's end or a Cancel")
+                                               : tr("Samples appear here step by step as the run computes them"));
     // A comparison the user is looking at follows the edits too.
     if (comparePanel_->hasRun() && comparePanel_->isVisible())
         comparePanel_->run();
@@ -487,24 +611,44 @@ void MainWindow::refreshTitle()
     QString title = session_->hasModel() ? session_->model().name : tr("no model");
     if (!workspacePath_.isEmpty())
         title += QStringLiteral(" — ") + QFileInfo(workspacePath_).fileName();
-    setWindowTitle(title + (dirty_ ? QStringLiteral(" *") : QString()) + QStringLiteral(" — DDSM Studio"));
+    setWindowTitle(title + (isDirty() ? QStringLiteral(" *") : QString()) + QStringLiteral(" — DDSM Studio"));
 }
+
+bool MainWindow::isDirty() const { return workspace_->isDirty(); }
 
 void MainWindow::setDirty(bool dirty)
 {
-    if (dirty_ == dirty)
-        return;
-    dirty_ = dirty;
-    refreshTitle();
+    if (dirty)
+        workspace_->markEdited();
+    else
+        workspace_->markSaved();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (confirmClose_ && isDirty() && messages_) {
+        const auto choice = messages_->askToSave(
+            tr("Unsaved changes"), tr("The schedule or settings have changed since the workspace was last saved. "
+                                      "Save them before quitting?"));
+        if (choice == UserMessages::SaveChoice::Cancel) {
+            event->ignore();
+            return;
+        }
+        if (choice == UserMessages::SaveChoice::Save) {
+            QString path = workspacePath_;
+            if (path.isEmpty())
+                path = QFileDialog::getSaveFileName(this, tr("Save Workspace"), "workspace.ddsm.json", tr("Workspaces (*.json)"));
+            if (path.isEmpty() || !saveWorkspace(path)) {
+                event->ignore();
+                return;
+            }
+        }
+    }
     QSettings settings;
     settings.setValue("mainWindow/geometry", saveGeometry());
-    settings.setValue("mainWindow/state", saveState());
+    settings.setValue("mainWindow/state", saveState(kLayoutVersion));
     // A clean exit: nothing to recover next time.
-    QFile::remove(autosavePath());
+    workspace_->markSaved();
     session_->cancelAll();
     event->accept();
 }

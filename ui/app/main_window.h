@@ -2,12 +2,14 @@
 // The DDSM Studio main window: docks for the model, the schedule timeline,
 // denoising, metrics and comparison around one ModelSession (the network and
 // its worker thread) and one ScheduleDocumentModel (the schedule with undo).
+#include "quality_estimates.h"
 #include "sampling_request.h"
 #include "schedule/schedule_document.h"
 
 #include <QMainWindow>
 #include <QPointer>
 
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -15,6 +17,7 @@ class QDockWidget;
 class QLabel;
 class QMenu;
 class QProgressBar;
+class QTabWidget;
 class QPushButton;
 class QTimer;
 
@@ -28,14 +31,19 @@ class ModelSession;
 class ScheduleDocumentModel;
 class SchedulePanel;
 class QualityPredictor;
+class ElidedLabel;
 class SearchPanel;
 class UserMessages;
+class WorkspaceState;
 struct ModelInfo;
 struct Workspace;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
+    // Bumped whenever the dock arrangement changes: older saved layouts are not restored.
+    static constexpr int kLayoutVersion = 2;
+
     // `threads` <= 0: every core.
     explicit MainWindow(int threads = 0, QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -49,6 +57,8 @@ public:
     ComparePanel* comparePanel() const { return comparePanel_; }
     SearchPanel* searchPanel() const { return searchPanel_; }
     QDockWidget* dock(const QString& objectName) const;
+    // The centre: Denoising and Compare as tabs.
+    QTabWidget* views() const { return views_; }
     void setUserMessages(std::unique_ptr<UserMessages> messages);
 
     // The current sampler settings (steps from the schedule document).
@@ -63,9 +73,20 @@ public:
     bool backgroundQualityEnabled() const { return backgroundQuality_; }
     // No job is running and none is about to start (a debounced rerun or FID run).
     bool isSettled() const;
-    bool isDirty() const { return dirty_; }
-    // Where unsaved edits are written every 30 s (AppDataLocation).
+    bool isDirty() const;
+    // Where unsaved edits are written within ~2 s of an edit (AppDataLocation).
     static QString autosavePath();
+    WorkspaceState* workspaceState() const { return workspace_; }
+    // The label of the job the worker runs now, as the status line shows it.
+    QString statusText() const;
+    // Whether work the user asked for (denoising, comparison, search) is queued or running.
+    bool userWorkRunning() const;
+    // The background FID waits for user work and resumes after it.
+    bool backgroundQualityPaused() const { return qualityPaused_; }
+    // Whether closing asks about unsaved edits (scripted runs say no).
+    void setConfirmClose(bool confirm) { confirmClose_ = confirm; }
+    // The layout of a first start: views in the middle, Metrics and Model/Search at the right.
+    void resetLayout();
 
 public slots:
     // Any file the window understands, told apart by content: a model
@@ -93,9 +114,13 @@ public slots:
     void applyStepWidths(const std::vector<double>& stepWidths, const QString& name);
     // Restarts the denoising run now (cancelling the running one).
     void restartDenoising();
-    // Offers autosaved edits from a run of the application that did not close cleanly.
-    void offerAutosaveRecovery();
+    // Offers autosaved edits from a run of the application that did not close
+    // cleanly; true if the user took them (their model is then opening).
+    bool offerAutosaveRecovery();
     void writeAutosave();
+    // Start-up: recovery first (if offered and taken, it wins over `files`),
+    // then the file from the command line.
+    void openAtStart(const QStringList& files, bool offerRecovery);
 
 signals:
     // Every error shown to the user, also when messages go elsewhere (tests).
@@ -109,8 +134,16 @@ protected:
 
 private:
     void buildDocks();
+    void arrangeDocks();
+    void sizeDocks();
     void buildMenus();
     void buildStatusBar();
+    void buildHelpMenu();
+    void refreshJobStatus();
+    // Background FID: started by its timer once user work is done.
+    void startBackgroundQualityRun();
+    void pauseBackgroundQuality(const QString& why);
+    void resumeBackgroundQuality();
     void connectSession();
     void reportError(const QString& title, const QString& text);
     void onModelOpened(const ModelInfo& model);
@@ -127,6 +160,8 @@ private:
     void refreshRecentMenu();
     void refreshTitle();
     void setDirty(bool dirty);
+    // Quality known for `schedule` under `sampler` (predicted, measured), as the schedule format's "metrics".
+    std::string metricsJson(const StepSchedule& schedule, const SamplerChoice& sampler) const;
     Workspace currentWorkspace() const;
     void applyPendingSettings();
     ScheduleDocument scheduleDocumentForExport(const StepSchedule& schedule, const SamplerChoice& sampler) const;
@@ -139,18 +174,19 @@ private:
     MetricsPanel* metricsPanel_;
     ComparePanel* comparePanel_;
     SearchPanel* searchPanel_;
+    QTabWidget* views_;  // Denoising and Compare, the centre
     std::unique_ptr<UserMessages> messages_;
     std::unique_ptr<QualityPredictor> predictor_;
 
     QMenu* recentMenu_ = nullptr;
     QMenu* viewMenu_ = nullptr;
-    QLabel* modelStatus_;
+    ElidedLabel* modelStatus_;
     QLabel* backendStatus_;
-    QLabel* jobStatus_;
+    ElidedLabel* jobStatus_;
     QProgressBar* jobProgress_;
     QPushButton* cancelJob_;
     QTimer* rerunTimer_;
-    QTimer* autosaveTimer_;
+    WorkspaceState* workspace_;
     QTimer* qualityTimer_;
     QAction* backgroundQualityAction_ = nullptr;
 
@@ -171,7 +207,12 @@ private:
     std::optional<ScheduleDocument> pendingSchedule_;
     std::optional<SamplerChoice> pendingSampler_;
     QString workspacePath_;
-    bool dirty_ = false;
+    bool confirmClose_ = true;
+    bool qualityPaused_ = false;
+    // Labels of queued and running jobs, by id: the worker runs them in this order.
+    std::map<int, QString> jobLabels_;
+    // The last measured FID (of whichever schedule), for exports of that schedule.
+    std::optional<MeasuredFid> lastMeasured_;
     // Recovered autosaved edits stay unsaved once their model has opened.
     bool recoveringAutosave_ = false;
 };

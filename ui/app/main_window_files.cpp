@@ -11,6 +11,7 @@
 #include "timeline/schedule_document_model.h"
 #include "user_messages.h"
 #include "workspace_file.h"
+#include "workspace_state.h"
 
 #include "io/video.h"
 #include "schedule/schedule_file.h"
@@ -23,6 +24,7 @@
 #include <QFileInfo>
 #include <QMimeData>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTimer>
 #include <QUndoStack>
 
@@ -114,7 +116,34 @@ ScheduleDocument MainWindow::scheduleDocumentForExport(const StepSchedule& sched
     if (f.predictedMs)
         costs["predicted_ms_per_image_from_measured_latency"] = *f.predictedMs;
     doc.costs_json = costs.dump();
+    doc.metrics_json = metricsJson(schedule, sampler);
     return doc;
+}
+
+std::string MainWindow::metricsJson(const StepSchedule& schedule, const SamplerChoice& sampler) const
+{
+    nlohmann::json metrics = nlohmann::json::object();
+    if (predictor_) {
+        if (const auto predicted = predictor_->predict(schedule, sampler.steps))
+            metrics["predicted"] = {{"metric", predicted->metric.toStdString()},
+                                    {"value", predicted->value},
+                                    {"method", predicted->method.toStdString()}};
+    }
+    // Only a measurement of this very schedule and step count describes it.
+    if (lastMeasured_ && lastMeasured_->steps == sampler.steps && lastMeasured_->widthsByTimestep == schedule.widths()) {
+        const MeasuredFid& m = *lastMeasured_;
+        nlohmann::json measured{{"fid", m.fid},
+                                {"fid_ci95", {m.ciLow, m.ciHigh}},
+                                {"samples", m.samples},
+                                {"finished", m.finished},
+                                {"feature_network", m.featureNetwork.toStdString()},
+                                {"reference", m.reference.toStdString()},
+                                {"sampler_seed", sampler.seed}};
+        if (m.kid)
+            measured["kid"] = *m.kid, measured["kid_interval"] = {m.kidLow, m.kidHigh};
+        metrics["measured"] = measured;
+    }
+    return metrics.empty() ? std::string() : metrics.dump();
 }
 
 bool MainWindow::exportSchedule(const QString& path)
@@ -217,7 +246,7 @@ Workspace MainWindow::currentWorkspace() const
         w.schedule = scheduleDocumentForExport(document_->schedule(), samplerChoice());
     w.sampler = samplerChoice();
     w.showX0 = denoisingPanel_->showsPredictedX0();
-    w.layout = saveState();
+    w.layout = saveState(kLayoutVersion);
     return w;
 }
 
@@ -233,8 +262,7 @@ bool MainWindow::saveWorkspace(const QString& path)
     addRecentFile(path);
     refreshRecentMenu();
     document_->undoStack()->setClean();
-    setDirty(false);
-    QFile::remove(autosavePath());
+    setDirty(false);  // also removes the autosave
     refreshTitle();
     return true;
 }
@@ -249,7 +277,7 @@ bool MainWindow::openWorkspace(const QString& path)
         return false;
     }
     if (!w.layout.isEmpty())
-        restoreState(w.layout);
+        restoreState(w.layout, kLayoutVersion);
     denoisingPanel_->setShowsPredictedX0(w.showX0);
     if (path != autosavePath()) {
         workspacePath_ = path;
@@ -276,38 +304,42 @@ bool MainWindow::openWorkspace(const QString& path)
     return true;
 }
 
-QString MainWindow::autosavePath()
-{
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/autosave.ddsm-workspace.json");
-}
+QString MainWindow::autosavePath() { return WorkspaceState::autosavePath(); }
 
-void MainWindow::writeAutosave()
-{
-    if (!dirty_ || !session_->hasModel())
-        return;
-    QDir().mkpath(QFileInfo(autosavePath()).absolutePath());
-    try {
-        ui::saveWorkspace(autosavePath(), currentWorkspace());
-    } catch (const std::exception&) {
-        // Autosave is a safety net: a failure here must not interrupt the user.
-    }
-}
+void MainWindow::writeAutosave() { workspace_->writeAutosave(); }
 
-void MainWindow::offerAutosaveRecovery()
+bool MainWindow::offerAutosaveRecovery()
 {
-    const QString path = autosavePath();
-    if (!QFileInfo::exists(path))
-        return;
-    const QString when = QFileInfo(path).lastModified().toString(Qt::TextDate);
+    if (!workspace_->hasRecovery())
+        return false;
+    const QString when = workspace_->recoveryTime().toString(Qt::TextDate);
     const bool restore = messages_ && messages_->ask(tr("Recover unsaved work"),
                                                      tr("DDSM Studio did not close cleanly. Restore the edits autosaved at %1?").arg(when));
-    if (restore) {
-        recoveringAutosave_ = true;
-        if (openWorkspace(path))
-            setDirty(true);
+    if (!restore) {
+        workspace_->discardRecovery();
+        return false;
     }
-    if (!restore)
-        QFile::remove(path);
+    recoveringAutosave_ = true;
+    if (!openWorkspace(autosavePath())) {
+        recoveringAutosave_ = false;
+        return false;
+    }
+    workspace_->markUnsaved();
+    return true;
+}
+
+void MainWindow::openAtStart(const QStringList& files, bool offerRecovery)
+{
+    // Recovered work wins over the command line (scripts/run.sh always names
+    // the model): opening that file too would replace the recovered schedule.
+    if (offerRecovery && offerAutosaveRecovery()) {
+        if (!files.isEmpty())
+            statusBar()->showMessage(tr("Recovered the autosaved work; %1 was not opened over it.")
+                                         .arg(QFileInfo(files.front()).fileName()), 15'000);
+        return;
+    }
+    if (!files.isEmpty())
+        openFile(files.front());
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)

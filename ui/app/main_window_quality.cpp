@@ -3,6 +3,7 @@
 // a model (distance predictor, step-importance profile), and the schedule search.
 #include "main_window.h"
 
+#include "compare_panel.h"
 #include "metrics_panel.h"
 #include "model_panel.h"
 #include "model_session.h"
@@ -15,6 +16,7 @@
 
 #include "evaluation/step_importance.h"
 #include "schedule/respacing.h"
+#include "schedule/schedule_file.h"
 #include "search/schedule_export.h"
 
 #ifdef DDSM_HAVE_SCHEDULE_TIMELINE
@@ -43,7 +45,7 @@ QString sidecarPath(const QString& modelPath, const QString& suffix)
 
 void MainWindow::connectQualityJobs()
 {
-    connect(qualityTimer_, &QTimer::timeout, this, &MainWindow::startQualityRun);
+    connect(qualityTimer_, &QTimer::timeout, this, &MainWindow::startBackgroundQualityRun);
     // The uniform widths' predictions depend on the predictor, the model and the steps, not on edits.
     connect(document_, &ScheduleDocumentModel::stepsChanged, this, &MainWindow::refreshUniformPredictions);
     connect(session_, &ModelSession::samplingFinished, this, [this](const SamplingOutcome& outcome) {
@@ -54,6 +56,7 @@ void MainWindow::connectQualityJobs()
     connect(session_, &ModelSession::qualityEstimated, this, [this](int job, const MeasuredFid& estimate) {
         if (job != qualityJob_)
             return;
+        lastMeasured_ = estimate;
         metricsPanel_->setMeasuredFid(estimate);
         if (!session_->hasModel())
             return;
@@ -64,6 +67,8 @@ void MainWindow::connectQualityJobs()
         point.low = estimate.ciLow;
         point.high = estimate.ciHigh;
         point.label = document_->name().isEmpty() ? tr("measured schedule") : document_->name();
+        point.kind = QualityPlot::Kind::Measured;
+        point.samples = estimate.samples;
         metricsPanel_->plot()->addMeasured(point, estimate.steps);
     });
     connect(session_, &ModelSession::qualityFailed, this, [this](int job, const QString& message) {
@@ -80,7 +85,8 @@ void MainWindow::connectQualityJobs()
             std::vector<QualityPlot::Point> out;
             for (const auto& p : from)
                 out.push_back({scheduleFromStepWidths(T, timesteps, p.stepWidths), p.gflopsPerImage, p.fid, p.fid, p.fid,
-                               tr("search %1% %2").arg(100 * p.relativeCost, 0, 'f', 0).arg(snapshot.costName())});
+                               tr("search %1% %2").arg(100 * p.relativeCost, 0, 'f', 0).arg(snapshot.costName()),
+                               QualityPlot::Kind::SearchScore, snapshot.samplesPerCandidate});
             return out;
         };
         metricsPanel_->plot()->setSearch(points(snapshot.evaluated), points(snapshot.front), searchSteps_);
@@ -90,8 +96,8 @@ void MainWindow::connectQualityJobs()
             return;
         searchJob_ = 0;
         searchPanel_->showEnded(cancelled, error);
-        if (backgroundQuality_)
-            qualityTimer_->start();
+        if (backgroundQuality_ && !userWorkRunning())
+            resumeBackgroundQuality();
     });
     connect(searchPanel_, &SearchPanel::startRequested, this, &MainWindow::startSearch);
     connect(searchPanel_, &SearchPanel::cancelRequested, this, [this] { session_->cancel(searchJob_); });
@@ -113,16 +119,57 @@ void MainWindow::setBackgroundQuality(bool enabled, int maxSamples, int batch)
         backgroundQualityAction_->setChecked(enabled);
     if (!enabled) {
         qualityTimer_->stop();
+        qualityPaused_ = false;
         session_->cancel(qualityJob_);
         metricsPanel_->setMeasuredFidUnavailable(tr("Background FID is off (Run menu)."));
-    } else if (session_->hasModel() && !session_->isRunning(denoiseJob_)) {
-        qualityTimer_->start();
+    } else if (session_->hasModel()) {
+        startBackgroundQualityRun();
     }
+}
+
+bool MainWindow::userWorkRunning() const
+{
+    return searchJob_ != 0 || session_->isRunning(denoiseJob_) || comparePanel_->isRunning();
+}
+
+void MainWindow::pauseBackgroundQuality(const QString& why)
+{
+    if (!backgroundQuality_)
+        return;
+    // Cancelled, not suspended: on one worker thread a running measurement
+    // would hold the user's job back until its last batch.
+    const bool wasMeasuring = session_->isRunning(qualityJob_) || qualityTimer_->isActive();
+    qualityTimer_->stop();
+    session_->cancel(qualityJob_);
+    if (wasMeasuring || qualityPaused_ || qualityJob_ == 0) {
+        qualityPaused_ = true;
+        metricsPanel_->setMeasuredFidUnavailable(why);
+    }
+}
+
+void MainWindow::resumeBackgroundQuality()
+{
+    qualityPaused_ = false;
+    if (backgroundQuality_ && session_->hasModel())
+        qualityTimer_->start();
+}
+
+void MainWindow::startBackgroundQualityRun()
+{
+    if (!backgroundQuality_)
+        return;
+    if (userWorkRunning()) {
+        // The user's work first; jobEnded resumes the measurement after it.
+        pauseBackgroundQuality(searchJob_ ? tr("Paused while the search runs; measuring resumes after it.")
+                                          : tr("Paused: work you asked for runs first; measuring resumes after it."));
+        return;
+    }
+    startQualityRun();
 }
 
 bool MainWindow::isSettled() const
 {
-    return !session_->isBusy() && !rerunTimer_->isActive() && !qualityTimer_->isActive();
+    return !session_->isBusy() && !rerunTimer_->isActive() && !qualityTimer_->isActive() && !qualityPaused_;
 }
 
 void MainWindow::invalidateMeasuredQuality()
@@ -137,6 +184,7 @@ void MainWindow::invalidateMeasuredQuality()
 void MainWindow::startQualityRun()
 {
     qualityTimer_->stop();
+    qualityPaused_ = false;
     if (!session_->hasModel() || document_->T() == 0)
         return;
     if (searchJob_) {
@@ -151,7 +199,7 @@ void MainWindow::startQualityRun()
     request.batch = std::min(qualityBatch_, qualityMaxSamples_);
     request.minSamples = std::min(request.minSamples, qualityMaxSamples_);
     qualityJob_ = session_->startQualityRun(request);
-    metricsPanel_->setMeasuredFidUnavailable(tr("Measuring: the first batch is being sampled."));
+    metricsPanel_->setMeasuredFidUnavailable(tr("Measuring in the background: the first batch is being sampled."));
 }
 
 void MainWindow::startSearch()
@@ -178,9 +226,9 @@ void MainWindow::startSearch()
     if (request.granularity.startsWith("bins:") && request.granularity.mid(5).toInt() > request.sampler.steps)
         request.granularity = "steps";
     // The search needs the worker to itself; the background FID resumes after it.
-    qualityTimer_->stop();
-    session_->cancel(qualityJob_);
     session_->cancel(searchJob_);
+    searchJob_ = -1;  // user work from now on, before the job has its id
+    pauseBackgroundQuality(tr("Paused while the search runs; measuring resumes after it."));
     searchSteps_ = request.sampler.steps;
     searchJob_ = session_->startSearch(request);
     searchPanel_->setRunning(searchJob_ != 0);
@@ -260,6 +308,7 @@ void MainWindow::refreshUniformPredictions()
             p.gflops = computeScheduleFigures(model, p.schedule, document_->steps(), {}).gflopsPerImage;
             p.fid = p.low = p.high = quality->value;
             p.label = tr("uniform width %1").arg(w);
+            p.kind = QualityPlot::Kind::Predicted;
             points.push_back(p);
         }
     }

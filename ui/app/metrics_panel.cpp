@@ -1,5 +1,6 @@
 #include "metrics_panel.h"
 
+#include "elided_label.h"
 #include "quality_plot.h"
 
 #include "schedule/width.h"
@@ -20,30 +21,38 @@ const char* kNeedsReference = QT_TRANSLATE_NOOP("ddsm::ui::MetricsPanel",
 
 MetricsPanel::MetricsPanel(QWidget* parent) : QWidget(parent)
 {
-    gflops_ = new QLabel(QStringLiteral("—"));
+    // Values change with every edit and batch: elided labels of fixed height,
+    // so the dock (and the plot below) never reflows.
+    const auto value = [] { return new ElidedLabel(QStringLiteral("—"), 1, 14); };
+    gflops_ = value();
     gflops_->setToolTip(tr("Counted from the network's structure: 2 x MACs, one forward pass per sampler step"));
-    saving_ = new QLabel(QStringLiteral("—"));
-    latency_ = new QLabel(QStringLiteral("—"));
+    saving_ = value();
+    latency_ = value();
     latency_->setToolTip(tr("Predicted from measured per-width latency: the sum over steps of the median time per image at that step's width"));
-    quality_ = new QLabel(QStringLiteral("—"));
+    quality_ = value();
     quality_->setToolTip(tr(kNeedsReference));
-    fid_ = new QLabel(QStringLiteral("—"));
+    fid_ = value();
     fid_->setToolTip(tr(kNeedsReference));
 
     auto* form = new QFormLayout;
     form->addRow(tr("GFLOPs / image:"), gflops_);
     form->addRow(tr("Saving vs full width:"), saving_);
-    form->addRow(tr("Latency / image\n(predicted from measured per-width latency):"), latency_);
+    form->addRow(tr("Latency / image:"), latency_);
     form->addRow(tr("Predicted quality:"), quality_);
     form->addRow(tr("Measured FID:"), fid_);
 
-    kid_ = new QLabel(QStringLiteral("—"));
+    kid_ = value();
     kid_->setToolTip(tr(kNeedsReference));
     form->addRow(tr("Measured KID:"), kid_);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    measuring_ = new ElidedLabel(QString(), 2, 20);
+    measuring_->setForegroundRole(QPalette::PlaceholderText);
     plot_ = new QualityPlot;
 
     auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(form);
+    layout->addWidget(measuring_);
     layout->addWidget(plot_, 1);
 }
 
@@ -119,6 +128,8 @@ void MetricsPanel::setMeasuredFid(const std::optional<MeasuredFid>& fid)
         return;
     }
     measuredFid_ = fid->fid;
+    measuring_->setText(fid->finished ? tr("Measured on %1 samples.").arg(fid->samples)
+                                      : tr("Measuring in the background: %1 samples so far.").arg(fid->samples));
     const QString state = fid->finished ? tr("n=%1").arg(fid->samples) : tr("n=%1, measuring…").arg(fid->samples);
     fid_->setText(QStringLiteral("%1  [%2, %3]  %4")
                       .arg(fid->fid, 0, 'f', 2)
@@ -148,6 +159,7 @@ void MetricsPanel::setMeasuredFidUnavailable(const QString& reason)
     measuredFid_.reset();
     fid_->setText(tr("— (not measured)"));
     fid_->setToolTip(reason);
+    measuring_->setText(reason);
     kid_->setText(QStringLiteral("—"));
     kid_->setToolTip(reason);
     updateCurrentMarker();
@@ -155,5 +167,6 @@ void MetricsPanel::setMeasuredFidUnavailable(const QString& reason)
 
 QString MetricsPanel::measuredFidText() const { return fid_->text(); }
 QString MetricsPanel::measuredKidText() const { return kid_->text(); }
+QString MetricsPanel::measurementNote() const { return measuring_->text(); }
 
 }  // namespace ddsm::ui

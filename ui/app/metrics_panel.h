@@ -16,6 +16,7 @@ class QLabel;
 
 namespace ddsm::ui {
 
+class ElidedLabel;
 class QualityPlot;
 
 class MetricsPanel : public QWidget {
@@ -33,6 +34,8 @@ public:
     QualityPlot* plot() const { return plot_; }
     QString measuredFidText() const;
     QString measuredKidText() const;
+    // What the background measurement is doing (or why it is not).
+    QString measurementNote() const;
 
 public slots:
     // Hooks for quality work: a predicted quality of the current schedule and a
@@ -48,12 +51,13 @@ public slots:
 private:
     void updateCurrentMarker();
 
-    QLabel* gflops_;
-    QLabel* saving_;
-    QLabel* latency_;
-    QLabel* quality_;
-    QLabel* fid_;
-    QLabel* kid_;
+    ElidedLabel* gflops_;
+    ElidedLabel* saving_;
+    ElidedLabel* latency_;
+    ElidedLabel* quality_;
+    ElidedLabel* fid_;
+    ElidedLabel* kid_;
+    ElidedLabel* measuring_;
     QualityPlot* plot_;
     ScheduleFigures figures_;
     std::optional<double> predictedFid_, measuredFid_;

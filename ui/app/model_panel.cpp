@@ -1,5 +1,6 @@
 #include "model_panel.h"
 
+#include "elided_label.h"
 #include "schedule/width.h"
 
 #include <QFormLayout>
@@ -12,10 +13,15 @@
 
 namespace ddsm::ui {
 
+QString ModelPanel::formatMacs(int64_t macs)
+{
+    // Millions with two decimals read at a glance; the exact count is in the tooltip.
+    return macs >= 1'000'000 ? QStringLiteral("%1 M").arg(double(macs) / 1e6, 0, 'f', 2) : QLocale::c().toString(qlonglong(macs));
+}
+
 ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent)
 {
-    name_ = new QLabel(tr("No model loaded. File > Open Model… or drop a .safetensors file here."));
-    name_->setWordWrap(true);
+    name_ = new ElidedLabel(tr("No model loaded.\nFile > Open Model… or drop a .safetensors file here."), 2, 16);
     architecture_ = new QLabel(QStringLiteral("—"));
     architecture_->setWordWrap(true);
     architecture_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -27,10 +33,16 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent)
     form->addRow(tr("Parameters:"), parameters_);
 
     table_ = new QTableWidget(0, ColumnCount);
-    table_->setHorizontalHeaderLabels({tr("Width"), tr("MACs / image"), tr("GFLOPs / image"), tr("Measured ms / image-step")});
-    table_->horizontalHeaderItem(MacsColumn)->setToolTip(tr("Multiply-accumulates of one forward pass, counted from the network's structure"));
-    table_->horizontalHeaderItem(LatencyColumn)->setToolTip(tr("Median time of a forward pass on this machine, per image"));
-    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Short headers that fit a narrow dock; the tooltips say the rest.
+    table_->setHorizontalHeaderLabels({tr("Width"), tr("MACs"), tr("GFLOPs"), tr("ms (measured)")});
+    table_->horizontalHeaderItem(MacsColumn)->setToolTip(
+        tr("Multiply-accumulates of one forward pass per image, counted from the network's structure (M = million)"));
+    table_->horizontalHeaderItem(GflopsColumn)->setToolTip(tr("Floating-point operations of one forward pass per image: 2 x MACs"));
+    table_->horizontalHeaderItem(LatencyColumn)->setToolTip(
+        tr("Measured on this machine: median time of one forward pass, per image (ms / image-step)"));
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    table_->horizontalHeader()->setMinimumSectionSize(40);
+    table_->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     table_->verticalHeader()->hide();
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
 
@@ -50,6 +62,7 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent)
 void ModelPanel::showModel(const ModelInfo& model)
 {
     name_->setText(QStringLiteral("%1\n%2").arg(model.name, model.path));
+    name_->setToolTip(model.path);
     architecture_->setText(model.architecture);
     parameters_->setText(model.parameterCount > 0 ? QLocale::c().toString(qlonglong(model.parameterCount))
                                                   : tr("— (TorchScript members)"));
@@ -58,12 +71,18 @@ void ModelPanel::showModel(const ModelInfo& model)
     for (int row = 0; row < int(model.widths.size()); ++row) {
         const auto macs = model.macs[size_t(row)];
         table_->setItem(row, WidthColumn, new QTableWidgetItem(QString::fromStdString(formatWidth(model.widths[size_t(row)]))));
-        table_->setItem(row, MacsColumn, new QTableWidgetItem(QLocale::c().toString(qlonglong(macs))));
+        auto* macsItem = new QTableWidgetItem(formatMacs(macs));
+        macsItem->setData(Qt::UserRole, QVariant::fromValue(qlonglong(macs)));
+        macsItem->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        table_->setItem(row, MacsColumn, macsItem);
         table_->setItem(row, GflopsColumn, new QTableWidgetItem(QString::number(2e-9 * double(macs), 'f', 4)));
         table_->setItem(row, LatencyColumn, new QTableWidgetItem(QStringLiteral("—")));
         if (size_t(row) < model.widthSources.size())
             for (int column = 0; column < table_->columnCount(); ++column)
                 table_->item(row, column)->setToolTip(model.widthSources[size_t(row)]);
+        const QString exact = tr("%1 MACs").arg(QLocale::c().toString(qlonglong(macs)));
+        const QString source = table_->item(row, MacsColumn)->toolTip();
+        table_->item(row, MacsColumn)->setToolTip(source.isEmpty() ? exact : exact + QStringLiteral("\n") + source);
     }
     measure_->setEnabled(true);
     latencyNote_->setText(tr("Latency not measured yet."));

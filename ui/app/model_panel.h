@@ -14,6 +14,8 @@ class QTableWidget;
 
 namespace ddsm::ui {
 
+class ElidedLabel;
+
 class ModelPanel : public QWidget {
     Q_OBJECT
 public:
@@ -30,13 +32,15 @@ public:
     QString macsText(int widthRow) const;
     QString latencyText(int widthRow) const;
     int widthRows() const;
+    // "120.63 M" for 120,633,856 MACs.
+    static QString formatMacs(int64_t macs);
 
 signals:
     void measureLatencyRequested();
 
 private:
     enum Column { WidthColumn, MacsColumn, GflopsColumn, LatencyColumn, ColumnCount };
-    QLabel* name_;
+    ElidedLabel* name_;
     QLabel* architecture_;
     QLabel* parameters_;
     QTableWidget* table_;

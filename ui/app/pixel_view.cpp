@@ -9,7 +9,6 @@ namespace ddsm::ui {
 
 PixelView::PixelView(QWidget* parent) : QWidget(parent)
 {
-    setMinimumSize(64, 64);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
 }
 
@@ -41,10 +40,9 @@ QRect PixelView::targetRect() const
     return QRect(QPoint((width() - size.width()) / 2, (height() - size.height()) / 2), size);
 }
 
-QSize PixelView::sizeHint() const
-{
-    return image_.isNull() ? QSize(240, 240) : image_.size() * 2;
-}
+// Constant, whatever the image: a new frame must not move the docks.
+QSize PixelView::sizeHint() const { return {240, 240}; }
+QSize PixelView::minimumSizeHint() const { return {96, 96}; }
 
 void PixelView::paintEvent(QPaintEvent*)
 {

@@ -18,6 +18,7 @@ public:
     // The whole enlargement used now (>= 1 unless the widget is smaller than the image).
     int scale() const;
     QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
 
 signals:
     void clickedAt(const QPoint& imagePixel);

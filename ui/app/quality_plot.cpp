@@ -1,5 +1,7 @@
 #include "quality_plot.h"
 
+#include <QToolTip>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -22,13 +24,14 @@ QCPGraph* scatter(QCustomPlot* plot, const QString& name, QCPScatterStyle style)
 QualityPlot::QualityPlot(QWidget* parent) : QCustomPlot(parent)
 {
     setMinimumHeight(180);
+    setMouseTracking(true);  // tooltips say what each point is
     xAxis->setLabel(tr("GFLOPs / image (counted)"));
     yAxis->setLabel(tr("FID (lower is better)"));
     const QFont small(font().family(), 8);
     xAxis->setTickLabelFont(small);
     yAxis->setTickLabelFont(small);
 
-    uniform_ = scatter(this, tr("uniform widths (predicted)"),
+    uniform_ = scatter(this, tr("uniform widths: predicted FID"),
                        QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(QColor(90, 90, 90)), Qt::NoBrush, 8));
     searchEvaluated_ = scatter(this, tr("search: evaluated"),
                                QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(170, 170, 200), 4));
@@ -139,6 +142,7 @@ void QualityPlot::refreshSeries()
     fill(uniform_, uniformPredicted_, true);
     fill(searchEvaluated_, searchPoints_, searchSteps_ == steps_);
     fill(front_, searchFront_, searchSteps_ == steps_);
+    refreshLegendNames();
     refreshCurrent();
 }
 
@@ -159,6 +163,52 @@ void QualityPlot::refreshCurrent()
     xAxis->setRange(0, right > 0 ? right * 1.1 : 1);
     yAxis->setRange(0, top > 0 ? top * 1.15 : 1);
     replot(QCustomPlot::rpQueuedReplot);
+}
+
+void QualityPlot::refreshLegendNames()
+{
+    int lo = 0, hi = 0;
+    for (const auto& s : measuredPoints_)
+        if (s.steps == steps_) {
+            lo = lo == 0 ? s.point.samples : std::min(lo, s.point.samples);
+            hi = std::max(hi, s.point.samples);
+        }
+    measured_->setName(hi == 0    ? tr("measured FID")
+                       : lo == hi ? tr("measured FID, %1 samples").arg(hi)
+                                  : tr("measured FID, %1-%2 samples").arg(lo).arg(hi));
+    const int searchSamples = searchPoints_.empty() ? 0 : searchPoints_.front().samples;
+    const QString few = searchSamples > 0 ? tr("score of %1 samples").arg(searchSamples) : tr("score of few samples");
+    searchEvaluated_->setName(tr("search: %1 (biased up)").arg(few));
+    front_->setName(tr("search: Pareto front (%1)").arg(few));
+}
+
+QString QualityPlot::describe(const Point& p)
+{
+    QString what;
+    switch (p.kind) {
+    case Kind::Measured:
+        what = tr("measured FID, %1 samples: %2 [%3, %4]").arg(p.samples).arg(p.fid, 0, 'f', 2).arg(p.low, 0, 'f', 2).arg(p.high, 0, 'f', 2);
+        break;
+    case Kind::SearchScore:
+        what = tr("search score: FID of %1 samples, %2 (biased upwards: compare with measured FIDs only loosely)")
+                   .arg(p.samples)
+                   .arg(p.fid, 0, 'f', 2);
+        break;
+    case Kind::Predicted:
+        what = tr("predicted FID (distance predictor, no samples): %1").arg(p.fid, 0, 'f', 2);
+        break;
+    }
+    return tr("%1\n%2\n%3 GFLOPs / image · click to load").arg(p.label, what).arg(p.gflops, 0, 'f', 4);
+}
+
+void QualityPlot::mouseMoveEvent(QMouseEvent* event)
+{
+    QCustomPlot::mouseMoveEvent(event);
+    const auto point = pointAt(event->position());
+    if (point)
+        QToolTip::showText(event->globalPosition().toPoint(), describe(*point), this);
+    else
+        QToolTip::hideText();
 }
 
 std::optional<QualityPlot::Point> QualityPlot::pointAt(const QPointF& pos, double radius) const

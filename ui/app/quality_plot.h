@@ -21,13 +21,20 @@ class QualityPlot : public QCustomPlot {
 public:
     explicit QualityPlot(QWidget* parent = nullptr);
 
+    // What a number is: FIDs of many samples, a search's score of a few
+    // (biased upwards), or a distance predictor's estimate.
+    enum class Kind { Measured, SearchScore, Predicted };
     struct Point {
         StepSchedule schedule;  // training axis
         double gflops = 0;
         double fid = 0;
         double low = 0, high = 0;  // interval (measured points)
         QString label;
+        Kind kind = Kind::Measured;
+        int samples = 0;  // images behind the number (0: a prediction)
     };
+    // "measured FID, 600 samples: 34.41 [31.2, 37.9]" and the like.
+    static QString describe(const Point& point);
 
     // Forgets every point (a new model).
     void clearAll();
@@ -53,8 +60,11 @@ signals:
 
 protected:
     void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
 
 private:
+    // Legend names carry the sample counts of what is shown.
+    void refreshLegendNames();
     // Rebuilds every series (points changed), then the marker and axes.
     void refreshSeries();
     // Only the current-schedule marker and the axis ranges.

@@ -1,5 +1,6 @@
 #include "schedule_panel.h"
 
+#include "elided_label.h"
 #include "timeline/schedule_document_model.h"
 #ifdef DDSM_HAVE_SCHEDULE_TIMELINE
 #include "timeline/schedule_timeline.h"
@@ -8,6 +9,7 @@
 #endif
 
 #include <QComboBox>
+#include <QSignalBlocker>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -17,27 +19,51 @@ namespace ddsm::ui {
 
 SchedulePanel::SchedulePanel(ScheduleDocumentModel* document, QWidget* parent) : QWidget(parent), document_(document)
 {
-    hover_ = new QLabel;
+    // Hover and name texts change under the mouse: fixed-size, elided labels
+    // so that the timeline never moves while it is being painted.
+    hover_ = new ElidedLabel(QString(), 1, 24);
+    name_ = new ElidedLabel(QString(), 1, 16);
+    mode_ = new QComboBox;
+    mode_->addItem(tr("Paint widths"));
+    mode_->addItem(tr("Importance curve"));
+    mode_->setToolTip(tr("Paint: drag to paint the width under the pointer.\n"
+                         "Importance curve: drag the curve's handles and the threshold lines; "
+                         "the thresholds pick each step's width."));
 #ifdef DDSM_HAVE_SCHEDULE_TIMELINE
     auto* timeline = new ScheduleTimeline;
     timeline->setModel(document);
-    connect(timeline, &ScheduleTimeline::hoverTextChanged, hover_, &QLabel::setText);
+    connect(timeline, &ScheduleTimeline::hoverTextChanged, hover_, &ElidedLabel::setText);
+    connect(mode_, &QComboBox::currentIndexChanged, timeline, [timeline](int index) {
+        timeline->setEditMode(index == 1 ? ScheduleTimeline::EditMode::Importance : ScheduleTimeline::EditMode::Paint);
+    });
+    connect(timeline, &ScheduleTimeline::editModeChanged, mode_, [this](ScheduleTimeline::EditMode mode) {
+        mode_->setCurrentIndex(mode == ScheduleTimeline::EditMode::Importance ? 1 : 0);
+    });
     editor_ = timeline;
 #else
     editor_ = new ScheduleStrip(document);
+    mode_->setEnabled(false);
 #endif
     presets_ = new QComboBox;
+    presets_->setPlaceholderText(tr("custom"));
+    presets_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    presets_->setMinimumContentsLength(14);
     auto* apply = new QPushButton(tr("Apply preset"));
     connect(apply, &QPushButton::clicked, this, [this] { document_->applyPreset(presets_->currentText()); });
-    name_ = new QLabel;
+    // Choosing a preset applies it: the box always names the schedule shown.
+    connect(presets_, &QComboBox::activated, this, [this](int index) {
+        if (index >= 0)
+            document_->applyPreset(presets_->itemText(index));
+    });
 
     auto* row = new QHBoxLayout;
     row->addWidget(new QLabel(tr("Preset:")));
-    row->addWidget(presets_, 1);
+    row->addWidget(presets_);
     row->addWidget(apply);
-    row->addSpacing(12);
-    row->addWidget(name_, 1);
-    row->addWidget(hover_, 1);
+    row->addWidget(mode_);
+    row->addSpacing(8);
+    row->addWidget(name_, 2);
+    row->addWidget(hover_, 3);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
@@ -55,6 +81,7 @@ void SchedulePanel::refresh()
     QStringList shown;
     for (int i = 0; i < presets_->count(); ++i)
         shown << presets_->itemText(i);
+    const QSignalBlocker blocker(presets_);
     if (shown != names) {
         presets_->clear();
         for (const QString& name : names) {
@@ -62,9 +89,15 @@ void SchedulePanel::refresh()
             presets_->setItemData(presets_->count() - 1, document_->presetDescription(name), Qt::ToolTipRole);
         }
     }
-    const QString name = document_->name().isEmpty() ? tr("custom") : document_->name();
-    name_->setText(tr("Schedule: %1").arg(name));
+    const QString name = document_->name();
+    // The box names the schedule when it is a preset, else shows "custom".
+    presets_->setCurrentIndex(presets_->findText(name));
+    name_->setText(tr("Schedule: %1").arg(name.isEmpty() ? tr("custom") : name));
     name_->setToolTip(QString::fromStdString(document_->schedule().description()));
 }
+
+QString SchedulePanel::presetText() const { return presets_->currentText(); }
+QString SchedulePanel::nameText() const { return name_->text(); }
+QComboBox* SchedulePanel::modeBox() const { return mode_; }
 
 }  // namespace ddsm::ui

@@ -8,6 +8,7 @@ class QLabel;
 
 namespace ddsm::ui {
 
+class ElidedLabel;
 class ScheduleDocumentModel;
 
 class SchedulePanel : public QWidget {
@@ -17,6 +18,11 @@ public:
 
     // The editing widget: ScheduleTimeline when the timeline library is built in.
     QWidget* editor() const { return editor_; }
+    // What the preset box shows (empty for a schedule that is no preset).
+    QString presetText() const;
+    QString nameText() const;
+    // Paint widths / importance curve.
+    QComboBox* modeBox() const;
 
 private:
     void refresh();
@@ -24,8 +30,9 @@ private:
     ScheduleDocumentModel* document_;
     QWidget* editor_;
     QComboBox* presets_;
-    QLabel* name_;
-    QLabel* hover_;
+    QComboBox* mode_;
+    ElidedLabel* name_;
+    ElidedLabel* hover_;
 };
 
 }  // namespace ddsm::ui
