@@ -38,6 +38,7 @@ QualityPredictor::~QualityPredictor() = default;
 
 int QualityPredictor::T() const { return predictor_->calibration().T; }
 int QualityPredictor::steps() const { return predictor_->calibration().steps; }
+std::string QualityPredictor::samplerTag() const { return predictor_->calibration().samplerTag; }
 
 std::optional<PredictedQuality> QualityPredictor::predict(const StepSchedule& schedule, int steps, QString* whyNot) const
 {
@@ -64,6 +65,7 @@ std::unique_ptr<QualityPredictor> QualityPredictor::load(const QString& path)
 QualityPredictor::~QualityPredictor() = default;
 int QualityPredictor::T() const { return 0; }
 int QualityPredictor::steps() const { return 0; }
+std::string QualityPredictor::samplerTag() const { return {}; }
 std::optional<PredictedQuality> QualityPredictor::predict(const StepSchedule&, int, QString*) const { return std::nullopt; }
 
 #endif

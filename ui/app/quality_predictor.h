@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 
 namespace ddsm {
 class DistancePredictor;
@@ -25,6 +26,8 @@ public:
 
     int T() const;
     int steps() const;
+    // The sampler it was calibrated with (base/sampler_tag.h), e.g. "ddpm100".
+    std::string samplerTag() const;
     // Nothing (and `whyNot` set) when the schedule's T or the sampler steps
     // differ from the calibration.
     std::optional<PredictedQuality> predict(const StepSchedule& schedule, int steps, QString* whyNot = nullptr) const;
