@@ -62,8 +62,8 @@ ComparePanel::ComparePanel(ModelSession* session, QWidget* parent) : QWidget(par
     connect(slider_, &QSlider::valueChanged, this, &ComparePanel::showStep);
     x0Toggle_ = new QCheckBox(tr("Predicted x0"));
     connect(x0Toggle_, &QCheckBox::toggled, this, &ComparePanel::showStep);
-    stepLabel_ = new ElidedLabel(QString(), 1, 10);
-    stepLabel_->setFixedWidth(stepLabel_->fontMetrics().horizontalAdvance(QStringLiteral("step 1000 of 1000")) + 8);
+    stepLabel_ = new ElidedLabel(QString(), 1, 9);
+    stepLabel_->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);  // "step 1000 of 1000" fits
     auto* scrub = new QHBoxLayout;
     scrub->addWidget(slider_, 1);
     scrub->addWidget(x0Toggle_);

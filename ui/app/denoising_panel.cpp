@@ -82,11 +82,11 @@ DenoisingPanel::DenoisingPanel(QWidget* parent) : QWidget(parent)
 
     // Grid and zoom share the row equally; both scale by whole factors.
     auto* images = new QHBoxLayout;
-    images->addWidget(grid_, 1);
+    images->addWidget(grid_, 3);
     auto* zoomColumn = new QVBoxLayout;
     zoomColumn->addWidget(zoom_, 1);
     zoomColumn->addWidget(zoomLabel_);
-    images->addLayout(zoomColumn, 1);
+    images->addLayout(zoomColumn, 2);
 
     auto* viewer = new QVBoxLayout;
     viewer->setContentsMargins(0, 0, 0, 0);

@@ -79,7 +79,7 @@ private:
 
     int job_ = 0;
     int steps_ = 0;
-    int zoomed_ = -1;
+    int zoomed_ = 0;  // the first sample is enlarged until another is clicked
     std::vector<StepFrame> frames_;
     QImage finishedGrid_;
     SamplingOutcome outcome_;

@@ -101,7 +101,8 @@ MainWindow::MainWindow(int threads, QWidget* parent) : QMainWindow(parent)
     if (!backgroundQuality_) {
         // Switched off in an earlier session: say so instead of staying silent.
         const QString off = tr("Background FID is off (Run > Measure FID in the Background).");
-        statusBar()->showMessage(off, 15'000);
+        // Once shown: a message set before the window is visible is drawn over the status widgets.
+        QTimer::singleShot(0, this, [this, off] { statusBar()->showMessage(off, 15'000); });
         metricsPanel_->setMeasuredFidUnavailable(off);
     }
     connectQualityJobs();

@@ -34,7 +34,7 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent)
 
     table_ = new QTableWidget(0, ColumnCount);
     // Short headers that fit a narrow dock; the tooltips say the rest.
-    table_->setHorizontalHeaderLabels({tr("Width"), tr("MACs"), tr("GFLOPs"), tr("ms (measured)")});
+    table_->setHorizontalHeaderLabels({tr("Width"), tr("MACs"), tr("GFLOPs"), tr("ms")});
     table_->horizontalHeaderItem(MacsColumn)->setToolTip(
         tr("Multiply-accumulates of one forward pass per image, counted from the network's structure (M = million)"));
     table_->horizontalHeaderItem(GflopsColumn)->setToolTip(tr("Floating-point operations of one forward pass per image: 2 x MACs"));

@@ -180,6 +180,13 @@ void QualityPlot::refreshLegendNames()
     const QString few = searchSamples > 0 ? tr("score of %1 samples").arg(searchSamples) : tr("score of few samples");
     searchEvaluated_->setName(tr("search: %1 (biased up)").arg(few));
     front_->setName(tr("search: Pareto front (%1)").arg(few));
+    // Only what the plot shows has a legend row: the legend must not hide the points.
+    for (QCPGraph* graph : {uniform_, searchEvaluated_, front_, measured_}) {
+        if (graph->dataCount() > 0)
+            graph->addToLegend();
+        else
+            graph->removeFromLegend();
+    }
 }
 
 QString QualityPlot::describe(const Point& p)
