@@ -11,19 +11,16 @@ std::vector<size_t> raceContenders(const std::vector<Candidate>& candidates, dou
     std::vector<size_t> out;
     if (!settings.enabled())
         return out;
+    const Candidate* best = nullptr;
+    for (const auto& c : candidates)
+        if (c.cost <= budget + 1e-12 && (!best || c.evaluation.quality < best->evaluation.quality))
+            best = &c;
     for (size_t i = 0; i < candidates.size(); ++i) {
         const auto& c = candidates[i];
         if (c.cost > budget + 1e-12 || c.evaluation.samples >= settings.maxSamples)
             continue;
-        bool settled = false;
-        for (size_t j = 0; j < candidates.size() && !settled; ++j) {
-            const auto& d = candidates[j];
-            if (j == i || d.cost > c.cost + 1e-12)
-                continue;
-            const double se = std::hypot(c.evaluation.uncertainty, d.evaluation.uncertainty);
-            settled = d.evaluation.quality + settings.z * se < c.evaluation.quality;
-        }
-        if (!settled)
+        const double se = std::hypot(c.evaluation.uncertainty, best->evaluation.uncertainty);
+        if (&c == best || c.evaluation.quality - settings.z * se < best->evaluation.quality)
             out.push_back(i);
     }
     return out;

@@ -326,17 +326,21 @@ private slots:
         };
         const std::vector<Candidate> all{
             candidate(0, 1.0, 0, 1024),   // 0 full width: over budget
-            candidate(5, 0.5, 1, 128),    // 1 nothing cheaper beats it by 2 sqrt(1 + 1) = 2.83
-            candidate(20, 0.6, 1, 128),   // 2 settled: 1 is cheaper and 5 + 2.83 < 20
-            candidate(6, 0.55, 1, 128),   // 3 1 is cheaper but 5 + 2.83 > 6: still close
+            candidate(5, 0.5, 1, 128),    // 1 5 - 2 hypot(1, 0) = 3 < 4: may still beat the best
+            candidate(20, 0.6, 1, 128),   // 2 18 > 4: settled
+            candidate(5.5, 0.55, 1, 128), // 3 3.5 < 4: close
             candidate(3, 0.7, 1, 128),    // 4 over budget
-            candidate(30, 0.4, 1, 128),   // 5 nothing cheaper at all
-            candidate(4, 0.5, 0, 1024),   // 6 at the cap; as cheap as 1 but 4 + 2 > 5
+            candidate(6.5, 0.4, 1, 128),  // 5 4.5 > 4: settled, cheaper or not
+            candidate(4, 0.5, 0, 1024),   // 6 the best under budget, at the cap
         };
         RacingSettings racing;
         racing.maxSamples = 1024;
         racing.z = 2;
-        QCOMPARE(raceContenders(all, 0.6, racing), (std::vector<size_t>{1, 3, 5}));
+        QCOMPARE(raceContenders(all, 0.6, racing), (std::vector<size_t>{1, 3}));
+        // The best below its cap races too.
+        auto uncapped = all;
+        uncapped[6].evaluation.samples = 512;
+        QCOMPARE(raceContenders(uncapped, 0.6, racing), (std::vector<size_t>{1, 3, 6}));
         racing.maxSamples = 0;
         QVERIFY(raceContenders(all, 0.6, racing).empty());
         QCOMPARE(nextSampleCount(128, 1024), 256);
