@@ -59,6 +59,8 @@ std::pair<std::shared_ptr<torch::jit::Module>, FamilyMemberInfo> loadMember(cons
                                                                             c10::Device device)
 {
     const std::string where = manifest.path + ": member \"" + spec.name + "\"";
+    if (std::filesystem::is_directory(spec.path))
+        throw Error(where + ": " + spec.path + " is a folder, not a file");
     if (!std::filesystem::is_regular_file(spec.path))
         throw Error(where + ": file \"" + spec.file + "\" not found (" + spec.path + ")");
     auto module = std::make_shared<torch::jit::Module>();

@@ -20,6 +20,7 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 
+#include <QDir>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -177,6 +178,17 @@ private slots:
     {
         QVERIFY(openFails(manifestWith({member("wide", "wide.pt", 1.0), member("ghost", "ghost.pt", 0.5)}),
                           {"bad.json", "member \"ghost\"", "ghost.pt", "not found"}));
+    }
+
+    void memberThatIsAFolder()
+    {
+        QVERIFY(QDir(dir_.path()).mkpath("folder.pt"));
+        QVERIFY(openFails(manifestWith({member("wide", "wide.pt", 1.0), member("dir", "folder.pt", 0.5)}),
+                          {"bad.json", "member \"dir\"", path("folder.pt") + " is a folder, not a file"}));
+        // The manifest itself given as a folder.
+        QVERIFY(QDir(dir_.path()).mkpath("manifest.json"));
+        QVERIFY(ddsm::testing::throwsErrorMentioning([&] { FamilyDenoiser::open(path("manifest.json"), kCpu); },
+                                                     {path("manifest.json") + " is a folder, not a file"}));
     }
 
     void memberThatIsNotTorchScript()
