@@ -8,9 +8,10 @@
 # Writes, for MODEL = DIR/NAME.safetensors:
 #   bench/results/NAME-widths.txt      per uniform width: GFLOPs, measured ms per
 #                                      image-step, FID/KID of 2,000 samples (DDIM 50, seed 0)
-#   DIR/NAME-predictor.json            distance predictor calibration (DDIM 50 steps),
+#   DIR/NAME-predictor-ddim50.json     distance predictor calibration (DDIM 50 steps),
 #   bench/results/predictor.txt        and its held-out Kendall tau
-#   DIR/NAME-importance.csv/.png       step importance profile
+#   DIR/NAME-predictor-ddpm100.json    the same for DDPM 100 steps (ddsm predictor fit)
+#   DIR/NAME-importance-TAG.csv/.png   step importance profile per sampler (TAG ddim50, ddpm100)
 #   bench/results/fid-convergence.txt  seconds to a +-10% FID interval
 # Uses the build in $BUILD (default build/release) and every core.
 set -euo pipefail
@@ -43,11 +44,17 @@ widths_table() {
 }
 
 into "$RESULTS/$NAME-widths.txt" widths_table
-if [[ ! -s $DIR/$NAME-importance.csv ]]; then
-  say "importance profile"
-  "$DDSM" importance "$MODEL" --out "$DIR/$NAME-importance" --bins 10 --images-per-bin 512 \
-      --distance-samples 250 --steps 20
-fi
-into "$RESULTS/predictor.txt" "$BUILD/bench/bench_predictor" "$MODEL" 200 50 8 48 24 "$DIR/$NAME-predictor.json"
+# Quality sidecars hold for one sampler each; the app loads those of its sampler.
+for sampler in "ddim 50" "ddpm 100"; do
+  set -- $sampler
+  if [[ ! -s $DIR/$NAME-importance-$1$2.csv ]]; then
+    say "importance profile, $1 $2 steps"
+    "$DDSM" importance "$MODEL" --out "$DIR/$NAME-importance-$1$2" --bins 10 --images-per-bin 512 \
+        --distance-samples 250 --sampler "$1" --steps "$2" --seed 0
+  fi
+done
+into "$RESULTS/predictor.txt" "$BUILD/bench/bench_predictor" "$MODEL" 200 50 8 48 24 "$DIR/$NAME-predictor-ddim50.json"
+into "$RESULTS/predictor-ddpm100.txt" "$DDSM" predictor fit "$MODEL" --out "$DIR/$NAME-predictor-ddpm100.json" \
+    --sampler ddpm --steps 100 --bins 8 --fit 48 --held-out 24 --samples 200 --seed 0
 into "$RESULTS/fid-convergence.txt" "$BUILD/bench/bench_fid_convergence" "$MODEL" 50 100 10000
 say "done"

@@ -18,6 +18,7 @@
 #include "family/checkpoint_entry.h"
 #include "io/png_text.h"
 #include "schedule/respacing.h"
+#include "schedule/schedule_file.h"
 #include "timeline/schedule_document_model.h"
 #include "timeline/schedule_timeline.h"
 
@@ -900,6 +901,67 @@ private slots:
             QVERIFY2(json.contains("metrics") && json["metrics"].contains("predicted"), json.dump().c_str());
             QCOMPARE(json["metrics"]["predicted"]["value"].get<double>(), 10.0);
         }
+    }
+
+    // Quality sidecars hold for one sampler: the window loads the profile of
+    // its sampler (NAME-importance-TAG.csv) and follows a change of sampler;
+    // with none for the sampler it says so instead of showing another's.
+    void importanceProfilesFollowTheSampler()
+    {
+        const QString model = dir_.filePath("tagged.safetensors");
+        QFile::remove(model);
+        QVERIFY(QFile::copy(tinyPath_, model));
+        const auto write = [&](const QString& name, const QByteArray& changes03, const QByteArray& changes39) {
+            QFile csv(dir_.filePath(name));
+            QVERIFY(csv.open(QIODevice::WriteOnly));
+            csv.write("# distance_change: test sampler, 16 samples\n"
+                      "t_begin,t_end,width,eps_departure,eps_error,distance_change\n"
+                      "0,40,1,0,0.1,0\n0,40,0.5,0.25,0.3," + changes03 + "\n40,100,1,0,0.2,0\n40,100,0.5,0.0625,0.25," +
+                      changes39 + "\n");
+        };
+        write("tagged-importance-ddim4.csv", "1.5", "7");
+        write("tagged-importance-ddpm4.csv", "3", "9");
+        auto window = openWindow(model, 4);
+        QVERIFY(window);
+        auto* timeline = qobject_cast<ScheduleTimeline*>(window->schedulePanel()->editor());
+        if (!timeline)
+            QSKIP("built without the timeline widget");
+        QCOMPARE(timeline->importanceOverlay()[0], 1.5);
+        QCOMPARE(timeline->importanceOverlay()[99], 7.0);
+        SamplerChoice choice = window->samplerChoice();
+        choice.kind = "ddpm";
+        window->setSamplerChoice(choice);
+        QCOMPARE(timeline->importanceOverlay()[0], 3.0);
+        QCOMPARE(timeline->importanceOverlay()[99], 9.0);
+        choice.steps = 5;
+        window->setSamplerChoice(choice);
+        QVERIFY(timeline->importanceOverlay().empty());
+        QVERIFY2(window->statusBar()->currentMessage().contains("ddpm5"), qPrintable(window->statusBar()->currentMessage()));
+        QVERIFY(errors_.isEmpty());
+    }
+
+    // A model's starting schedule (NAME.schedule.json) opens with it, in the
+    // sampler it was made for: a new user first sees the searched schedule.
+    void theModelsStartingScheduleOpensWithItsSampler()
+    {
+        const QString model = dir_.filePath("starting.safetensors");
+        QFile::remove(model);
+        QVERIFY(QFile::copy(tinyPath_, model));
+        ScheduleDocument start;
+        start.name = "searched";
+        std::vector<double> widths(100, 1.0);
+        for (int t = 50; t < 100; ++t)
+            widths[size_t(t)] = 0.5;
+        start.schedule = StepSchedule::fromWidths(widths);
+        start.sampler = SamplerRecord{"ddpm", 6, 0.0, 0};
+        saveSchedule(dir_.filePath("starting.schedule.json").toStdString(), start);
+        auto window = openWindow(model, 4);
+        QVERIFY(window);
+        QCOMPARE(window->samplerChoice().kind, std::string("ddpm"));
+        QCOMPARE(window->samplerChoice().steps, 6);
+        QCOMPARE(window->document()->schedule().widthAt(99), 0.5);
+        QCOMPARE(window->document()->schedule().widthAt(0), 1.0);
+        QVERIFY(errors_.isEmpty());
     }
 
     void screenshotOfFinishedRun()

@@ -456,6 +456,7 @@ void MainWindow::setSamplerChoice(const SamplerChoice& choice)
 
 void MainWindow::onModelOpened(const ModelInfo& model)
 {
+    takeModelStartingSchedule(model);
     SamplerChoice sampler = pendingSampler_.value_or(denoisingPanel_->form()->choice());
     sampler.steps = std::clamp(sampler.steps, 1, model.T());
     StepSchedule schedule;
@@ -502,6 +503,7 @@ void MainWindow::onModelOpened(const ModelInfo& model)
 
 void MainWindow::onScheduleEdited()
 {
+    reloadSidecarsIfSamplerChanged();  // a new step count is another sampler
     refreshMetrics();
     comparePanel_->setCurrentSchedule(document_->schedule());
     comparePanel_->setSampler(samplerChoice());
@@ -523,6 +525,7 @@ void MainWindow::onSamplerEdited()
         return;  // stepsChanged brings us to onScheduleEdited
     }
     comparePanel_->setSampler(samplerChoice());
+    reloadSidecarsIfSamplerChanged();
     refreshMetrics();
     setDirty(true);
     invalidateMeasuredQuality();

@@ -106,7 +106,8 @@ public slots:
     // shows its predicted quality for every edit.
     bool loadQualityPredictor(const QString& path);
     // A step-importance CSV (`ddsm importance`): drawn over the timeline.
-    bool loadImportanceProfile(const QString& path);
+    // `distanceChanges` false: draw the eps departure even if the file has FID changes.
+    bool loadImportanceProfile(const QString& path, bool distanceChanges = true);
     // Starts a measured FID of the current schedule now (cancelling a running one).
     void startQualityRun();
     void startSearch();
@@ -153,6 +154,8 @@ private:
     void startLatencyProfile();
     void connectQualityJobs();
     void loadModelSidecars(const ModelInfo& model);
+    void reloadSidecarsIfSamplerChanged();
+    void takeModelStartingSchedule(const ModelInfo& model);
     void invalidateMeasuredQuality();
     void refreshUniformPredictions();
     void refreshMetrics();
@@ -206,6 +209,7 @@ private:
     // Settings from a workspace or PNG waiting for their model to open.
     std::optional<ScheduleDocument> pendingSchedule_;
     std::optional<SamplerChoice> pendingSampler_;
+    std::string sidecarTag_;  // the sampler the loaded predictor and importance hold for
     QString workspacePath_;
     bool confirmClose_ = true;
     bool qualityPaused_ = false;

@@ -3,7 +3,11 @@
 // a model (distance predictor, step-importance profile), and the schedule search.
 #include "main_window.h"
 
+#include "base/sampler_tag.h"
+
 #include "compare_panel.h"
+#include "denoising_panel.h"
+#include "sampler_form.h"
 #include "metrics_panel.h"
 #include "model_panel.h"
 #include "model_session.h"
@@ -249,7 +253,7 @@ void MainWindow::applyStepWidths(const std::vector<double>& stepWidths, const QS
     document_->setSchedule(schedule, name, tr("Load %1").arg(name));
 }
 
-bool MainWindow::loadImportanceProfile(const QString& path)
+bool MainWindow::loadImportanceProfile(const QString& path, bool distanceChanges)
 {
     try {
         QFile file(path);
@@ -264,7 +268,7 @@ bool MainWindow::loadImportanceProfile(const QString& path)
         // What narrowing a bin costs in FID is what a schedule pays, so it is
         // preferred; the eps departure is the cheaper stand-in.
         const double narrowest = importance.widths.back();
-        const bool distance = !importance.distanceChange.empty();
+        const bool distance = distanceChanges && !importance.distanceChange.empty();
         const auto overlay = importancePerTimestep(
             importance, narrowest, distance ? ImportanceMeasure::DistanceChange : ImportanceMeasure::EpsDeparture);
         const QString label = distance ? tr("measured importance: FID change with only this bin at width %1").arg(narrowest)
@@ -284,12 +288,79 @@ void MainWindow::loadModelSidecars(const ModelInfo& model)
 {
     // `ddsm predictor fit` and `ddsm importance` outputs kept beside the model
     // file load with it, so the first launch already predicts and overlays.
-    const QString predictor = sidecarPath(model.path, "-predictor.json");
-    if (QFileInfo::exists(predictor))
-        loadQualityPredictor(predictor);
-    const QString importance = sidecarPath(model.path, "-importance.csv");
-    if (QFileInfo::exists(importance))
-        loadImportanceProfile(importance);
+    // Both are measured under one sampler and hold for it alone:
+    // NAME-predictor-TAG.json and NAME-importance-TAG.csv (TAG e.g. ddpm100,
+    // base/sampler_tag.h) load for the sampler in use; untagged files are
+    // taken when their recorded sampler matches.
+    const SamplerChoice sampler = samplerChoice();
+    const std::string tag = samplerTag(sampler.kind, sampler.steps, sampler.eta);
+    sidecarTag_ = tag;
+    predictor_.reset();
+#ifdef DDSM_HAVE_SCHEDULE_TIMELINE
+    if (auto* timeline = qobject_cast<ScheduleTimeline*>(schedulePanel_->editor()))
+        timeline->setImportanceOverlay({}, QString());
+#endif
+    const QString qtag = QString::fromStdString(tag);
+    QStringList missing;
+    QString predictor = sidecarPath(model.path, "-predictor-" + qtag + ".json");
+    if (!QFileInfo::exists(predictor))
+        predictor = sidecarPath(model.path, "-predictor.json");
+    if (QFileInfo::exists(predictor) && loadQualityPredictor(predictor) && predictor_->samplerTag() != tag)
+        predictor_.reset();
+    if (!predictor_)
+        missing << tr("quality predictor");
+    // The eps departure is measured on real noised images, not sampled, so an
+    // untagged profile's departure holds for every sampler; its FID changes
+    // only for the sampler it names.
+    const QString tagged = sidecarPath(model.path, "-importance-" + qtag + ".csv");
+    const QString untagged = sidecarPath(model.path, "-importance.csv");
+    if (QFileInfo::exists(tagged))
+        loadImportanceProfile(tagged);
+    else if (QFileInfo::exists(untagged))
+        loadImportanceProfile(untagged, false);
+    else
+        missing << tr("importance profile");
+    refreshUniformPredictions();
+    refreshPredictedQuality();
+    if (!missing.isEmpty())
+        statusBar()->showMessage(tr("No %1 measured for the sampler %2 beside %3 (predicted FID and the timeline's "
+                                    "importance need NAME-predictor-%2.json / NAME-importance-%2.csv).")
+                                     .arg(missing.join(tr(" or ")), qtag, QFileInfo(model.path).fileName()),
+                                 15000);
+}
+
+void MainWindow::takeModelStartingSchedule(const ModelInfo& model)
+{
+    // A model may ship the schedule to start from (NAME.schedule.json, as the
+    // shipped model and `ddsm import-checkpoint` do), with the sampler it was
+    // searched for: a new user first sees the schedule and its saving.
+    if (pendingSchedule_ || recoveringAutosave_)
+        return;
+    const QString path = sidecarPath(model.path, ".schedule.json");
+    if (!QFileInfo::exists(path))
+        return;
+    try {
+        ScheduleDocument document = loadSchedule(path.toStdString(), model.T());
+        if (document.sampler && !pendingSampler_) {
+            SamplerChoice sampler = denoisingPanel_->form()->choice();
+            sampler.kind = document.sampler->kind;
+            sampler.steps = document.sampler->steps;
+            sampler.eta = document.sampler->eta;
+            pendingSampler_ = sampler;
+        }
+        pendingSchedule_ = std::move(document);
+    } catch (const std::exception& e) {
+        statusBar()->showMessage(tr("Starting schedule not loaded: %1").arg(QString::fromStdString(e.what())), 15000);
+    }
+}
+
+void MainWindow::reloadSidecarsIfSamplerChanged()
+{
+    if (!session_->hasModel())
+        return;
+    const SamplerChoice sampler = samplerChoice();
+    if (samplerTag(sampler.kind, sampler.steps, sampler.eta) != sidecarTag_)
+        loadModelSidecars(session_->model());
 }
 
 void MainWindow::refreshUniformPredictions()
