@@ -4,11 +4,15 @@
 // restored PNG settings and workspaces via setSchedule, a pending schedule
 // via reset). Refusals are messages that name the culprit, never a crash, and
 // leave the current document as it was.
+#include "main_window.h"
 #include "model_session.h"
 
 #include "timeline/schedule_document_model.h"
 
+#include <QApplication>
 #include <QCoreApplication>
+#include <QDir>
+#include <QTimer>
 #include <QFile>
 #include <QProcess>
 #include <QSignalSpy>
@@ -91,6 +95,24 @@ private slots:
                        checkpoint});
         QVERIFY(control.waitForFinished(60000));
         QVERIFY2(QFile::exists(marker), "the payload is not live: the test above proves nothing");
+    }
+
+    void openingAFolderSaysSo()
+    {
+        const QString folder = dir_.filePath("model.safetensors");
+        QVERIFY(QDir().mkpath(folder));
+        MainWindow window(1);
+        QSignalSpy reported(&window, &MainWindow::errorReported);
+        // The default messages are modal boxes: close each as it opens.
+        QTimer closer;
+        connect(&closer, &QTimer::timeout, [] {
+            if (QWidget* modal = QApplication::activeModalWidget())
+                modal->close();
+        });
+        closer.start(50);
+        window.openFile(folder);
+        QCOMPARE(reported.count(), 1);
+        QCOMPARE(reported.first().at(1).toString(), folder + " is a folder, not a file.");
     }
 
     void foreignWidthsAreRefusedOnEveryWayIn()

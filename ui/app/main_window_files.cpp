@@ -52,6 +52,10 @@ bool isFamilyManifest(const QString& path) { return fileHeadContains(path, "\"dd
 
 void MainWindow::openFile(const QString& path)
 {
+    if (QFileInfo(path).isDir()) {
+        reportError(tr("Could not open file"), tr("%1 is a folder, not a file.").arg(path));
+        return;
+    }
     if (!QFileInfo(path).isFile()) {
         reportError(tr("Could not open file"), tr("%1 does not exist or is not a file.").arg(path));
         return;
