@@ -30,6 +30,8 @@ const char* kHelp =
     "  --net                import the raw weights (net_model) instead of the EMA ones\n"
     "  --schedule FILE      the paper's search.txt (one width per training timestep) to\n"
     "                       convert too; written as MODEL's stem + .schedule.json\n"
+    "  --snap-widths        round schedule widths the network lacks to its nearest width\n"
+    "                       (with a note) instead of refusing the schedule\n"
     "  --config CFG         use this architecture JSON instead of inferring it\n"
     "  --image-size N       image size when the checkpoint has no x_T\n";
 
@@ -37,7 +39,7 @@ const char* kHelp =
 
 int runImportCheckpoint(const std::vector<std::string>& argv)
 {
-    const Args args(argv, {"out", "schedule", "config", "image-size"}, {"net"});
+    const Args args(argv, {"out", "schedule", "config", "image-size"}, {"net", "snap-widths"});
     if (args.wantsHelp()) {
         std::fputs(kHelp, stdout);
         return 0;
@@ -49,6 +51,7 @@ int runImportCheckpoint(const std::vector<std::string>& argv)
     CheckpointImportOptions options;
     options.entry = args.has("net") ? "net_model" : "ema_model";
     options.schedulePath = args.get("schedule", "");
+    options.snapScheduleWidths = args.has("snap-widths");
     if (const auto config = args.get("config"))
         options.config = loadNetConfig(*config);
     if (args.has("image-size"))

@@ -7,6 +7,7 @@
 #include "family/checkpoint_entry.h"
 #include "family/paper_architecture.h"
 #include "family/paper_state_dict.h"
+#include "schedule/model_widths.h"
 #include "schedule/schedule_file.h"
 
 #include <nlohmann/json.hpp>
@@ -98,14 +99,14 @@ CheckpointImportResult importPaperCheckpoint(const std::string& checkpointPath, 
     std::optional<ScheduleDocument> schedule;
     if (!options.schedulePath.empty()) {
         schedule = loadSchedule(options.schedulePath, result.config.diffusion.T);
-        for (double w : schedule->schedule.widths())
-            if (std::none_of(result.config.widths.begin(), result.config.widths.end(),
-                             [&](double m) { return std::abs(m - w) < 1e-9; })) {
-                result.notes.push_back(options.schedulePath + " uses width " + joinWidths({w}) +
-                                       ", which is not one of the model's widths (" + joinWidths(result.config.widths) +
-                                       "); the engine runs it, but the network was not trained at it");
-                break;
-            }
+        if (options.snapScheduleWidths) {
+            SnappedSchedule snapped = snapToModelWidths(schedule->schedule, result.config.widths);
+            if (!snapped.snapped.empty())
+                result.notes.push_back(options.schedulePath + ": " + snapped.note());
+            schedule->schedule = std::move(snapped.schedule);
+        } else {
+            requireModelWidths(schedule->schedule, result.config.widths, options.schedulePath);
+        }
     }
 
     nlohmann::json provenance{{"created_by", "ddsm import-checkpoint"},

@@ -16,6 +16,9 @@ struct CheckpointImportOptions {
     std::optional<NetConfig> config;  // architecture to use instead of inferring it from the shapes
     std::optional<int> imageSize;     // overrides the size read from the checkpoint's x_T
     std::string schedulePath;         // DDSM search.txt (or a schedule JSON) to import too; empty: none
+    // A schedule width the network lacks is refused (schedule/model_widths.h),
+    // unless this is set: then it becomes the nearest width, with a note.
+    bool snapScheduleWidths = false;
 };
 
 struct CheckpointImportResult {

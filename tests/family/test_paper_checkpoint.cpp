@@ -244,6 +244,34 @@ private slots:
         QCOMPARE(schedule.model->sha256, sha256OfFile(model));
     }
 
+    void scheduleWidthsTheNetworkLacks()
+    {
+        if (const auto why = goldenUnavailable(); !why.empty())
+            QSKIP(why.c_str());
+        // The golden network has widths 1.0 and 0.5; the paper's 0.75 is not one of them.
+        std::string text = "[";
+        for (int t = 0; t < 1000; ++t)
+            text += (t ? ", " : "") + std::string(t < 500 ? "0.75" : "1.0");
+        std::ofstream(path("search075.txt")) << text << "]\n";
+        CheckpointImportOptions options;
+        options.schedulePath = path("search075.txt");
+        QVERIFY(throwsErrorMentioning([&] { importPaperCheckpoint(kGolden, path("never.safetensors"), options); },
+                                      {"search075.txt: width 0.75 at t = 0 (and 499 more timesteps) is not one of the "
+                                       "model's widths (1.0, 0.5)"}));
+        QVERIFY(!QFile::exists(QString::fromStdString(path("never.safetensors"))));
+
+        options.snapScheduleWidths = true;  // halfway between 1.0 and 0.5: the wider
+        const auto result = importPaperCheckpoint(kGolden, path("snapped.safetensors"), options);
+        const ScheduleDocument schedule = loadSchedule(result.schedulePath, 1000);
+        QCOMPARE(schedule.schedule.widthAt(0), 1.0);
+        QCOMPARE(schedule.schedule.widthAt(499), 1.0);
+        bool noted = false;
+        for (const auto& note : result.notes)
+            noted = noted || note.find("search075.txt: snapped to the model's widths: 0.75 -> 1.0 (500 timesteps)") !=
+                                 std::string::npos;
+        QVERIFY(noted);
+    }
+
     void failedImportsWriteNothing()
     {
         if (const auto why = goldenUnavailable(); !why.empty())
