@@ -11,6 +11,7 @@
 #include "base/atomic_file.h"
 #include "base/error.h"
 #include "evaluation/feature_extractor.h"
+#include "family/open_denoiser.h"
 #include "schedule/respacing.h"
 #include "schedule/schedule_file.h"
 #include "schedule/width.h"
@@ -21,6 +22,9 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <filesystem>
+#include <map>
+#include <memory>
 #include <cstdio>
 
 namespace ddsm::cli {
@@ -35,6 +39,10 @@ const char* kHelp =
     "bootstrap interval (the same resampled images for both). A schedule is a file\n"
     "(.json or the paper's search.txt) or width:W for a uniform width, e.g.\n"
     "  ddsm compare models/fmnist-default.safetensors width:1 searched.json --samples 1024\n"
+    "A schedule may name another model file after '@' (SPEC@MODEL): it is sampled by\n"
+    "that model from the same noise, image by image, e.g. width:1@models/old.safetensors\n"
+    "(same image shape and T; its own widths). The FLOPs column is relative to MODEL's\n"
+    "full width.\n"
     "\n"
     "  --samples N          images per schedule (default 1024)\n"
     "  --steps N            sampler steps, respaced evenly over T (default 50)\n"
@@ -105,10 +113,42 @@ int runCompare(const std::vector<std::string>& argv)
     setup.widths = config.widths;
     setup.layout = GeneLayout::parse("steps", setup.sampler.steps);
 
+    // Schedules naming another model (SPEC@MODEL) are sampled by it.
+    struct Row {
+        std::string spec, modelPath;
+    };
+    std::vector<Row> rows;
+    for (const auto& spec : specs) {
+        const auto at = spec.rfind('@');
+        if (at != std::string::npos && at + 1 < spec.size() && std::filesystem::exists(spec.substr(at + 1)))
+            rows.push_back({spec.substr(0, at), spec.substr(at + 1)});
+        else
+            rows.push_back({spec, ""});
+    }
+    std::map<std::string, std::shared_ptr<Denoiser>> others;
+    for (const auto& row : rows) {
+        if (row.modelPath.empty() || others.count(row.modelPath))
+            continue;
+        auto other = openDenoiser(row.modelPath, c10::Device(c10::kCPU));
+        if (other->imageSize() != config.imageSize || other->channels() != config.channels ||
+            other->diffusion().T != config.diffusion.T)
+            throw Error(row.modelPath + ": its images or T differ from " + modelDescription +
+                        "'s, so the two cannot sample the same noise");
+        others[row.modelPath] = other;
+    }
+
     // Every schedule is checked before any sampling starts.
     std::vector<ScheduleToReevaluate> schedules;
-    for (const auto& spec : specs)
-        schedules.push_back({spec, stepWidthIndices(spec, setup.timesteps, config.widths, config.diffusion.T)});
+    std::vector<double> gflops;
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const Denoiser& model = rows[i].modelPath.empty() ? *denoiser : *others[rows[i].modelPath];
+        const auto indices = stepWidthIndices(rows[i].spec, setup.timesteps, model.widths(), config.diffusion.T);
+        schedules.push_back({specs[i], indices});
+        double macs = 0;
+        for (int w : indices)
+            macs += model.macsPerImage(model.widths()[size_t(w)]);
+        gflops.push_back(2e-9 * macs);
+    }
 
     std::shared_ptr<FeatureExtractor> extractor = openFeatures(args);
     const GaussianStats reference = openReference(args, *extractor);
@@ -119,15 +159,24 @@ int runCompare(const std::vector<std::string>& argv)
     options.featureName = extractor->name();
     if (options.samples < 2 || options.batchSize < 1)
         throw Error("--samples must be at least 2 and --batch at least 1");
-    SamplingEvaluator evaluator(*denoiser, setup, [extractor](const at::Tensor& x) { return extractor->features(x); },
-                                reference, options);
+    const FeatureFunction features = [extractor](const at::Tensor& x) { return extractor->features(x); };
+    SamplingEvaluator evaluator(*denoiser, setup, features, reference, options);
+    std::map<std::string, std::unique_ptr<SamplingEvaluator>> otherEvaluators;
+    for (const auto& [path, other] : others) {
+        SamplingSetup otherSetup = setup;
+        otherSetup.widths = other->widths();
+        otherEvaluators[path] = std::make_unique<SamplingEvaluator>(*other, otherSetup, features, reference, options);
+    }
+    for (size_t i = 0; i < rows.size(); ++i)
+        if (!rows[i].modelPath.empty())
+            schedules[i].evaluator = otherEvaluators[rows[i].modelPath].get();
+    const double fullGflops = 2e-9 * denoiser->macsPerImage(config.widths.front()) * double(setup.timesteps.size());
     BootstrapOptions bootstrap;
     bootstrap.rounds = args.getInt("bootstrap", 200);
     bootstrap.seed = setup.sampler.seed;
     if (bootstrap.rounds < 2)
         throw Error("--bootstrap must be at least 2");
 
-    const CostModel flops = flopsCostModel(*denoiser, config.widths);
     std::printf("compare: %s, %s, %d samples each, %d threads\n  quality: %s vs %s\n", modelDescription.c_str(),
                 setup.sampler.toString().c_str(), options.samples, threads, evaluator.qualityName().c_str(),
                 reference.source.c_str());
@@ -137,7 +186,7 @@ int runCompare(const std::vector<std::string>& argv)
     nlohmann::json results = nlohmann::json::array();
     reevaluate(evaluator, schedules, bootstrap, [&](const Reevaluation& row) {
         const bool first = results.empty();
-        const double relative = flops.relative(row.stepWidthIndices);
+        const double relative = gflops[results.size()] / fullGflops;
         char fid[64], diff[64] = "";
         std::snprintf(fid, sizeof fid, "%.3f [%.3f, %.3f]", row.fid.value, row.fid.interval.low, row.fid.interval.high);
         if (!first)
@@ -147,7 +196,9 @@ int runCompare(const std::vector<std::string>& argv)
         std::fflush(stdout);
         results.push_back({{"schedule", row.label},
                            {"relative_flops", relative},
-                           {"step_widths", widthsOf(row.stepWidthIndices, config.widths)},
+                           {"step_widths", widthsOf(row.stepWidthIndices, schedules[results.size()].evaluator
+                                                                               ? schedules[results.size()].evaluator->setup().widths
+                                                                               : config.widths)},
                            {"fid", row.fid.value},
                            {"fid_interval", {row.fid.interval.low, row.fid.interval.high}},
                            {"fid_minus_first", row.differenceFromFirst},

@@ -44,12 +44,13 @@ std::vector<Reevaluation> reevaluate(SamplingEvaluator& evaluator, const std::ve
         Reevaluation r;
         r.label = s.label;
         r.stepWidthIndices = s.stepWidthIndices;
+        SamplingEvaluator& own = s.evaluator ? *s.evaluator : evaluator;
         const auto start = std::chrono::steady_clock::now();
-        const auto images = evaluator.sample(s.stepWidthIndices);
+        const auto images = own.sample(s.stepWidthIndices);
         r.samplingSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        const auto features = evaluator.featuresOf(images);
+        const auto features = own.featuresOf(images);
         r.fid = bootstrapFid(evaluator.reference(), features, options);
-        r.kid = evaluator.score(features).kid;
+        r.kid = own.score(features).kid;
         if (!first.defined())
             first = features;
         const auto diff = pairedFidDifference(evaluator.reference(), first, features, options);

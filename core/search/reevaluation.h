@@ -17,6 +17,9 @@ namespace ddsm {
 struct ScheduleToReevaluate {
     std::string label;
     std::vector<int> stepWidthIndices;
+    // Another model's evaluator (same image shape, sampler and seed, so image
+    // i starts from the same noise); null: the one reevaluate() is given.
+    SamplingEvaluator* evaluator = nullptr;
 };
 
 struct Reevaluation {

@@ -239,6 +239,19 @@ private slots:
         QVERIFY(rows[2].at("fid_minus_first").get<double>() != 0.0);
         QVERIFY2(run.out.contains("width:0.5"), qPrintable(run.out));
 
+        // SPEC@MODEL samples with another model file from the same noise: the
+        // same weights under another path give the same images.
+        const QString copy = path("copy-of-default.safetensors");
+        QFile::remove(copy);
+        QVERIFY(QFile::copy(model, copy));
+        const Run across = runCli({"compare", model, "width:1", "width:0.5@" + copy, "width:0.5", "--samples", "8",
+                                   "--steps", "2", "--bootstrap", "10", "--threads", "1", "--json", path("across.json")});
+        QVERIFY2(across.exitCode == 0, qPrintable(across.err));
+        const auto acrossRows = nlohmann::json::parse(readWholeFile(path("across.json").toStdString())).at("schedules");
+        QCOMPARE(acrossRows[1].at("fid").get<double>(), acrossRows[2].at("fid").get<double>());
+        QCOMPARE(acrossRows[1].at("fid_minus_first").get<double>(), rows[2].at("fid_minus_first").get<double>());
+        QCOMPARE(acrossRows[1].at("relative_flops").get<double>(), rows[2].at("relative_flops").get<double>());
+
         const Run unknown = runCli({"compare", model, "width:1", "width:0.6"});
         QCOMPARE(unknown.exitCode, 1);
         QVERIFY2(unknown.err.contains("width:0.6: width 0.6 is not one of the model's widths"), qPrintable(unknown.err));
