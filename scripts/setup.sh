@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(
   cmake ninja-build g++ pkg-config
   libtorch-dev libopenblas0-openmp          # LibTorch; OpenBLAS for ~10x faster matrix products
+  libgloo-dev                               # headers of c10d's Gloo process group (distributed jobs)
   qt6-base-dev libqcustomplot-dev           # GUI, plots
   libopencv-dev nlohmann-json3-dev zlib1g-dev
   dataset-fashion-mnist                     # training data and reference statistics

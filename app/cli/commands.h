@@ -18,5 +18,6 @@ int runFid(const std::vector<std::string>& argv);
 int runCompare(const std::vector<std::string>& argv);
 int runImportance(const std::vector<std::string>& argv);
 int runPredictor(const std::vector<std::string>& argv);
+int runLaunch(const std::vector<std::string>& argv);
 
 }  // namespace ddsm::cli

@@ -33,7 +33,8 @@ const char* kUsage =
     "  fid MODEL                       FID and KID of a schedule's samples, with intervals\n"
     "  compare MODEL A B ...           FID of schedules on the same noise, paired differences from A\n"
     "  importance MODEL                per-timestep-bin departure of each width (CSV, PNG)\n"
-    "  predictor fit|predict           instant distance predictor: calibrate, predict\n";
+    "  predictor fit|predict           instant distance predictor: calibrate, predict\n"
+    "  launch --nproc N -- COMMAND     start N local ranks of a data-parallel job (torchrun environment)\n";
 
 }  // namespace
 
@@ -47,6 +48,7 @@ int main(int argc, char** argv)
         {"compare", ddsm::cli::runCompare},
         {"train-classifier", ddsm::cli::runTrainClassifier}, {"stats", ddsm::cli::runStats},
         {"fid", ddsm::cli::runFid}, {"importance", ddsm::cli::runImportance}, {"predictor", ddsm::cli::runPredictor},
+        {"launch", ddsm::cli::runLaunch},
     };
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
         std::fputs(kUsage, argc < 2 ? stderr : stdout);

@@ -1,0 +1,63 @@
+// ddsm launch: the local ranks of a data-parallel job, as torchrun starts them.
+#include "commands.h"
+
+#include "args.h"
+#include "base/error.h"
+#include "distributed/launcher.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace ddsm::cli {
+
+namespace {
+
+const char* kHelp =
+    "usage: ddsm launch --nproc N [--master-port P] [options] -- COMMAND [ARGS...]\n"
+    "\n"
+    "Starts N ranks of COMMAND (e.g. ddsm train ..., ddsm fid ...) with the torchrun\n"
+    "environment: MASTER_ADDR, MASTER_PORT, WORLD_SIZE, RANK, LOCAL_RANK and\n"
+    "LOCAL_WORLD_SIZE. Their output is forwarded line by line as \"[rank R] ...\".\n"
+    "If a rank dies or exits non-zero, the others get SIGTERM and, after the grace\n"
+    "period, SIGKILL; the exit code is the failed rank's. Ctrl-C reaches every rank.\n"
+    "Give each rank one thread (--threads 1) when the ranks share the cores.\n"
+    "\n"
+    "  --nproc N            ranks on this machine (required)\n"
+    "  --master-port P      rendezvous port (default 29500; 0 = any free port)\n"
+    "  --master-addr HOST   host of rank 0 (default 127.0.0.1)\n"
+    "  --nnodes M           machines in the job (default 1)\n"
+    "  --node-rank K        this machine's index, 0 .. M-1 (default 0); its ranks are\n"
+    "                       K*N .. K*N+N-1, and machine 0 hosts rank 0\n"
+    "  --grace S            seconds from a failure to SIGKILL of the rest (default 10)\n";
+
+}  // namespace
+
+int runLaunch(const std::vector<std::string>& argv)
+{
+    const auto separator = std::find(argv.begin(), argv.end(), "--");
+    const std::vector<std::string> own(argv.begin(), separator);
+    const Args args(own, {"nproc", "master-port", "master-addr", "nnodes", "node-rank", "grace"}, {});
+    if (args.wantsHelp()) {
+        std::fputs(kHelp, stdout);
+        return 0;
+    }
+    if (!args.positionals().empty())
+        throw Error("unexpected \"" + args.positionals().front() + "\": put the command after --");
+    if (!args.has("nproc"))
+        throw Error("--nproc N is required");
+    LaunchOptions options;
+    options.nproc = args.getInt("nproc", 1);
+    options.masterPort = args.getInt("master-port", options.masterPort);
+    options.masterAddr = args.get("master-addr", options.masterAddr);
+    options.nnodes = args.getInt("nnodes", options.nnodes);
+    options.nodeRank = args.getInt("node-rank", options.nodeRank);
+    options.graceSeconds = args.getDouble("grace", options.graceSeconds);
+    if (separator != argv.end())
+        options.command.assign(separator + 1, argv.end());
+    return launchLocalRanks(options, [](const std::string& message) {
+        std::fprintf(stderr, "ddsm launch: %s\n", message.c_str());
+        std::fflush(stderr);
+    });
+}
+
+}  // namespace ddsm::cli
