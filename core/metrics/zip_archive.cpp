@@ -92,9 +92,18 @@ size_t findEndRecord(std::string_view bytes, const Reader& reader)
     reader.fail("not a ZIP archive (.npz files are ZIP archives)");
 }
 
+// Deflate turns at most 2 bits into a 258-byte match: no stream expands more.
+constexpr uint64_t kMaxDeflateRatio = 1032;
+
 std::string inflateRaw(std::string_view compressed, size_t size, const std::string& where,
                        const Reader& reader)
 {
+    // The size comes from the archive: checked before it is allocated, so a
+    // small file cannot ask for gigabytes.
+    if (uint64_t(size) > uint64_t(compressed.size()) * kMaxDeflateRatio + 1024 || size > 0xffffffffu)
+        reader.fail("corrupt ZIP archive: entry " + where + " claims " + std::to_string(size) +
+                    " bytes from " + std::to_string(compressed.size()) +
+                    " compressed bytes, more than deflate can produce");
     std::string out(size, '\0');
     z_stream zs{};
     // Negative window bits: raw deflate data, no zlib header (as in ZIP).

@@ -438,6 +438,8 @@ private slots:
         QTest::newRow("truncated npy") << "short_npy.npz" << "truncated .npy data: shape (4,)";
         QTest::newRow("integer mean") << "int_mu.npz" << "must be floating point";
         QTest::newRow("missing file") << "absent.npz" << "absent.npz";
+        QTest::newRow("deflated size beyond deflate")
+            << "claims_1_5gb.npz" << "entry mu1.npy claims 1500000000 bytes from";
     }
     void brokenFilesNameFileAndProblem()
     {
@@ -468,6 +470,15 @@ private slots:
             std::string npy = npyOf(mu);
             npy.resize(npy.size() - 8);
             bytes = ddsm::encodeZip({{"mu.npy", npy}, {"sigma.npy", npyOf(sigma)}});
+        } else if (file == "claims_1_5gb.npz") {
+            // numpy's savez_compressed output with the first entry's directory size raised to 1.5 GB:
+            // refused before anything is allocated.
+            bytes = ddsm::readWholeFile(kDataDir + "d32_from_20_near_singular.npz");
+            const size_t directory = bytes.find("PK\x01\x02");
+            QVERIFY(directory != std::string::npos);
+            const uint32_t claimed = 1'500'000'000u;
+            for (int i = 0; i < 4; ++i)
+                bytes[directory + 24 + size_t(i)] = char((claimed >> (8 * i)) & 0xff);
         } else if (file == "int_mu.npz") {
             bytes = ddsm::encodeZip({{"mu.npy", npyOf(mu.to(at::kLong))}, {"sigma.npy", npyOf(sigma)}});
         }
