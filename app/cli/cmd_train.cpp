@@ -6,6 +6,8 @@
 #include "base/sha256.h"
 #include "data/dataset_spec.h"
 #include "data/image_dataset.h"
+#include "distributed/distributed_config.h"
+#include "distributed/process_group.h"
 #include "engine/model_file.h"
 #include "engine/net_config.h"
 #include "engine/slimmable_unet.h"
@@ -20,6 +22,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <set>
 
 namespace ddsm::cli {
 
@@ -37,6 +40,9 @@ const char* kHelp =
     "Trains a slimmable UNet with the sandwich rule: per batch the full width, the\n"
     "smallest width and random middle widths add their losses, then one Adam step.\n"
     "Ctrl-C saves a checkpoint; --resume continues exactly where it stopped.\n"
+    "Data parallel over N ranks (ddsm launch --nproc N -- ddsm train ..., or the\n"
+    "torchrun variables below): each rank takes 1/N of every batch (--batch is the\n"
+    "global batch) and the gradients are averaged; rank 0 writes every file.\n"
     "\n"
     "  --config CFG          architecture JSON (configs/fmnist-small.json)\n"
     "  --init-weights MODEL  start from a model file's weights (and its architecture)\n"
@@ -64,21 +70,24 @@ const char* kHelp =
     "  --limit N             use only the first N images\n"
     "  --checkpoint-every N  steps between checkpoints (default 500)\n"
     "  --sample-every N      steps between sample grids, 0 = never (default 2000)\n"
-    "  --threads N           CPU threads (default: all cores)\n";
+    "  --threads N           CPU threads (default: all cores)\n"
+    "\n";
 
 }  // namespace
 
 int runTrain(const std::vector<std::string>& argv)
 {
-    const Args args(argv,
-                    {"config", "data", "out", "steps", "batch", "lr", "warmup", "grad-clip", "ema", "middle-widths",
-                     "seed", "limit", "checkpoint-every", "sample-every", "threads", "init-weights", "distill",
-                     "schedule", "schedule-margin"},
-                    {"resume", "no-flip"});
+    std::set<std::string> valueOptions{"config", "data", "out", "steps", "batch", "lr", "warmup", "grad-clip", "ema",
+                                       "middle-widths", "seed", "limit", "checkpoint-every", "sample-every", "threads",
+                                       "init-weights", "distill", "schedule", "schedule-margin"};
+    valueOptions.insert(kDistributedValueOptions.begin(), kDistributedValueOptions.end());
+    const Args args(argv, valueOptions, {"resume", "no-flip"});
     if (args.wantsHelp()) {
         std::fputs(kHelp, stdout);
+        std::fputs(kDistributedOptionsHelp, stdout);
         return 0;
     }
+    const DistributedConfig distributed = distributedConfig([&](const std::string& flag) { return args.get(flag); });
     const int threads = applyThreads(args);
     const auto out = args.get("out");
     if (!out)
@@ -155,22 +164,33 @@ int runTrain(const std::vector<std::string>& argv)
     options.steps = args.getInt64("steps", options.steps);
     options.validate();
 
+    // Join the job once the options are known to be valid on this rank.
+    const auto group = ProcessGroup::create(distributed);
+    const bool main = group->isMain();
+    if (distributed.distributed())
+        std::printf("%s\n", distributed.describe().c_str());
+
     ImageFolderOptions folder;
     folder.image_size = config.imageSize;
     folder.channels = config.channels;
     folder.limit = args.getInt("limit", -1);
     const ImageDataset data = loadDataset(dataSpec, folder);
-    std::printf("data: %s\nnetwork: %s\nthreads: %d\n", data.description.c_str(), describe(config).c_str(), threads);
+    if (main)
+        std::printf("data: %s\nnetwork: %s\nthreads: %d per rank, %d rank%s\n", data.description.c_str(),
+                    describe(config).c_str(), threads, group->worldSize(), group->worldSize() > 1 ? "s" : "");
 
     Trainer trainer(config, options, data.images, c10::Device(c10::kCPU));
+    trainer.joinProcessGroup(group);
     if (initial.net) {
         trainer.startFromWeights(*initial.net, initial.path);
-        std::printf("starting from the weights of %s\n", initial.path.c_str());
+        if (main)
+            std::printf("starting from the weights of %s\n", initial.path.c_str());
     }
     if (args.has("resume")) {
         trainer.loadCheckpoint(checkpoint);
-        std::printf("resumed at step %lld of %lld\n", static_cast<long long>(trainer.completedSteps()),
-                    static_cast<long long>(options.steps));
+        if (main)
+            std::printf("resumed at step %lld of %lld\n", static_cast<long long>(trainer.completedSteps()),
+                        static_cast<long long>(options.steps));
     }
 
     TrainingRunSettings settings;

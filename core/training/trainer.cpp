@@ -19,6 +19,31 @@ namespace {
 
 const char* kCheckpointFormat = "ddsm-checkpoint";
 
+// Per-sample draws: each generator gives one value (or one image) per call, so
+// a sample draws the same numbers whichever rank holds it.
+at::Tensor drawTimesteps(std::vector<at::Generator>& samples, int64_t T)
+{
+    std::vector<at::Tensor> t;
+    for (auto& g : samples)
+        t.push_back(torch::randint(0, T, {1}, g, torch::kLong));
+    return torch::cat(t);
+}
+
+at::Tensor drawTimestepsFrom(std::vector<at::Generator>& samples, const at::Tensor& allowed)
+{
+    return allowed.index_select(0, drawTimesteps(samples, allowed.size(0)));
+}
+
+at::Tensor drawNoise(std::vector<at::Generator>& samples, const at::Tensor& like)
+{
+    std::vector<at::Tensor> noise;
+    auto shape = like.sizes().vec();
+    shape[0] = 1;
+    for (auto& g : samples)
+        noise.push_back(torch::randn(shape, g));
+    return torch::cat(noise);
+}
+
 }  // namespace
 
 Trainer::Trainer(NetConfig config, TrainOptions options, at::Tensor images, c10::Device device)
@@ -26,7 +51,8 @@ Trainer::Trainer(NetConfig config, TrainOptions options, at::Tensor images, c10:
       options_(options),
       images_(std::move(images)),
       device_(device),
-      sampler_(images_.size(0), options.batchSize, options.seed)
+      sampler_(images_.size(0), options.batchSize, options.seed),
+      group_(ProcessGroup::single())
 {
     options_.validate();
     if (images_.dim() != 4 || images_.size(1) != config_.channels || images_.size(2) != config_.imageSize ||
@@ -71,18 +97,59 @@ void Trainer::startFromWeights(SlimmableUNet& source, const std::string& where)
         emaParams_[i].copy_(params_[i]);
 }
 
+void Trainer::joinProcessGroup(std::shared_ptr<ProcessGroup> group)
+{
+    if (!group)
+        group = ProcessGroup::single();
+    if (options_.batchSize < group->worldSize())
+        throw Error("--batch " + std::to_string(options_.batchSize) + " is smaller than the world size " +
+                    std::to_string(group->worldSize()) + ": every rank needs a share of each batch");
+    group_ = std::move(group);
+}
+
+void Trainer::synchronizeRanks()
+{
+    if (group_->worldSize() == 1)
+        return;
+    // The same checkpoint on every rank: compare what says where the run stands.
+    const auto state = sampler_.state();
+    const auto here = torch::tensor({step_, state.epoch, state.position}, torch::kLong).view({1, 3});
+    const auto all = group_->allGatherRows(here, "comparing the ranks' training state");
+    for (int r = 1; r < group_->worldSize(); ++r)
+        if (!torch::equal(all[size_t(r)], all[0]))
+            throw Error("rank " + std::to_string(r) + " starts at step " + std::to_string(all[size_t(r)][0][0].item<int64_t>()) +
+                        " but rank 0 at step " + std::to_string(all[0][0][0].item<int64_t>()) +
+                        ": every rank must resume from the same checkpoint");
+    torch::NoGradGuard noGrad;
+    std::vector<at::Tensor> state_tensors;
+    for (auto* list : {&params_, &emaParams_, &adamM_, &adamV_})
+        state_tensors.insert(state_tensors.end(), list->begin(), list->end());
+    group_->broadcast(state_tensors, "broadcasting rank 0's weights");
+}
+
 TrainStepStats Trainer::step()
 {
     const uint64_t stepSeed = splitMix64(options_.seed ^ splitMix64(uint64_t(step_)));
-    // Dropout draws from the global generator: seed it per step for exact resume.
-    torch::manual_seed(stepSeed);
+    const int rank = group_->rank(), world = group_->worldSize();
+    // Dropout draws from the global generator: seed it per step (and rank) for exact resume.
+    torch::manual_seed(rank == 0 ? stepSeed : splitMix64(stepSeed ^ splitMix64(uint64_t(rank))));
     auto generator = at::detail::createCPUGenerator(stepSeed ^ 0x5bd1e995ULL);
 
-    auto indices = sampler_.nextIndices();
-    auto x0 = images_.index_select(0, indices);
+    // Every rank draws the global batch and keeps its share.
+    const auto global = sampler_.nextIndices();
+    const int64_t globalBatch = global.size(0);
+    const auto shard = shardRange(globalBatch, rank, world);
+    auto x0 = images_.index_select(0, global.narrow(0, shard.begin, shard.size()));
     const int64_t batch = x0.size(0);
-    if (options_.horizontalFlip) {
-        auto flip = (torch::rand({batch}, generator) < 0.5).view({batch, 1, 1, 1});
+    const double share = double(batch) / double(globalBatch);
+    std::vector<at::Generator> samples;
+    for (int64_t j = shard.begin; j < shard.end; ++j)
+        samples.push_back(at::detail::createCPUGenerator(splitMix64(stepSeed ^ splitMix64(0x51ed27ULL + uint64_t(j)))));
+    if (options_.horizontalFlip && batch > 0) {
+        std::vector<at::Tensor> coins;
+        for (auto& g : samples)
+            coins.push_back(torch::rand({1}, g));
+        auto flip = (torch::cat(coins) < 0.5).view({batch, 1, 1, 1});
         x0 = torch::where(flip, x0.flip({3}), x0);
     }
 
@@ -96,7 +163,7 @@ TrainStepStats Trainer::step()
         for (size_t w = 1; w < all.size(); ++w)
             if (scheduledTimesteps_[w].defined())
                 stats.widths.push_back(all[w]);
-        scheduledStep(x0, generator, stats);
+        scheduledStep(x0, samples, share, stats);
     } else {
         stats.widths.push_back(all.front());
         if (all.size() > 1)
@@ -105,19 +172,12 @@ TrainStepStats Trainer::step()
             const int64_t pick = torch::randint(1, int64_t(all.size()) - 1, {1}, generator).item<int64_t>();
             stats.widths.push_back(all[pick]);
         }
-        if (options_.distill > 0) {
-            distillationStep(x0, generator, stats);
-        } else {
-            for (double width : stats.widths) {
-                auto t = torch::randint(0, config_.diffusion.T, {batch}, generator, torch::kLong);
-                auto noise = torch::randn(x0.sizes(), generator);
-                auto xt = diffusion_->qSample(x0, t, noise);
-                auto loss = torch::mse_loss(model_->forward(xt.to(device_), t.to(device_), width), noise.to(device_));
-                loss.backward();
-                stats.losses.push_back(loss.item<double>());
-            }
-        }
+        if (options_.distill > 0)
+            distillationStep(x0, samples, share, stats);
+        else
+            plainStep(x0, samples, share, stats);
     }
+    reduceAcrossRanks(stats);
 
     torch::NoGradGuard noGrad;
     double squared = 0;
@@ -150,17 +210,38 @@ TrainStepStats Trainer::step()
     return stats;
 }
 
+void Trainer::plainStep(const at::Tensor& x0, std::vector<at::Generator>& samples, double share,
+                        TrainStepStats& stats)
+{
+    for (double width : stats.widths) {
+        if (x0.size(0) == 0) {
+            stats.losses.push_back(0);
+            continue;
+        }
+        auto t = drawTimesteps(samples, config_.diffusion.T);
+        auto noise = drawNoise(samples, x0);
+        auto xt = diffusion_->qSample(x0, t, noise);
+        auto loss = torch::mse_loss(model_->forward(xt.to(device_), t.to(device_), width), noise.to(device_)) * share;
+        loss.backward();
+        stats.losses.push_back(loss.item<double>());
+    }
+}
+
 at::Tensor distillationTarget(const at::Tensor& noise, const at::Tensor& teacher, double distill)
 {
     return noise * (1 - distill) + teacher * distill;
 }
 
-void Trainer::distillationStep(const at::Tensor& x0, at::Generator& generator, TrainStepStats& stats)
+void Trainer::distillationStep(const at::Tensor& x0, std::vector<at::Generator>& samples, double share,
+                               TrainStepStats& stats)
 {
+    if (x0.size(0) == 0) {
+        stats.losses.assign(stats.widths.size(), 0);
+        return;
+    }
     // One input for every width, so the teacher's prediction fits each of them.
-    const int64_t batch = x0.size(0);
-    auto t = torch::randint(0, config_.diffusion.T, {batch}, generator, torch::kLong);
-    auto noise = torch::randn(x0.sizes(), generator);
+    auto t = drawTimesteps(samples, config_.diffusion.T);
+    auto noise = drawNoise(samples, x0);
     auto xt = diffusion_->qSample(x0, t, noise).to(device_);
     t = t.to(device_);
     noise = noise.to(device_);
@@ -173,26 +254,26 @@ void Trainer::distillationStep(const at::Tensor& x0, at::Generator& generator, T
     for (double width : stats.widths) {
         const bool full = width == config_.widths.front();
         auto prediction = model_->forward(xt, t, width);
-        auto loss = torch::mse_loss(prediction, full ? noise : target);
+        auto loss = torch::mse_loss(prediction, full ? noise : target) * share;
         loss.backward();
         // Logged against the noise for every width, comparable with runs without distillation.
-        stats.losses.push_back(full ? loss.item<double>() : torch::mse_loss(prediction.detach(), noise).item<double>());
+        stats.losses.push_back(full ? loss.item<double>()
+                                    : torch::mse_loss(prediction.detach(), noise).item<double>() * share);
     }
 }
 
-void Trainer::scheduledStep(const at::Tensor& x0, at::Generator& generator, TrainStepStats& stats)
+void Trainer::scheduledStep(const at::Tensor& x0, std::vector<at::Generator>& samples, double share,
+                            TrainStepStats& stats)
 {
-    const int64_t batch = x0.size(0);
     for (double width : stats.widths) {
-        const size_t w = size_t(std::find(config_.widths.begin(), config_.widths.end(), width) - config_.widths.begin());
-        at::Tensor t;
-        if (w == 0) {
-            t = torch::randint(0, config_.diffusion.T, {batch}, generator, torch::kLong);
-        } else {
-            const auto& allowed = scheduledTimesteps_[w];
-            t = allowed.index_select(0, torch::randint(0, allowed.size(0), {batch}, generator, torch::kLong));
+        if (x0.size(0) == 0) {
+            stats.losses.push_back(0);
+            continue;
         }
-        auto noise = torch::randn(x0.sizes(), generator);
+        const size_t w = size_t(std::find(config_.widths.begin(), config_.widths.end(), width) - config_.widths.begin());
+        at::Tensor t = w == 0 ? drawTimesteps(samples, config_.diffusion.T)
+                              : drawTimestepsFrom(samples, scheduledTimesteps_[w]);
+        auto noise = drawNoise(samples, x0);
         auto xt = diffusion_->qSample(x0, t, noise).to(device_);
         t = t.to(device_);
         noise = noise.to(device_);
@@ -202,11 +283,35 @@ void Trainer::scheduledStep(const at::Tensor& x0, at::Generator& generator, Trai
             target = distillationTarget(noise, ema_->forward(xt, t, config_.widths.front()), options_.distill);
         }
         auto prediction = model_->forward(xt, t, width);
-        auto loss = torch::mse_loss(prediction, target);
+        auto loss = torch::mse_loss(prediction, target) * share;
         loss.backward();
         stats.losses.push_back(target.is_same(noise) ? loss.item<double>()
-                                                     : torch::mse_loss(prediction.detach(), noise).item<double>());
+                                                     : torch::mse_loss(prediction.detach(), noise).item<double>() * share);
     }
+}
+
+void Trainer::reduceAcrossRanks(TrainStepStats& stats)
+{
+    if (group_->worldSize() == 1)
+        return;
+    torch::NoGradGuard noGrad;
+    // Full width uses every parameter, so a rank with a share has every
+    // gradient; a rank without one (a short last batch) adds zeros.
+    std::vector<at::Tensor> tensors;
+    for (auto& p : params_) {
+        if (!p.grad().defined())
+            p.mutable_grad() = torch::zeros_like(p);
+        tensors.push_back(p.grad());
+    }
+    auto losses = torch::tensor(stats.losses, torch::kDouble);
+    tensors.push_back(losses);
+    // Each share's loss is already weighted by its fraction: the sum is the
+    // global batch's mean. (Overlapping this with the backward pass would need
+    // hooks per parameter; the sandwich's several backward passes leave little
+    // to overlap.)
+    group_->allReduceSum(tensors, "all-reduce of the gradients at step " + std::to_string(step_ + 1));
+    for (size_t i = 0; i < stats.losses.size(); ++i)
+        stats.losses[i] = losses[int64_t(i)].item<double>();
 }
 
 std::vector<at::Tensor> scheduledTimestepsByWidth(const TrainOptions& options, const NetConfig& config)

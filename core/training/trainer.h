@@ -6,7 +6,18 @@
 // prediction instead of (or mixed with) the noise (TrainOptions::distill).
 // Every random draw of step k comes from (seed, k), and the batch order from a
 // BatchSampler, so a resumed run continues exactly where it stopped.
+//
+// Data parallel: every rank draws the same global batch and takes its
+// contiguous share of it (shardRange). Each sample's flip, timesteps and noise
+// come from a generator of (seed, step, its position in the global batch), and
+// the sandwich widths from one of (seed, step), so N ranks draw exactly what
+// one process draws. Each rank weights its loss by its share of the batch and
+// the gradients are summed over the ranks before the clip and the Adam step:
+// the global batch's mean gradient, as in one process. Dropout masks come from
+// (seed, step, rank): with dropout > 0 the ranks' runs are reproducible but not
+// equal to one process's.
 #include "data/batch_sampler.h"
+#include "distributed/process_group.h"
 #include "engine/net_config.h"
 #include "training/train_options.h"
 
@@ -51,6 +62,14 @@ public:
     const TrainOptions& options() const { return options_; }
     const NetConfig& config() const { return config_; }
 
+    // The ranks this trainer shares its batches with (one process by default).
+    // Call synchronizeRanks() once every rank has its starting state.
+    void joinProcessGroup(std::shared_ptr<ProcessGroup> group);
+    ProcessGroup& processGroup() { return *group_; }
+    // Every rank takes rank 0's weights, EMA and Adam state; throws ddsm::Error
+    // naming the rank whose step or batch position differs (another checkpoint).
+    void synchronizeRanks();
+
     SlimmableUNet& model() { return *model_; }
     SlimmableUNet& ema() { return *ema_; }
     std::shared_ptr<SlimmableUNet> emaShared() { return ema_; }
@@ -70,8 +89,14 @@ public:
 
 private:
     // One step's losses and gradients when TrainOptions::distill > 0.
-    void distillationStep(const at::Tensor& x0, at::Generator& generator, TrainStepStats& stats);
-    void scheduledStep(const at::Tensor& x0, at::Generator& generator, TrainStepStats& stats);
+    // `samples`: one generator per sample of this rank's share; `share`: the
+    // share's fraction of the global batch (the weight of its losses).
+    void plainStep(const at::Tensor& x0, std::vector<at::Generator>& samples, double share, TrainStepStats& stats);
+    void distillationStep(const at::Tensor& x0, std::vector<at::Generator>& samples, double share,
+                          TrainStepStats& stats);
+    void scheduledStep(const at::Tensor& x0, std::vector<at::Generator>& samples, double share, TrainStepStats& stats);
+    // Sums the gradients and the losses over the ranks.
+    void reduceAcrossRanks(TrainStepStats& stats);
 
     NetConfig config_;
     TrainOptions options_;
@@ -86,6 +111,7 @@ private:
     // Step-aware training: the timesteps each width trains on (by width index;
     // empty for widths the schedule does not use and for full width).
     std::vector<at::Tensor> scheduledTimesteps_;
+    std::shared_ptr<ProcessGroup> group_;
 };
 
 }  // namespace ddsm

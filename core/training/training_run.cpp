@@ -1,5 +1,6 @@
 #include "training/training_run.h"
 
+#include "distributed/process_group.h"
 #include "engine/diffusion.h"
 #include "engine/flops.h"
 #include "engine/model_file.h"
@@ -78,16 +79,24 @@ void exportModel(Trainer& trainer, const TrainingRunSettings& s)
 int64_t runTraining(Trainer& trainer, const TrainingRunSettings& s, const TrainingProgressCallback& progress,
                     const std::atomic<bool>* cancel)
 {
-    std::filesystem::create_directories(s.outDir);
+    // Rank 0 alone writes (and reports); checkpoints and the model are
+    // written atomically, so a rank that dies leaves the last whole one.
+    ProcessGroup& group = trainer.processGroup();
+    const bool main = group.isMain();
+    trainer.synchronizeRanks();
     const auto& c = trainer.config();
     const std::string csvPath = s.outDir + "/loss.csv";
-    const bool freshLog = !std::filesystem::exists(csvPath);
-    std::ofstream csv(csvPath, std::ios::app);
-    if (freshLog) {
-        csv << "step,seconds,learning_rate,grad_norm";
-        for (double w : c.widths)
-            csv << ",loss_w" << w;
-        csv << "\n";
+    std::ofstream csv;
+    if (main) {
+        std::filesystem::create_directories(s.outDir);
+        const bool freshLog = !std::filesystem::exists(csvPath);
+        csv.open(csvPath, std::ios::app);
+        if (freshLog) {
+            csv << "step,seconds,learning_rate,grad_norm";
+            for (double w : c.widths)
+                csv << ",loss_w" << w;
+            csv << "\n";
+        }
     }
     std::vector<double> macs;
     for (double w : c.widths)
@@ -95,8 +104,15 @@ int64_t runTraining(Trainer& trainer, const TrainingRunSettings& s, const Traini
 
     const int64_t total = trainer.options().steps;
     auto report = [&](TrainingProgress p) {
-        if (progress)
+        if (progress && main)
             progress(p);
+    };
+    auto checkpoint = [&] {
+        if (!main)
+            return;
+        trainer.saveCheckpoint(s.outDir + "/checkpoint.safetensors",
+                               {{"dataset", s.datasetDescription}, {"data_spec", s.dataSpec}});
+        exportModel(trainer, s);
     };
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
@@ -105,7 +121,9 @@ int64_t runTraining(Trainer& trainer, const TrainingRunSettings& s, const Traini
     double intervalLoss = 0, intervalMacs = 0;
 
     while (trainer.completedSteps() < total) {
-        if (cancel && cancel->load())
+        // All ranks stop at the same step when any of them is asked to.
+        const bool stop = cancel && cancel->load();
+        if (group.worldSize() > 1 ? group.allReduceMax(stop ? 1 : 0, "agreeing whether to stop") > 0 : stop)
             break;
         const auto stats = trainer.step();
         ++intervalSteps;
@@ -115,17 +133,19 @@ int64_t runTraining(Trainer& trainer, const TrainingRunSettings& s, const Traini
                 if (c.widths[i] == w)
                     intervalMacs += 3.0 * macs[i] * trainer.options().batchSize;
 
-        csv << stats.step << "," << std::chrono::duration<double>(Clock::now() - start).count() << ","
-            << stats.learningRate << "," << stats.gradNorm;
-        for (double w : c.widths) {
-            csv << ",";
-            for (size_t i = 0; i < stats.widths.size(); ++i)
-                if (stats.widths[i] == w) {
-                    csv << stats.losses[i];
-                    break;
-                }
+        if (main) {
+            csv << stats.step << "," << std::chrono::duration<double>(Clock::now() - start).count() << ","
+                << stats.learningRate << "," << stats.gradNorm;
+            for (double w : c.widths) {
+                csv << ",";
+                for (size_t i = 0; i < stats.widths.size(); ++i)
+                    if (stats.widths[i] == w) {
+                        csv << stats.losses[i];
+                        break;
+                    }
+            }
+            csv << "\n";
         }
-        csv << "\n";
 
         if (stats.step % s.progressEvery == 0 || stats.step == total) {
             const double seconds = std::chrono::duration<double>(Clock::now() - intervalStart).count();
@@ -141,18 +161,17 @@ int64_t runTraining(Trainer& trainer, const TrainingRunSettings& s, const Traini
             intervalStart = Clock::now();
             intervalSteps = 0;
             intervalLoss = intervalMacs = 0;
-            csv.flush();
+            if (main)
+                csv.flush();
         }
-        if (s.checkpointEvery > 0 && stats.step % s.checkpointEvery == 0) {
-            trainer.saveCheckpoint(s.outDir + "/checkpoint.safetensors", {{"dataset", s.datasetDescription}, {"data_spec", s.dataSpec}});
-            exportModel(trainer, s);
-        }
-        if (s.sampleEvery > 0 && stats.step % s.sampleEvery == 0)
+        if (s.checkpointEvery > 0 && stats.step % s.checkpointEvery == 0)
+            checkpoint();
+        if (main && s.sampleEvery > 0 && stats.step % s.sampleEvery == 0)
             writeSampleGrids(trainer, s);
     }
-    csv.flush();
-    trainer.saveCheckpoint(s.outDir + "/checkpoint.safetensors", {{"dataset", s.datasetDescription}, {"data_spec", s.dataSpec}});
-    exportModel(trainer, s);
+    if (main)
+        csv.flush();
+    checkpoint();
     TrainingProgress done;
     done.step = trainer.completedSteps();
     done.totalSteps = total;

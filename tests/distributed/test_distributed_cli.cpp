@@ -1,7 +1,15 @@
 // Whole data-parallel jobs of the `ddsm` executable on 127.0.0.1: the launcher,
 // training on 2 ranks against 1, resume, sharded FID, a rank killed mid-run.
 #include "distributed/distributed_config.h"
+#include "engine/net_config.h"
+#include "engine/slimmable_unet.h"
+#include "io/safetensors.h"
 
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <torch/torch.h>
+
+#include <QDir>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QRegularExpression>
@@ -9,6 +17,8 @@
 #include <QtTest>
 
 #include <csignal>
+#include <map>
+#include <signal.h>
 
 using namespace ddsm;
 
@@ -33,7 +43,43 @@ Run runCli(const QStringList& args, int timeoutMs = 120000)
             QString::fromUtf8(p.readAllStandardError()), timer.elapsed()};
 }
 
-QString port() { return QString::number(freeLoopbackPort()); }
+// Tiny, and without dropout: dropout masks are drawn per rank.
+NetConfig tiny()
+{
+    NetConfig c;
+    c.imageSize = 8;
+    c.baseChannels = 32;
+    c.channelMult = {1, 2};
+    c.numResBlocks = 1;
+    c.attentionLevels = {1};
+    c.normGroups = 4;
+    c.dropout = 0;
+    c.widths = {1.0, 0.75, 0.5};  // a middle width, drawn identically on every rank
+    c.diffusion.T = 40;
+    return c;
+}
+
+std::map<std::string, at::Tensor> tensorsOf(const QString& file)
+{
+    const auto loaded = loadSafetensors(file.toStdString());
+    return {loaded.tensors.begin(), loaded.tensors.end()};
+}
+
+// The largest absolute difference over the tensors whose names start with `prefix`.
+double largestDifference(const std::map<std::string, at::Tensor>& a, const std::map<std::string, at::Tensor>& b,
+                         const std::string& prefix)
+{
+    double largest = 0;
+    int compared = 0;
+    for (const auto& [name, t] : a)
+        if (name.rfind(prefix, 0) == 0) {
+            largest = std::max(largest, (t - b.at(name)).abs().max().item<double>());
+            ++compared;
+        }
+    if (compared == 0)
+        throw std::runtime_error("no tensor named " + prefix + "*");
+    return largest;
+}
 
 }  // namespace
 
@@ -62,6 +108,115 @@ private slots:
         QVERIFY2(r.err.contains("rank 1 (pid"), qPrintable(r.err));
         QVERIFY2(r.err.contains("job failed: rank 1 exited with code 3"), qPrintable(r.err));
         QVERIFY2(r.ms < 15000, qPrintable(QString::number(r.ms)));
+    }
+
+    void initTestCase()
+    {
+        saveNetConfig(path("tiny.json").toStdString(), tiny());
+        // 20 images: batches of 8 run into a short last batch of 4 within the test's steps.
+        QDir().mkpath(path("images"));
+        cv::RNG rng(7);
+        for (int i = 0; i < 20; ++i) {
+            cv::Mat image(8, 8, CV_8UC1);
+            rng.fill(image, cv::RNG::UNIFORM, 0, 256);
+            cv::imwrite(path("images/%1.png").arg(i, 2, 10, QChar('0')).toStdString(), image);
+        }
+    }
+
+    QStringList trainArgs(const QString& out, int steps)
+    {
+        return {"train", "--config", path("tiny.json"), "--data", path("images"), "--out", path(out), "--steps",
+                QString::number(steps), "--batch", "8", "--lr", "1e-3", "--warmup", "0", "--seed", "3", "--threads",
+                "1", "--sample-every", "0", "--checkpoint-every", "2", "--ema", "0.9"};
+    }
+
+    QStringList onTwoRanks(const QStringList& command)
+    {
+        return QStringList{"launch", "--nproc", "2", "--master-port", "0", "--"} + QStringList{"ddsm"} + command;
+    }
+
+    void twoRanksTrainAsOneProcessDoes()
+    {
+        const Run one = runCli(trainArgs("one", 5));
+        QVERIFY2(one.exitCode == 0, qPrintable(one.err));
+        const Run two = runCli(onTwoRanks(trainArgs("two", 5)));
+        QVERIFY2(two.exitCode == 0, qPrintable(two.out + two.err));
+        QVERIFY2(two.out.contains("[rank 0] rank 0 of 2"), qPrintable(two.out));
+        QVERIFY2(two.out.contains("[rank 1] rank 1 of 2"), qPrintable(two.out));
+        QVERIFY2(!two.out.contains("[rank 1] step"), qPrintable(two.out));  // rank 0 alone reports
+
+        const auto a = tensorsOf(path("one/checkpoint.safetensors"));
+        const auto b = tensorsOf(path("two/checkpoint.safetensors"));
+        // Only the summation order differs (two half-batch sums added, vs one).
+        const double tolerance = 2e-5;
+        for (const char* part : {"model.", "ema.", "adam_m.", "adam_v."}) {
+            qInfo("%s largest difference 1 vs 2 ranks: %g", part, largestDifference(a, b, part));
+            QVERIFY2(largestDifference(a, b, part) < tolerance,
+                     qPrintable(QString("%1 %2").arg(part).arg(largestDifference(a, b, part))));
+        }
+        // ... and the weights did move, by far more than the tolerance.
+        SlimmableUNet initial(tiny());
+        initial.initialize(3);
+        std::map<std::string, at::Tensor> start;
+        for (const auto& p : initial.named_parameters())
+            start["model." + p.key()] = p.value().detach();
+        QVERIFY2(largestDifference(start, a, "model.") > 100 * tolerance,
+                 qPrintable(QString::number(largestDifference(start, a, "model."))));
+    }
+
+    void aResumedTwoRankRunEqualsAnUninterruptedOne()
+    {
+        // Stops at step 3 (an odd step, after a checkpoint at 2 was overwritten by the final one).
+        const Run first = runCli(onTwoRanks(trainArgs("resumed", 3)));
+        QVERIFY2(first.exitCode == 0, qPrintable(first.out + first.err));
+        const Run rest = runCli(onTwoRanks({"train", "--out", path("resumed"), "--resume", "--steps", "5", "--threads",
+                                            "1", "--sample-every", "0", "--checkpoint-every", "2"}));
+        QVERIFY2(rest.exitCode == 0, qPrintable(rest.out + rest.err));
+        QVERIFY2(rest.out.contains("resumed at step 3 of 5"), qPrintable(rest.out));
+        const auto straight = tensorsOf(path("two/checkpoint.safetensors"));
+        const auto resumed = tensorsOf(path("resumed/checkpoint.safetensors"));
+        for (const char* part : {"model.", "ema.", "adam_m.", "adam_v."})
+            QCOMPARE(largestDifference(straight, resumed, part), 0.0);
+    }
+
+    void aKilledRankEndsTheJobNamingIt()
+    {
+        // Two ranks started by hand, as on two machines; rank 1 is killed mid-run.
+        const QString port = QString::number(freeLoopbackPort());
+        QProcess ranks[2];
+        for (int r = 0; r < 2; ++r) {
+            auto env = QProcessEnvironment::systemEnvironment();
+            env.insert("WORLD_SIZE", "2");
+            env.insert("RANK", QString::number(r));
+            env.insert("MASTER_ADDR", "127.0.0.1");
+            env.insert("MASTER_PORT", port);
+            env.insert("DDSM_DIST_TIMEOUT", "30");
+            ranks[r].setProcessEnvironment(env);
+            ranks[r].start(DDSM_CLI, trainArgs(QString("killed"), 100000) << "--checkpoint-every" << "5");
+        }
+        QString out;
+        QElapsedTimer timer;
+        timer.start();
+        while (!out.contains("step 10/") && timer.elapsed() < 60000) {
+            ranks[0].waitForReadyRead(1000);
+            out += QString::fromUtf8(ranks[0].readAllStandardOutput());
+        }
+        QVERIFY2(out.contains("step 10/"), qPrintable(out + ranks[0].readAllStandardError()));
+        ::kill(pid_t(ranks[1].processId()), SIGKILL);
+        timer.restart();
+        QVERIFY(ranks[0].waitForFinished(30000));
+        const QString err = QString::fromUtf8(ranks[0].readAllStandardError());
+        qInfo("rank 0 after rank 1 was killed, %lld ms: %s", timer.elapsed(), qPrintable(err.trimmed()));
+        QCOMPARE(ranks[0].exitCode(), 1);
+        QVERIFY2(err.contains("rank 0 of 2: all-reduce of the gradients at step") ||
+                     err.contains("rank 0 of 2: agreeing whether to stop"),
+                 qPrintable(err));
+        QVERIFY2(err.contains("rank 1 stopped answering"), qPrintable(err));
+        QVERIFY2(timer.elapsed() < 30000, qPrintable(QString::number(timer.elapsed())));
+        // The last checkpoint is whole: it loads.
+        const auto checkpoint = tensorsOf(path("killed/checkpoint.safetensors"));
+        QVERIFY(checkpoint.count("model.out.weight") || checkpoint.size() > 10);
+        ranks[1].waitForFinished();
     }
 
     void launchRefusesAMissingCommand()
