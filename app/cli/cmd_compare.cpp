@@ -52,10 +52,12 @@ const char* kHelp =
     "  --no-clip            do not clamp predicted x0 to [-1, 1]\n"
     "  --batch N            images per network call (default 128)\n"
     "  --bootstrap R        bootstrap rounds of the intervals (default 200)\n"
-    "  --json FILE          also write the results as JSON\n";
+    "  --json FILE          also write the results as JSON\n"
+    "  --snap-widths        round schedule widths the model lacks to its nearest width\n"
+    "                       (with a note) instead of refusing the schedule\n";
 
 // The width index of every sampler step; a schedule must use the model's widths.
-std::vector<int> stepWidthIndices(const std::string& spec, const std::vector<int>& timesteps,
+std::vector<int> stepWidthIndices(const Args& args, const std::string& spec, const std::vector<int>& timesteps,
                                   const std::vector<double>& widths, int T)
 {
     std::vector<double> stepWidths;
@@ -68,7 +70,8 @@ std::vector<int> stepWidthIndices(const std::string& spec, const std::vector<int
         }
         stepWidths.assign(timesteps.size(), width);
     } else {
-        stepWidths = loadSchedule(spec, T).schedule.widthsAt(timesteps);
+        // Refused (width and first t named) or snapped with --snap-widths.
+        stepWidths = loadScheduleForModel(args, spec, T, widths).schedule.widthsAt(timesteps);
     }
     std::vector<int> indices;
     for (double w : stepWidths) {
@@ -94,7 +97,7 @@ int runCompare(const std::vector<std::string>& argv)
     auto valueOptions = kFeatureValueOptions;
     valueOptions.insert({"samples", "steps", "sampler", "eta", "variance", "seed", "batch", "bootstrap", "json",
                          "threads", "init", "config", "seed-init"});
-    const Args args(argv, valueOptions, {"no-clip"});
+    const Args args(argv, valueOptions, {"no-clip", "snap-widths"});
     if (args.wantsHelp()) {
         std::printf("%s%s", kHelp, kFeatureOptionsHelp);
         return 0;
@@ -142,7 +145,7 @@ int runCompare(const std::vector<std::string>& argv)
     std::vector<double> gflops;
     for (size_t i = 0; i < rows.size(); ++i) {
         const Denoiser& model = rows[i].modelPath.empty() ? *denoiser : *others[rows[i].modelPath];
-        const auto indices = stepWidthIndices(rows[i].spec, setup.timesteps, model.widths(), config.diffusion.T);
+        const auto indices = stepWidthIndices(args, rows[i].spec, setup.timesteps, model.widths(), config.diffusion.T);
         schedules.push_back({specs[i], indices});
         double macs = 0;
         for (int w : indices)

@@ -129,7 +129,7 @@ int predict(const Args& args)
     const DistancePredictor predictor(loadPredictor(args.positionals()[1]));
     const auto& c = predictor.calibration();
     // The calibration's own sampler steps: a prediction holds only for them.
-    const ScheduleChoice choice = chooseSchedule(args, c.T, c.widths.front(), c.steps);
+    const ScheduleChoice choice = chooseSchedule(args, c.T, c.widths, c.steps);
     const auto start = std::chrono::steady_clock::now();
     const double value = predictor.predict(choice.document.schedule.widths());
     const double micros = 1e6 * std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -153,7 +153,7 @@ int runPredictor(const std::vector<std::string>& argv)
     const std::string sub = rest.empty() ? "" : rest.front();
     if (sub == "fit")
         rest.erase(rest.begin());
-    const Args args(rest, valueOptions, {"no-clip"});
+    const Args args(rest, valueOptions, {"no-clip", "snap-widths"});
     if (args.wantsHelp() || sub.empty()) {
         std::printf("%s%s%s", kHelp, kFeatureOptionsHelp, kModelOptionsHelp);
         return sub.empty() && !args.wantsHelp() ? 2 : 0;

@@ -64,7 +64,8 @@ const char* kHelp =
     "  --granularity G           steps (a gene per step) or bins:K (default steps)\n"
     "  --crossover uniform|one-point, --crossover-prob X (default uniform, 0.9)\n"
     "  --mutation P              per-gene mutation probability (default 1/genes)\n"
-    "  --init-schedules F1,F2    schedule files added to the initial population\n"
+    "  --init-schedules F1,F2    schedule files added to the initial population (of the\n"
+    "                            model's widths; --snap-widths rounds others to the nearest)\n"
     "  --features F              feature network: \"default\" (the shipped Fashion-MNIST\n"
     "                            classifier), a classifier .safetensors, a TorchScript file, or\n"
     "                            \"pixels\": 7x7 average-pooled pixels, a crude fallback with no\n"
@@ -170,7 +171,7 @@ int runSearch(const std::vector<std::string>& argv)
                      "seed", "granularity", "crossover", "crossover-prob", "mutation", "init-schedules", "reference",
                      "data", "reference-count", "features", "batch", "prefix-cache-mb", "final-samples", "final-seed",
                      "finalists", "bootstrap", "predictor", "prescreen", "out", "score", "race-max-samples", "race-z", "threads", "init", "config", "seed-init"},
-                    {"resume", "kid"});
+                    {"resume", "kid", "snap-widths"});
     if (args.wantsHelp()) {
         std::printf("%s%s", kHelp, kModelOptionsHelp);
         return 0;
@@ -271,7 +272,7 @@ int runSearch(const std::vector<std::string>& argv)
         throw Error("racing adds whole batches: --samples-per-candidate and --race-max-samples must be multiples of "
                     "--batch (" + std::to_string(batch) + ")");
     for (const auto& path : splitList(args.get("init-schedules", ""))) {
-        const auto document = loadSchedule(path, T);
+        const auto document = loadScheduleForModel(args, path, T, widths);
         settings.initialGenomes.push_back(
             setup.layout.fromStepWidths(document.schedule.widthsAt(setup.timesteps), widths));
     }

@@ -255,6 +255,22 @@ private slots:
         const Run unknown = runCli({"compare", model, "width:1", "width:0.6"});
         QCOMPARE(unknown.exitCode, 1);
         QVERIFY2(unknown.err.contains("width:0.6: width 0.6 is not one of the model's widths"), qPrintable(unknown.err));
+        // A schedule file with a width the model lacks is refused at its first t,
+        // or snapped on request.
+        {
+            QFile odd(path("odd-search.txt"));
+            QVERIFY(odd.open(QIODevice::WriteOnly));
+            QStringList widths;
+            for (int t = 0; t < 1000; ++t)
+                widths << (t == 5 ? "0.6" : "1.0");
+            odd.write(("[" + widths.join(", ") + "]\n").toUtf8());
+        }
+        const Run odd = runCli({"compare", model, "width:1", path("odd-search.txt"), "--samples", "4", "--steps", "2"});
+        QCOMPARE(odd.exitCode, 1);
+        QVERIFY2(odd.err.contains("width 0.6 at t = 5"), qPrintable(odd.err));
+        const Run snapped = runCli({"compare", model, "width:1", path("odd-search.txt"), "--samples", "4", "--steps", "2",
+                                    "--bootstrap", "4", "--threads", "1", "--snap-widths"});
+        QVERIFY2(snapped.exitCode == 0, qPrintable(snapped.err));
         const Run single = runCli({"compare", model, "width:1"});
         QCOMPARE(single.exitCode, 1);
         QVERIFY2(single.err.contains("at least two schedules"), qPrintable(single.err));
