@@ -83,6 +83,14 @@ void SampleQualityRun::addBatch(int count, const std::atomic<bool>* cancel)
     next_ += count;
 }
 
+void SampleQualityRun::addFeatures(const at::Tensor& features)
+{
+    fid_.add(features);
+    if (kid_)
+        kid_->add(features);
+    next_ += int(features.size(0));
+}
+
 int64_t SampleQualityRun::count() const { return fid_.count(); }
 
 Estimate SampleQualityRun::fid(int bootstrapRounds, uint64_t seed) const { return fid_.current(bootstrapRounds, seed); }

@@ -51,6 +51,9 @@ public:
 
     // Samples the next `count` images and adds their features.
     void addBatch(int count, const std::atomic<bool>* cancel = nullptr);
+    // Adds the features of the next images, sampled elsewhere (another rank)
+    // with this run's recipe: the same figures as addBatch of as many images.
+    void addFeatures(const at::Tensor& features);
     int64_t count() const;
 
     // Estimates of everything so far (at least 2 samples).

@@ -219,6 +219,38 @@ private slots:
         ranks[1].waitForFinished();
     }
 
+    void twoRanksMeasureTheFidOfOneProcess()
+    {
+        // The default features need 28x28 images: an untrained tiny network of that size.
+        NetConfig c = tiny();
+        c.imageSize = 28;
+        c.baseChannels = 16;
+        c.widths = {1.0, 0.5};
+        saveNetConfig(path("tiny28.json").toStdString(), c);
+        // 23 images in batches of 5: the second round has one batch, and it is short.
+        const QStringList fid{"fid", "--init", "random", "--config", path("tiny28.json"), "--samples", "23", "--batch",
+                              "5", "--steps", "3", "--seed", "11", "--threads", "1", "--kid-count", "100", "--rounds",
+                              "20"};
+        const Run one = runCli(fid);
+        QVERIFY2(one.exitCode == 0, qPrintable(one.err));
+        const Run two = runCli(onTwoRanks(fid));
+        QVERIFY2(two.exitCode == 0, qPrintable(two.out + two.err));
+        const auto figures = [](const QString& out) {
+            QStringList lines;
+            for (QString line : out.split('\n')) {
+                line.remove(QRegularExpression("^\\[rank 0\\] "));
+                if (line.startsWith("FID ") || (line.startsWith("KID ") && !line.startsWith("KID reference")))
+                    lines << line;
+            }
+            return lines;
+        };
+        const QStringList a = figures(one.out), b = figures(two.out);
+        QVERIFY2(a.size() == 2, qPrintable(a.join(" | ")));
+        QVERIFY2(a[0].contains("n=23"), qPrintable(a[0]));
+        QCOMPARE(b, a);  // estimates, intervals and counts, digit for digit
+        QVERIFY2(!two.out.contains("[rank 1] FID"), qPrintable(two.out));
+    }
+
     void launchRefusesAMissingCommand()
     {
         const Run r = runCli({"launch", "--nproc", "2"});
