@@ -136,6 +136,8 @@ FamilyManifest parseFamilyManifest(const std::string& text, const std::string& m
         root = json::parse(text);
     } catch (const json::parse_error& e) {
         throw Error(manifestPath + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
+    } catch (const json::out_of_range&) {  // a number beyond a double's range, such as 1e999
+        throw Error(manifestPath + ": not valid JSON (a number out of range)");
     }
     if (!root.is_object())
         throw Error(manifestPath + ": a family manifest must be a JSON object");

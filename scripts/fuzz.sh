@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# A short fuzz pass, as CI runs it: installs Debian's clang and libFuzzer if
+# missing, builds the fuzz targets of fuzz/ (libFuzzer + AddressSanitizer +
+# UndefinedBehaviorSanitizer, a project of its own in build/fuzz), then runs
+# every target for FUZZ_SECONDS (default 30) on a copy of its committed corpus
+# (fuzz/corpus/TARGET). Fails on the first crash, sanitizer report, leak, hang
+# (FUZZ_TIMEOUT seconds, default 2) or allocation over 1 GB, leaving the input
+# in build/fuzz/findings/TARGET/ and libFuzzer's log beside it.
+#
+#   scripts/fuzz.sh                       every target, 30 s each
+#   FUZZ_SECONDS=300 scripts/fuzz.sh npz  one target, longer
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=${FUZZ_SECONDS:-30}
+timeout=${FUZZ_TIMEOUT:-2}
+
+packages=(clang libclang-rt-dev cmake ninja-build nlohmann-json3-dev zlib1g-dev libopencv-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "Installing missing packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+
+build=build/fuzz
+if [ ! -f "$build/build.ninja" ]; then
+  CC=clang CXX=clang++ cmake -S fuzz -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+cmake --build "$build"
+
+targets=("$@")
+if ((${#targets[@]} == 0)); then
+  for dir in fuzz/corpus/*/; do
+    targets+=("$(basename "$dir")")
+  done
+fi
+
+failed=()
+for t in "${targets[@]}"; do
+  binary="$build/fuzz_$t"
+  [ -x "$binary" ] || { echo "fuzz: no target fuzz_$t in $build" >&2; exit 2; }
+  corpus="$build/run/$t"            # libFuzzer adds new inputs here: a copy, not fuzz/corpus
+  findings="$build/findings/$t"
+  rm -rf "$corpus" "$findings"
+  mkdir -p "$corpus" "$findings"
+  cp "fuzz/corpus/$t/"* "$corpus/"
+  log="$findings/libfuzzer.log"
+  if "$binary" -max_total_time="$seconds" -timeout="$timeout" -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+       -print_final_stats=1 -artifact_prefix="$findings/" "$corpus" >"$log" 2>&1; then
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    echo "fuzz_$t: clean, ${runs:-?} runs in ${seconds} s"
+  else
+    echo "fuzz_$t: FAILED; input and log in $findings" >&2
+    grep -E "ERROR|SUMMARY|runtime error|Test unit written" "$log" | head -20 >&2 || true
+    failed+=("$t")
+  fi
+done
+
+if ((${#failed[@]})); then
+  echo "fuzz: ${#failed[@]} target(s) failed: ${failed[*]}" >&2
+  exit 1
+fi
