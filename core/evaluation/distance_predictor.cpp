@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 
 namespace ddsm {
 
@@ -278,11 +279,39 @@ nlohmann::json segmentsJson(const std::vector<double>& widths)
     return segments;
 }
 
+// A JSON number as a whole number of type Int. nlohmann's get<int>() of a float
+// outside Int's range (1e42) is undefined behaviour, so it is checked here.
+template <class Int>
+Int wholeNumber(const nlohmann::json& value, const std::string& field)
+{
+    if (value.is_number_integer()) {
+        if (value.is_number_unsigned() ? value.get<uint64_t>() <= uint64_t(std::numeric_limits<Int>::max())
+                                       : value.get<int64_t>() >= int64_t(std::numeric_limits<Int>::min()) &&
+                                             value.get<int64_t>() <= int64_t(std::numeric_limits<Int>::max()))
+            return Int(value.get<int64_t>());
+    } else if (value.is_number_float()) {
+        const double d = value.get<double>();
+        // [min, -min): -min is max + 1, exact in a double where max is not (int64).
+        if (d >= double(std::numeric_limits<Int>::min()) && d < -double(std::numeric_limits<Int>::min()) &&
+            d == std::floor(d))
+            return Int(d);
+    } else {
+        throw Error("\"" + field + "\" must be a number, got " + value.dump());
+    }
+    throw Error("\"" + field + "\" must be a whole number within range, got " + value.dump());
+}
+
+template <class Int>
+Int wholeNumber(const nlohmann::json& object, const char* key, Int fallback)
+{
+    return object.contains(key) ? wholeNumber<Int>(object.at(key), key) : fallback;
+}
+
 std::vector<double> widthsFromSegments(const nlohmann::json& segments, int T)
 {
     std::vector<double> widths;
     for (const auto& s : segments) {
-        const auto begin = s.at(0).get<int>(), end = s.at(1).get<int>();
+        const auto begin = wholeNumber<int>(s.at(0), "segments"), end = wholeNumber<int>(s.at(1), "segments");
         if (begin != int(widths.size()) || end <= begin || end > T)
             throw Error("measured schedule segments must cover 0 .. T = " + std::to_string(T) + " in order");
         widths.insert(widths.end(), size_t(end - begin), s.at(2).get<double>());
@@ -350,11 +379,12 @@ PredictorCalibration predictorFromJson(const std::string& text, const std::strin
         const auto json = nlohmann::json::parse(text);
         if (json.value("format", std::string()) != kPredictorFormat)
             throw Error(std::string("not a distance predictor calibration (format is not \"") + kPredictorFormat + "\")");
-        if (json.at("version").get<int>() != 1)
+        if (wholeNumber<int>(json.at("version"), "version") != 1)
             throw Error("unsupported calibration version " + json.at("version").dump());
-        c.T = json.at("T").get<int>();
-        c.steps = json.at("steps").get<int>();
-        c.binEdges = json.at("bin_edges").get<std::vector<int>>();
+        c.T = wholeNumber<int>(json.at("T"), "T");
+        c.steps = wholeNumber<int>(json.at("steps"), "steps");
+        for (const auto& edge : json.at("bin_edges"))
+            c.binEdges.push_back(wholeNumber<int>(edge, "bin_edges"));
         c.widths = json.at("widths").get<std::vector<double>>();
         c.target = json.value("target", std::string(kDistanceTarget));
         c.base = json.at("base").get<double>();
@@ -365,10 +395,10 @@ PredictorCalibration predictorFromJson(const std::string& text, const std::strin
         c.featureName = json.value("feature_name", "");
         c.reference = json.value("reference", "");
         c.estimator = json.value("estimator", "FID");
-        c.samples = json.value("samples", int64_t(0));
-        c.fittedSchedules = json.value("fitted_schedules", 0);
+        c.samples = wholeNumber<int64_t>(json, "samples", 0);
+        c.fittedSchedules = wholeNumber<int>(json, "fitted_schedules", 0);
         c.fitRmse = json.value("fit_rmse", 0.0);
-        c.heldOutSchedules = json.value("held_out_schedules", 0);
+        c.heldOutSchedules = wholeNumber<int>(json, "held_out_schedules", 0);
         c.heldOutKendallTau = json.value("held_out_kendall_tau", 0.0);
         c.crossValidatedKendallTau = json.value("cross_validated_kendall_tau", 0.0);
         c.ridge = json.value("ridge", 0.0);
