@@ -743,11 +743,17 @@ private slots:
     // agree: its widths per t and its segments.
     void shippedSchedulesLoad()
     {
+        // resources/schedules/ and the models' starting schedules (NAME.schedule.json).
+        QStringList paths;
         const QDir dir(QStringLiteral(DDSM_SOURCE_DIR "/resources/schedules"));
-        const auto files = dir.entryList({QStringLiteral("*.json"), QStringLiteral("*.txt")}, QDir::Files);
-        QVERIFY(!files.isEmpty());
-        for (const QString& file : files) {
-            const auto path = dir.filePath(file).toStdString();
+        for (const QString& file : dir.entryList({QStringLiteral("*.json"), QStringLiteral("*.txt")}, QDir::Files))
+            paths << dir.filePath(file);
+        const QDir models(QStringLiteral(DDSM_SOURCE_DIR "/models"));
+        for (const QString& file : models.entryList({QStringLiteral("*.schedule.json")}, QDir::Files))
+            paths << models.filePath(file);
+        QVERIFY(paths.size() >= 3);
+        for (const QString& file : paths) {
+            const auto path = file.toStdString();
             const ScheduleDocument document = ddsm::loadSchedule(path, 1000);
             QCOMPARE(int(document.schedule.widths().size()), 1000);
             QVERIFY2(!document.name.empty(), qPrintable(file));
