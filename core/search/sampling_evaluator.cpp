@@ -149,27 +149,9 @@ Evaluation SamplingEvaluator::scorePaired(const at::Tensor& features)
     return e;
 }
 
-std::vector<Evaluation> SamplingEvaluator::evaluateWith(const std::vector<Genome>& genomes, int samples)
+std::vector<Evaluation> SamplingEvaluator::scoreInPrefixOrder(const std::vector<Genome>& genomes,
+                                                              const std::function<Evaluation(const std::vector<int>&)>& scoreOf)
 {
-    std::vector<std::vector<int>> paths;
-    for (const auto& g : genomes)
-        paths.push_back(setup_.layout.expand(g));
-    std::vector<size_t> order(genomes.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return paths[a] < paths[b]; });
-    std::vector<Evaluation> out(genomes.size());
-    for (size_t i : order) {
-        const auto features = cachedFeatures(paths[i], samples);
-        out[i] = options_.pairedWithFullWidth ? scorePaired(features) : score(features);
-    }
-    return out;
-}
-
-std::vector<Evaluation> SamplingEvaluator::evaluate(const std::vector<Genome>& genomes)
-{
-    if (options_.pairedWithFullWidth)
-        return evaluateWith(genomes, options_.samples);
-    // Absolute FID keeps no features: the app's searches hold many candidates.
     std::vector<std::vector<int>> paths;
     for (const auto& g : genomes)
         paths.push_back(setup_.layout.expand(g));
@@ -179,8 +161,24 @@ std::vector<Evaluation> SamplingEvaluator::evaluate(const std::vector<Genome>& g
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return paths[a] < paths[b]; });
     std::vector<Evaluation> out(genomes.size());
     for (size_t i : order)
-        out[i] = score(features(paths[i]));
+        out[i] = scoreOf(paths[i]);
     return out;
+}
+
+std::vector<Evaluation> SamplingEvaluator::evaluateWith(const std::vector<Genome>& genomes, int samples)
+{
+    return scoreInPrefixOrder(genomes, [&](const std::vector<int>& path) {
+        const auto features = cachedFeatures(path, samples);
+        return options_.pairedWithFullWidth ? scorePaired(features) : score(features);
+    });
+}
+
+std::vector<Evaluation> SamplingEvaluator::evaluate(const std::vector<Genome>& genomes)
+{
+    if (options_.pairedWithFullWidth)
+        return evaluateWith(genomes, options_.samples);
+    // Absolute FID keeps no features: the app's searches hold many candidates.
+    return scoreInPrefixOrder(genomes, [&](const std::vector<int>& path) { return score(features(path)); });
 }
 
 }  // namespace ddsm

@@ -87,6 +87,10 @@ public:
     const PrefixCacheStats& prefixStats() const { return prefixes_.stats(); }
 
 private:
+    // Scores each genome's step widths, in lexicographic order of them.
+    std::vector<Evaluation> scoreInPrefixOrder(const std::vector<Genome>& genomes,
+                                               const std::function<Evaluation(const std::vector<int>&)>& scoreOf);
+
     Denoiser& denoiser_;
     std::unique_ptr<GaussianDiffusion> diffusion_;
     SamplingSetup setup_;
