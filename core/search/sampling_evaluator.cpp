@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <numeric>
 
 namespace ddsm {
@@ -126,13 +127,18 @@ Evaluation SamplingEvaluator::score(const at::Tensor& features) const
     Evaluation e;
     e.quality = frechetDistance(computeStats(features), reference_);
     e.samples = features.size(0);
-    if (options_.kidReferenceFeatures.defined()) {
-        KidOptions kid;
-        kid.subsets = options_.kidSubsets;
-        kid.seed = setup_.sampler.seed;
-        e.kid = computeKid(features, options_.kidReferenceFeatures, kid).mean;
-    }
+    e.kid = kidOf(features);
     return e;
+}
+
+double SamplingEvaluator::kidOf(const at::Tensor& features) const
+{
+    if (!options_.kidReferenceFeatures.defined())
+        return std::numeric_limits<double>::quiet_NaN();
+    KidOptions kid;
+    kid.subsets = options_.kidSubsets;
+    kid.seed = setup_.sampler.seed;
+    return computeKid(features, options_.kidReferenceFeatures, kid).mean;
 }
 
 Evaluation SamplingEvaluator::scorePaired(const at::Tensor& features)
@@ -143,7 +149,9 @@ Evaluation SamplingEvaluator::scorePaired(const at::Tensor& features)
     bootstrap.rounds = options_.uncertaintyRounds;
     bootstrap.seed = setup_.sampler.seed;
     const auto difference = pairedFidDifference(reference_, full, features, bootstrap);
-    Evaluation e = score(features);
+    Evaluation e;
+    e.samples = features.size(0);
+    e.kid = kidOf(features);
     e.quality = difference.value;
     e.uncertainty = difference.standardError;
     return e;

@@ -87,6 +87,7 @@ public:
     const PrefixCacheStats& prefixStats() const { return prefixes_.stats(); }
 
 private:
+    double kidOf(const at::Tensor& features) const;  // NaN unless KID reference features are set
     // Scores each genome's step widths, in lexicographic order of them.
     std::vector<Evaluation> scoreInPrefixOrder(const std::vector<Genome>& genomes,
                                                const std::function<Evaluation(const std::vector<int>&)>& scoreOf);

@@ -20,36 +20,15 @@
 #include <QRegularExpression>
 #include <QtTest>
 
+#include "cli_run.h"
+
 using namespace ddsm;
 
 namespace {
 
-struct Run {
-    int exitCode;
-    QString out, err;
-};
-
-Run runCli(const QStringList& args)
-{
-    QProcess p;
-    p.start(DDSM_CLI, args);
-    p.waitForFinished(300000);
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
-}
-
-NetConfig tiny()
-{
-    NetConfig c;
-    c.imageSize = 8;
-    c.baseChannels = 16;
-    c.channelMult = {1, 2};
-    c.numResBlocks = 1;
-    c.attentionLevels = {1};
-    c.normGroups = 4;
-    c.widths = {1.0, 0.5};
-    c.diffusion.T = 40;
-    return c;
-}
+using test::Run;
+using test::runCli;
+using test::tiny;
 
 }  // namespace
 

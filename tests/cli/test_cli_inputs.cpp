@@ -16,37 +16,15 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "cli_run.h"
+
 using namespace ddsm;
 
 namespace {
 
-struct Run {
-    int exitCode;
-    QString out, err;
-};
-
-Run runCli(const QStringList& args)
-{
-    QProcess p;
-    p.start(DDSM_CLI, args);
-    p.waitForFinished(300000);
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
-}
-
-// Widths {1.0, 0.5}, T = 40: small enough that sampling takes a moment.
-NetConfig tiny()
-{
-    NetConfig c;
-    c.imageSize = 8;
-    c.baseChannels = 16;
-    c.channelMult = {1, 2};
-    c.numResBlocks = 1;
-    c.attentionLevels = {1};
-    c.normGroups = 4;
-    c.widths = {1.0, 0.5};
-    c.diffusion.T = 40;
-    return c;
-}
+using test::Run;
+using test::runCli;
+using test::tiny;
 
 // search.txt for T = 40: `width` at t in [lo, hi], 1.0 elsewhere.
 QString searchTxt(const QString& width, int lo, int hi)
