@@ -22,6 +22,8 @@
 #include "timeline/schedule_document_model.h"
 #include "timeline/schedule_timeline.h"
 
+#include <algorithm>
+
 #include <QDir>
 #include <QDockWidget>
 #include <QElapsedTimer>
@@ -756,14 +758,21 @@ private slots:
         // The background measurement is running (long: 2,000 samples).
         QTRY_VERIFY_WITH_TIMEOUT(window->qualityJob() != 0 && window->session()->isRunning(window->qualityJob()), kWaitMs);
         const int measuring = window->qualityJob();
+        // Every status the line shows as jobs start and end: a short comparison
+        // can come and go between two polls of the event loop.
+        QStringList shown;
+        const auto record = [&] { shown << window->statusText(); };
+        connect(window->session(), &ModelSession::jobStarted, window.get(), record);
+        connect(window->session(), &ModelSession::jobEnded, window.get(), record);
         QElapsedTimer clock;
         clock.start();
         window->comparePanel()->run();
         QVERIFY(window->backgroundQualityPaused());
         QVERIFY2(window->metricsPanel()->measurementNote().contains("Paused"), qPrintable(window->metricsPanel()->measurementNote()));
-        // The status line names what runs, as the metrics do.
-        QTRY_VERIFY_WITH_TIMEOUT(window->statusText().startsWith("Comparing"), 30'000);
         QTRY_VERIFY_WITH_TIMEOUT(!window->comparePanel()->isRunning(), kWaitMs);
+        // The status line named what ran, as the metrics do.
+        QVERIFY2(std::any_of(shown.begin(), shown.end(), [](const QString& s) { return s.startsWith("Comparing"); }),
+                 qPrintable(shown.join(" | ")));
         QCOMPARE(window->comparePanel()->paneFrames(1), steps);
         // Measured FID of 2,000 images would take far longer than a 4-step comparison.
         QVERIFY2(!window->session()->isRunning(measuring), "the comparison waited for the measurement");
@@ -785,8 +794,8 @@ private slots:
             QVERIFY(window);
             window->document()->setStepRangeWidth(1, 2, 0.5);
             edited = window->document()->schedule();
-            // Written by itself within ~2 s of the edit.
-            QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(MainWindow::autosavePath()), 2500);
+            // Written by itself ~2 s after the edit (more on a loaded machine).
+            QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(MainWindow::autosavePath()), 6000);
             // No close event: as if the application had crashed.
         }
         // Started as scripts/run.sh starts it: with the model on the command line.
