@@ -19,5 +19,6 @@ int runCompare(const std::vector<std::string>& argv);
 int runImportance(const std::vector<std::string>& argv);
 int runPredictor(const std::vector<std::string>& argv);
 int runLaunch(const std::vector<std::string>& argv);
+int runWiden(const std::vector<std::string>& argv);
 
 }  // namespace ddsm::cli

@@ -34,6 +34,7 @@ const char* kUsage =
     "  compare MODEL A B ...           FID of schedules on the same noise, paired differences from A\n"
     "  importance MODEL                per-timestep-bin departure of each width (CSV, PNG)\n"
     "  predictor fit|predict           instant distance predictor: calibrate, predict\n"
+    "  widen MODEL --config CFG --out M  a wider model whose narrower width is MODEL, to train on\n"
     "  launch --nproc N -- COMMAND     start N local ranks of a data-parallel job (torchrun environment)\n";
 
 }  // namespace
@@ -48,7 +49,7 @@ int main(int argc, char** argv)
         {"compare", ddsm::cli::runCompare},
         {"train-classifier", ddsm::cli::runTrainClassifier}, {"stats", ddsm::cli::runStats},
         {"fid", ddsm::cli::runFid}, {"importance", ddsm::cli::runImportance}, {"predictor", ddsm::cli::runPredictor},
-        {"launch", ddsm::cli::runLaunch},
+        {"launch", ddsm::cli::runLaunch},     {"widen", ddsm::cli::runWiden},
     };
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
         std::fputs(kUsage, argc < 2 ? stderr : stdout);

@@ -3,6 +3,7 @@
 #include "base/atomic_file.h"
 #include "base/error.h"
 #include "engine/slimmable_unet.h"
+#include "training/model_widening.h"
 #include "training/trainer.h"
 #include "training/training_run.h"
 
@@ -152,6 +153,56 @@ private slots:
         } catch (const Error& e) {
             QVERIFY(std::string(e.what()).find("other.safetensors: its architecture differs") != std::string::npos);
         }
+    }
+
+    void aWiderNetworkEmbedsTheTrainedOneAtANarrowerWidth()
+    {
+        Trainer trained(tiny(), options(20), blobs(64), c10::Device(c10::kCPU));
+        for (int i = 0; i < 20; ++i)
+            trained.step();
+        NetConfig wider = tiny();
+        wider.baseChannels = 32;
+        wider.widths = {1.0, 0.75, 0.5, 0.25};
+        const WidenedModel widened = widenModel(trained.ema(), wider, 7);
+        QCOMPARE(widened.embeddedWidth, 0.5);
+        // On inputs and timesteps of its own, width 0.5 computes what the trained
+        // full width computes, and width 0.25 what its width 0.5 computes (a
+        // prefix of a prefix); the full width is a different network.
+        {
+            torch::NoGradGuard noGrad;
+            trained.ema().eval();
+            widened.net->eval();
+            auto g = at::detail::createCPUGenerator(11);
+            const auto x = torch::randn({16, 1, 8, 8}, g);
+            const auto t = torch::arange(0, 100, 100 / 16, torch::kLong).slice(0, 0, 16);
+            const auto full = trained.ema().forward(x, t, 1.0);
+            QVERIFY((widened.net->forward(x, t, 0.5) - full).abs().max().item<double>() < 1e-5);
+            QVERIFY((widened.net->forward(x, t, 0.25) - trained.ema().forward(x, t, 0.5)).abs().max().item<double>() < 1e-5);
+            QVERIFY((widened.net->forward(x, t, 1.0) - full).abs().max().item<double>() > 1e-3);
+        }
+        // It trains on from there.
+        Trainer next(wider, options(5), blobs(64), c10::Device(c10::kCPU));
+        next.startFromWeights(*widened.net, "widened");
+        QVERIFY(std::isfinite(next.step().losses[0]));
+
+        // What cannot be embedded is refused, naming why.
+        const auto refusal = [&](const NetConfig& config) {
+            try {
+                widenModel(trained.ema(), config, 7);
+            } catch (const Error& e) {
+                return std::string(e.what());
+            }
+            return std::string("accepted");
+        };
+        NetConfig noWidth = wider;
+        noWidth.widths = {1.0, 0.75};
+        QVERIFY(refusal(noWidth).find("add width 0.5") != std::string::npos);
+        NetConfig notMultiple = wider;
+        notMultiple.baseChannels = 24;
+        QVERIFY(refusal(notMultiple).find("not a multiple of 16") != std::string::npos);
+        NetConfig otherLevels = wider;
+        otherLevels.channelMult = {1, 2, 2};
+        QVERIFY2(refusal(otherLevels).find("\"channel_mult\" differs") != std::string::npos, refusal(otherLevels).c_str());
     }
 
     void emaFollowsItsDecayWithOrWithoutTheRamp()

@@ -1,0 +1,49 @@
+// ddsm widen: a trained model becomes the prefix of a wider one (see
+// training/model_widening.h), ready for `ddsm train --init-weights`.
+#include "commands.h"
+#include "common.h"
+
+#include "base/error.h"
+#include "base/sha256.h"
+#include "engine/model_file.h"
+#include "engine/slimmable_unet.h"
+#include "training/model_widening.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+namespace ddsm::cli {
+
+int runWiden(const std::vector<std::string>& argv)
+{
+    const Args args(argv, {"config", "out", "seed"}, {});
+    if (args.wantsHelp() || args.positionals().size() != 1 || !args.has("config") || !args.has("out")) {
+        std::fputs("usage: ddsm widen MODEL --config WIDER.json --out WIDER.safetensors [--seed N]\n\n"
+                   "A wider network whose sub-network at one of its widths computes exactly what MODEL's\n"
+                   "full width computes (checked on a random batch). WIDER.json has MODEL's architecture\n"
+                   "with base_channels a multiple of it and a width with MODEL's channel counts. New\n"
+                   "parameters are initialised from --seed (default 0). Train it on with\n"
+                   "ddsm train --init-weights WIDER.safetensors.\n",
+                   args.wantsHelp() ? stdout : stderr);
+        return args.wantsHelp() ? 0 : 2;
+    }
+    const std::string path = args.positionals().front();
+    const std::string configPath = *args.get("config");
+    const LoadedModel trained = loadModel(path);
+    const NetConfig wider = loadNetConfig(configPath);
+    const WidenedModel widened = widenModel(*trained.net, wider, args.getSeed("seed", 0));
+
+    const nlohmann::json provenance{{"created_by", "ddsm widen"},
+                                    {"from", path + "@" + sha256OfFile(path)},
+                                    {"config", configPath},
+                                    {"embedded_width", widened.embeddedWidth},
+                                    {"from_provenance", nlohmann::json::parse(trained.provenanceJson)}};
+    const std::string out = *args.get("out");
+    saveModel(out, *widened.net, provenance.dump());
+    std::printf("%s: %s\n  width %g reproduces %s (largest difference %.2e on a random batch)\n", out.c_str(),
+                describe(wider).c_str(), widened.embeddedWidth, path.c_str(), widened.maxDifference);
+    return 0;
+}
+
+}  // namespace ddsm::cli
