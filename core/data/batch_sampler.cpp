@@ -1,6 +1,7 @@
 #include "data/batch_sampler.h"
 
 #include "base/error.h"
+#include "base/splitmix.h"
 
 #include <ATen/ATen.h>
 
@@ -11,16 +12,6 @@
 namespace ddsm {
 
 namespace {
-
-// SplitMix64 finaliser: spreads (seed, epoch) over the whole 64-bit seed
-// space, so neighbouring seeds and epochs give unrelated generators.
-uint64_t mix64(uint64_t x)
-{
-    x += 0x9E3779B97F4A7C15ull;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
-}
 
 // Uniform in [0, bound) without modulo bias: reject the lowest
 // (2^64 mod bound) outputs so that the remaining range divides evenly.
@@ -40,7 +31,9 @@ std::vector<int64_t> epochPermutation(int64_t n, uint64_t seed, int64_t epoch)
 {
     std::vector<int64_t> permutation(static_cast<size_t>(n));
     std::iota(permutation.begin(), permutation.end(), int64_t(0));
-    std::mt19937_64 generator(mix64(seed ^ mix64(static_cast<uint64_t>(epoch))));
+    // SplitMix64 spreads (seed, epoch) over the whole 64-bit seed space, so
+    // neighbouring seeds and epochs give unrelated generators.
+    std::mt19937_64 generator(splitMix64(seed ^ splitMix64(static_cast<uint64_t>(epoch))));
     for (int64_t i = n - 1; i > 0; --i)
         std::swap(permutation[i], permutation[uniformBelow(generator, static_cast<uint64_t>(i) + 1)]);
     return permutation;

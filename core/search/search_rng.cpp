@@ -1,26 +1,21 @@
 #include "search/search_rng.h"
 
+#include "base/splitmix.h"
+
 namespace ddsm {
 
-namespace {
-uint64_t splitmix(uint64_t x)
+SearchRng::SearchRng(uint64_t seed, uint64_t stream)
+    : state_(splitMix64(splitMix64(seed) ^ (stream * 0x100000001b3ULL)))
 {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
 }
-}  // namespace
 
-SearchRng::SearchRng(uint64_t seed, uint64_t stream) : state_(splitmix(splitmix(seed) ^ (stream * 0x100000001b3ULL))) {}
-
+// The SplitMix64 generator: splitMix64 adds the increment before mixing, so
+// mixing the old state equals the textbook "advance, then mix".
 uint64_t SearchRng::next()
 {
-    state_ += 0x9e3779b97f4a7c15ULL;
-    uint64_t z = state_;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    const uint64_t out = splitMix64(state_);
+    state_ += kSplitMixGamma;
+    return out;
 }
 
 int SearchRng::below(int n)
