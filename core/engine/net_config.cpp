@@ -2,6 +2,7 @@
 
 #include "base/atomic_file.h"
 #include "base/error.h"
+#include "base/json_fields.h"
 
 #include <nlohmann/json.hpp>
 
@@ -13,19 +14,6 @@ namespace ddsm {
 namespace {
 
 using nlohmann::json;
-
-template <typename T>
-T field(const json& object, const char* name, const T& fallback, const std::string& where)
-{
-    const auto it = object.find(name);
-    if (it == object.end())
-        return fallback;
-    try {
-        return it->get<T>();
-    } catch (const json::exception&) {
-        throw Error(where + ": field \"" + name + "\" has the wrong type (" + it->dump() + ")");
-    }
-}
 
 void require(bool ok, const std::string& message)
 {
@@ -101,61 +89,63 @@ json toJson(const NetConfig& c)
                 {"diffusion", toJson(c.diffusion)}};
 }
 
+namespace {
+
+DiffusionConfig readDiffusion(const JsonFields& in, const json& j)
+{
+    in.requireObject(j, "diffusion");
+    DiffusionConfig c;
+    c.T = in.getOr(j, "diffusion.", "T", c.T);
+    c.betaSchedule = in.getOr(j, "diffusion.", "beta_schedule", c.betaSchedule);
+    c.betaStart = in.getOr(j, "diffusion.", "beta_start", c.betaStart);
+    c.betaEnd = in.getOr(j, "diffusion.", "beta_end", c.betaEnd);
+    c.prediction = in.getOr(j, "diffusion.", "prediction", c.prediction);
+    return c;
+}
+
+}  // namespace
+
 DiffusionConfig diffusionConfigFromJson(const json& j, const std::string& where)
 {
-    if (!j.is_object())
-        throw Error(where + ": \"diffusion\" must be an object");
-    DiffusionConfig c;
-    c.T = field(j, "T", c.T, where);
-    c.betaSchedule = field(j, "beta_schedule", c.betaSchedule, where);
-    c.betaStart = field(j, "beta_start", c.betaStart, where);
-    c.betaEnd = field(j, "beta_end", c.betaEnd, where);
-    c.prediction = field(j, "prediction", c.prediction, where);
-    return c;
+    return readDiffusion(JsonFields(where), j);
 }
 
 NetConfig netConfigFromJson(const json& j, const std::string& where)
 {
+    const JsonFields in(where);
     if (!j.is_object())
-        throw Error(where + ": a net config must be a JSON object");
-    const auto format = field<std::string>(j, "format", "ddsm-net-config", where);
+        in.fail("a net config must be a JSON object");
+    const auto format = in.getOr<std::string>(j, "", "format", "ddsm-net-config");
     if (format != "ddsm-net-config")
-        throw Error(where + ": \"format\" is \"" + format + "\", expected \"ddsm-net-config\"");
-    const int version = field(j, "version", 1, where);
+        in.failField("format", "is \"" + format + "\", expected \"ddsm-net-config\"");
+    const int version = in.getOr(j, "", "version", 1);
     if (version > 1)
-        throw Error(where + ": net config version " + std::to_string(version) + " is newer than this program reads (1)");
+        in.fail("net config version " + std::to_string(version) + " is newer than this program reads (1)");
     NetConfig c;
-    c.imageSize = field(j, "image_size", c.imageSize, where);
-    c.channels = field(j, "channels", c.channels, where);
-    c.baseChannels = field(j, "base_channels", c.baseChannels, where);
-    c.channelMult = field(j, "channel_mult", c.channelMult, where);
-    c.numResBlocks = field(j, "num_res_blocks", c.numResBlocks, where);
-    c.attentionLevels = field(j, "attention_levels", c.attentionLevels, where);
-    c.dropout = field(j, "dropout", c.dropout, where);
-    c.normGroups = field(j, "norm_groups", c.normGroups, where);
-    c.widths = field(j, "widths", c.widths, where);
-    c.divisor = field(j, "divisor", c.divisor, where);
-    c.linearDivisor = field(j, "linear_divisor", c.linearDivisor, where);
-    if (j.contains("diffusion"))
-        c.diffusion = diffusionConfigFromJson(j.at("diffusion"), where);
+    c.imageSize = in.getOr(j, "", "image_size", c.imageSize);
+    c.channels = in.getOr(j, "", "channels", c.channels);
+    c.baseChannels = in.getOr(j, "", "base_channels", c.baseChannels);
+    c.channelMult = in.getOr(j, "", "channel_mult", c.channelMult);
+    c.numResBlocks = in.getOr(j, "", "num_res_blocks", c.numResBlocks);
+    c.attentionLevels = in.getOr(j, "", "attention_levels", c.attentionLevels);
+    c.dropout = in.getOr(j, "", "dropout", c.dropout);
+    c.normGroups = in.getOr(j, "", "norm_groups", c.normGroups);
+    c.widths = in.getOr(j, "", "widths", c.widths);
+    c.divisor = in.getOr(j, "", "divisor", c.divisor);
+    c.linearDivisor = in.getOr(j, "", "linear_divisor", c.linearDivisor);
+    if (const json* diffusion = in.find(j, "diffusion"))
+        c.diffusion = readDiffusion(in, *diffusion);
     try {
         c.validate();
     } catch (const Error& e) {
-        throw Error(where + ": " + e.what());
+        in.fail(e.what());
     }
     return c;
 }
 
 NetConfig loadNetConfig(const std::string& path)
 {
-    const std::string text = readWholeFile(path);
-    json j;
-    try {
-        j = json::parse(text);
-    } catch (const json::parse_error& e) {
-        throw Error(path + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
-    }
-    return netConfigFromJson(j, path);
+    return netConfigFromJson(parseJson(readWholeFile(path), path), path);
 }
 
 void saveNetConfig(const std::string& path, const NetConfig& config)

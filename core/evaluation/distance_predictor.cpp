@@ -2,6 +2,7 @@
 
 #include "base/atomic_file.h"
 #include "base/error.h"
+#include "base/json_fields.h"
 #include "base/sampler_tag.h"
 #include "metrics/kendall_tau.h"
 #include "schedule/respacing.h"
@@ -11,7 +12,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <limits>
 
 namespace ddsm {
 
@@ -33,6 +33,9 @@ std::string samplerTagFromDescription(const std::string& text, int steps)
 
 
 inline constexpr const char* kPredictorFormat = "ddsm-distance-predictor";
+// As for schedule files: far above any diffusion model's T, low enough that a
+// corrupt file cannot make the reader rebuild gigabytes of widths.
+constexpr long long kMaxPredictorT = 10'000'000;
 
 size_t nearestWidth(const std::vector<double>& widths, double width)
 {
@@ -279,45 +282,27 @@ nlohmann::json segmentsJson(const std::vector<double>& widths)
     return segments;
 }
 
-// A JSON number as a whole number of type Int. nlohmann's get<int>() of a float
-// outside Int's range (1e42) is undefined behaviour, so it is checked here.
-template <class Int>
-Int wholeNumber(const nlohmann::json& value, const std::string& field)
+// Run-length segments [t_begin, t_end, width] covering 0 .. T in order.
+std::vector<double> widthsFromSegments(const JsonFields& in, const nlohmann::json& segments, int T,
+                                       const std::string& field)
 {
-    if (value.is_number_integer()) {
-        if (value.is_number_unsigned() ? value.get<uint64_t>() <= uint64_t(std::numeric_limits<Int>::max())
-                                       : value.get<int64_t>() >= int64_t(std::numeric_limits<Int>::min()) &&
-                                             value.get<int64_t>() <= int64_t(std::numeric_limits<Int>::max()))
-            return Int(value.get<int64_t>());
-    } else if (value.is_number_float()) {
-        const double d = value.get<double>();
-        // [min, -min): -min is max + 1, exact in a double where max is not (int64).
-        if (d >= double(std::numeric_limits<Int>::min()) && d < -double(std::numeric_limits<Int>::min()) &&
-            d == std::floor(d))
-            return Int(d);
-    } else {
-        throw Error("\"" + field + "\" must be a number, got " + value.dump());
-    }
-    throw Error("\"" + field + "\" must be a whole number within range, got " + value.dump());
-}
-
-template <class Int>
-Int wholeNumber(const nlohmann::json& object, const char* key, Int fallback)
-{
-    return object.contains(key) ? wholeNumber<Int>(object.at(key), key) : fallback;
-}
-
-std::vector<double> widthsFromSegments(const nlohmann::json& segments, int T)
-{
+    in.requireArray(segments, field);
     std::vector<double> widths;
-    for (const auto& s : segments) {
-        const auto begin = wholeNumber<int>(s.at(0), "segments"), end = wholeNumber<int>(s.at(1), "segments");
+    for (size_t i = 0; i < segments.size(); ++i) {
+        const std::string at = field + "[" + std::to_string(i) + "]";
+        const nlohmann::json& s = segments[i];
+        if (!s.is_array() || s.size() != 3)
+            in.failField(at, "is " + describeJson(s) + ", expected [t_begin, t_end, width]");
+        const auto begin = in.integer<int>(s[0], at + "[0]"), end = in.integer<int>(s[1], at + "[1]");
         if (begin != int(widths.size()) || end <= begin || end > T)
-            throw Error("measured schedule segments must cover 0 .. T = " + std::to_string(T) + " in order");
-        widths.insert(widths.end(), size_t(end - begin), s.at(2).get<double>());
+            in.failField(at, "is [" + std::to_string(begin) + ", " + std::to_string(end) +
+                                 ", ...]: measured schedule segments must cover 0 .. T = " + std::to_string(T) +
+                                 " in order");
+        widths.insert(widths.end(), size_t(end - begin), in.number(s[2], at + "[2]"));
     }
     if (int(widths.size()) != T)
-        throw Error("measured schedule segments must cover 0 .. T = " + std::to_string(T) + " in order");
+        in.failField(field, "cover 0 .. " + std::to_string(widths.size()) +
+                                ": measured schedule segments must cover 0 .. T = " + std::to_string(T) + " in order");
     return widths;
 }
 
@@ -329,12 +314,21 @@ nlohmann::json measurementsJson(const std::vector<MeasuredSchedule>& measured)
     return list;
 }
 
-std::vector<MeasuredSchedule> measurementsFromJson(const nlohmann::json& json, const char* key, int T)
+std::vector<MeasuredSchedule> measurementsFromJson(const JsonFields& in, const nlohmann::json& json,
+                                                   const char* key, int T)
 {
     std::vector<MeasuredSchedule> measured;
-    if (json.contains(key))
-        for (const auto& m : json.at(key))
-            measured.push_back({widthsFromSegments(m.at("segments"), T), m.at("distance").get<double>()});
+    const nlohmann::json* list = in.find(json, key);
+    if (!list)
+        return measured;
+    in.requireArray(*list, key);
+    for (size_t i = 0; i < list->size(); ++i) {
+        const std::string prefix = std::string(key) + "[" + std::to_string(i) + "].";
+        const nlohmann::json& m = (*list)[i];
+        in.requireObject(m, std::string(key) + "[" + std::to_string(i) + "]");
+        measured.push_back({widthsFromSegments(in, in.require(m, prefix, "segments"), T, prefix + "segments"),
+                            in.get<double>(m, prefix, "distance")});
+    }
     return measured;
 }
 
@@ -374,41 +368,39 @@ std::string predictorToJson(const PredictorCalibration& c)
 
 PredictorCalibration predictorFromJson(const std::string& text, const std::string& where)
 {
+    const JsonFields in(where);
+    const auto json = parseJson(text, where);
+    if (in.getOr<std::string>(json, "", "format", "") != kPredictorFormat)
+        in.fail(std::string("not a distance predictor calibration (format is not \"") + kPredictorFormat + "\")");
+    if (const auto version = in.get<int64_t>(json, "", "version"); version != 1)
+        in.fail("unsupported calibration version " + std::to_string(version));
     PredictorCalibration c;
+    c.T = int(in.integerIn(in.require(json, "", "T"), "T", 1, kMaxPredictorT, "1.." + std::to_string(kMaxPredictorT)));
+    c.steps = in.get<int>(json, "", "steps");
+    c.binEdges = in.get<std::vector<int>>(json, "", "bin_edges");
+    c.widths = in.get<std::vector<double>>(json, "", "widths");
+    c.target = in.getOr<std::string>(json, "", "target", kDistanceTarget);
+    c.base = in.get<double>(json, "", "base");
+    c.penalty = in.get<std::vector<std::vector<double>>>(json, "", "penalty");
+    c.model = in.getOr<std::string>(json, "", "model", "");
+    c.sampler = in.getOr<std::string>(json, "", "sampler", "");
+    c.samplerTag = in.getOr(json, "", "sampler_tag", samplerTagFromDescription(c.sampler, c.steps));
+    c.featureName = in.getOr<std::string>(json, "", "feature_name", "");
+    c.reference = in.getOr<std::string>(json, "", "reference", "");
+    c.estimator = in.getOr<std::string>(json, "", "estimator", "FID");
+    c.samples = in.getOr<int64_t>(json, "", "samples", 0);
+    c.fittedSchedules = in.getOr(json, "", "fitted_schedules", 0);
+    c.fitRmse = in.getOr(json, "", "fit_rmse", 0.0);
+    c.heldOutSchedules = in.getOr(json, "", "held_out_schedules", 0);
+    c.heldOutKendallTau = in.getOr(json, "", "held_out_kendall_tau", 0.0);
+    c.crossValidatedKendallTau = in.getOr(json, "", "cross_validated_kendall_tau", 0.0);
+    c.ridge = in.getOr(json, "", "ridge", 0.0);
+    c.fitted = measurementsFromJson(in, json, "fitted_measurements", c.T);
+    c.heldOut = measurementsFromJson(in, json, "held_out_measurements", c.T);
     try {
-        const auto json = nlohmann::json::parse(text);
-        if (json.value("format", std::string()) != kPredictorFormat)
-            throw Error(std::string("not a distance predictor calibration (format is not \"") + kPredictorFormat + "\")");
-        if (wholeNumber<int>(json.at("version"), "version") != 1)
-            throw Error("unsupported calibration version " + json.at("version").dump());
-        c.T = wholeNumber<int>(json.at("T"), "T");
-        c.steps = wholeNumber<int>(json.at("steps"), "steps");
-        for (const auto& edge : json.at("bin_edges"))
-            c.binEdges.push_back(wholeNumber<int>(edge, "bin_edges"));
-        c.widths = json.at("widths").get<std::vector<double>>();
-        c.target = json.value("target", std::string(kDistanceTarget));
-        c.base = json.at("base").get<double>();
-        c.penalty = json.at("penalty").get<std::vector<std::vector<double>>>();
-        c.model = json.value("model", "");
-        c.sampler = json.value("sampler", "");
-        c.samplerTag = json.value("sampler_tag", samplerTagFromDescription(c.sampler, c.steps));
-        c.featureName = json.value("feature_name", "");
-        c.reference = json.value("reference", "");
-        c.estimator = json.value("estimator", "FID");
-        c.samples = wholeNumber<int64_t>(json, "samples", 0);
-        c.fittedSchedules = wholeNumber<int>(json, "fitted_schedules", 0);
-        c.fitRmse = json.value("fit_rmse", 0.0);
-        c.heldOutSchedules = wholeNumber<int>(json, "held_out_schedules", 0);
-        c.heldOutKendallTau = json.value("held_out_kendall_tau", 0.0);
-        c.crossValidatedKendallTau = json.value("cross_validated_kendall_tau", 0.0);
-        c.ridge = json.value("ridge", 0.0);
-        c.fitted = measurementsFromJson(json, "fitted_measurements", c.T);
-        c.heldOut = measurementsFromJson(json, "held_out_measurements", c.T);
         DistancePredictor check(c);  // validates the layout
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(where + ": " + e.what());
     } catch (const Error& e) {
-        throw Error(where + ": " + e.what());
+        in.fail(e.what());
     }
     return c;
 }

@@ -1,12 +1,12 @@
 #include "schedule/schedule_json.h"
 
 #include "base/error.h"
+#include "base/json_fields.h"
 #include "schedule/width.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <climits>
 #include <cstdint>
 #include <cmath>
 #include <optional>
@@ -77,154 +77,22 @@ std::string layout(const nlohmann::ordered_json& document)
 
 // ---------------------------------------------------------------- reading
 
-std::string describe(const Json& value)
+// The width of one timestep: a number in (0, 1].
+double readWidth(const JsonFields& in, const Json& value, const std::string& field)
 {
-    switch (value.type()) {
-    case Json::value_t::string: {
-        std::string text = value.get<std::string>();
-        if (text.size() > 40)
-            text = text.substr(0, 40) + "...";
-        return "the string " + Json(text).dump();
-    }
-    case Json::value_t::array:
-        return "an array";
-    case Json::value_t::object:
-        return "an object";
-    case Json::value_t::number_float:
-        return formatWidth(value.get<double>());
-    default:
-        return value.dump();  // integers, booleans, null
-    }
+    const double w = in.number(value, field);
+    if (!isValidWidth(w))
+        in.failField(field, "is " + formatWidth(w) + ", outside (0, 1]");
+    return w;
 }
 
-// Turns JSON values into checked C++ values; every error names the source
-// and the field path ("sampler.steps", "widths[3]").
-class FieldReader {
-public:
-    explicit FieldReader(const std::string& source) : source_(source) {}
-
-    [[noreturn]] void fail(const std::string& message) const
-    {
-        throw Error(source_ + ": " + message);
-    }
-    [[noreturn]] void failField(const std::string& field, const std::string& problem) const
-    {
-        fail("field \"" + field + "\" " + problem);
-    }
-
-    const Json* find(const Json& object, const char* key) const
-    {
-        const auto it = object.find(key);
-        return it == object.end() ? nullptr : &*it;
-    }
-    const Json& require(const Json& object, const std::string& prefix, const char* key) const
-    {
-        const Json* value = find(object, key);
-        if (!value)
-            fail("field \"" + prefix + key + "\" is missing");
-        return *value;
-    }
-
-    void requireObject(const Json& value, const std::string& field) const
-    {
-        if (!value.is_object())
-            failField(field, "is " + describe(value) + ", expected an object");
-    }
-    std::string string(const Json& value, const std::string& field) const
-    {
-        if (!value.is_string())
-            failField(field, "is " + describe(value) + ", expected a string");
-        return value.get<std::string>();
-    }
-    long long integer(const Json& value, const std::string& field) const
-    {
-        if (!value.is_number_integer())
-            failField(field, "is " + describe(value) + ", expected an integer");
-        if (value.is_number_unsigned() && value.get<std::uint64_t>() > LLONG_MAX)
-            failField(field, "is " + value.dump() + ", too large");
-        return value.get<long long>();
-    }
-    long long integerIn(const Json& value, const std::string& field, long long lo,
-                        long long hi, const std::string& range_text) const
-    {
-        const long long n = integer(value, field);
-        if (n < lo || n > hi)
-            failField(field, "is " + std::to_string(n) + ", expected " + range_text);
-        return n;
-    }
-    double number(const Json& value, const std::string& field) const
-    {
-        if (!value.is_number())
-            failField(field, "is " + describe(value) + ", expected a number");
-        const double x = value.get<double>();
-        if (!std::isfinite(x))
-            failField(field, "is " + formatWidth(x) + ", not a finite number");
-        return x;
-    }
-    double width(const Json& value, const std::string& field) const
-    {
-        const double w = number(value, field);
-        if (!isValidWidth(w))
-            failField(field, "is " + formatWidth(w) + ", outside (0, 1]");
-        return w;
-    }
-
-private:
-    const std::string& source_;
-};
-
-std::pair<size_t, size_t> lineAndColumn(const std::string& text, size_t offset)
-{
-    offset = std::min(offset, text.size());
-    size_t line = 1;
-    size_t line_start = 0;
-    for (size_t i = 0; i < offset; ++i) {
-        if (text[i] == '\n') {
-            ++line;
-            line_start = i + 1;
-        }
-    }
-    return {line, offset - line_start + 1};
-}
-
-Json parseJson(const std::string& text, const std::string& source)
-{
-    try {
-        return Json::parse(text);
-    } catch (const Json::parse_error& e) {
-        // nlohmann's message starts "[json.exception.parse_error.101] parse
-        // error at line L, column C: "; keep only the explanation after it.
-        std::string reason = e.what();
-        const size_t tag = reason.find("parse error");
-        const size_t colon = tag == std::string::npos ? tag : reason.find(": ", tag);
-        if (colon != std::string::npos)
-            reason = reason.substr(colon + 2);
-        std::string where = source;
-        if (e.byte > 0) {
-            // e.byte counts the characters read, the offending one included.
-            const auto [line, column] = lineAndColumn(text, e.byte - 1);
-            where += ":" + std::to_string(line) + ":" + std::to_string(column);
-        }
-        throw Error(where + ": malformed JSON: " + reason
-                    + (e.byte > 0 ? " (byte " + std::to_string(e.byte) + ")" : ""));
-    } catch (const Json::exception& e) {
-        // Other lexer failures, e.g. a number too large for a double, come
-        // without a position.
-        std::string reason = e.what();
-        const size_t tag_end = reason.find("] ");
-        if (reason.rfind("[json.exception.", 0) == 0 && tag_end != std::string::npos)
-            reason = reason.substr(tag_end + 2);
-        throw Error(source + ": malformed JSON: " + reason);
-    }
-}
-
-void readHeader(const FieldReader& in, const Json& root)
+void readHeader(const JsonFields& in, const Json& root)
 {
     const std::string format = in.string(in.require(root, "", "format"), "format");
     if (format != kScheduleFormatName)
         in.failField("format", "is " + Json(format).dump() + ", expected \""
                                    + kScheduleFormatName + "\"");
-    const long long version = in.integer(in.require(root, "", "version"), "version");
+    const long long version = in.integer<long long>(in.require(root, "", "version"), "version");
     if (version > kScheduleFormatVersion)
         in.failField("version", "is " + std::to_string(version)
                                     + ", newer than the supported version "
@@ -237,25 +105,25 @@ void readHeader(const FieldReader& in, const Json& root)
         in.failField("axis", "is " + Json(axis).dump() + ", expected \"" + kAxis + "\"");
 }
 
-std::vector<double> readWidths(const FieldReader& in, const Json& widths, int T)
+std::vector<double> readWidths(const JsonFields& in, const Json& widths, int T)
 {
     if (!widths.is_array())
-        in.failField("widths", "is " + describe(widths) + ", expected an array of T numbers");
+        in.failField("widths", "is " + describeJson(widths) + ", expected an array of T numbers");
     if (widths.size() != static_cast<size_t>(T))
         in.failField("widths", "has " + std::to_string(widths.size())
                                    + " entries, expected T = " + std::to_string(T));
     std::vector<double> result;
     result.reserve(widths.size());
     for (size_t t = 0; t < widths.size(); ++t)
-        result.push_back(in.width(widths[t], "widths[" + std::to_string(t) + "]"));
+        result.push_back(readWidth(in, widths[t], "widths[" + std::to_string(t) + "]"));
     return result;
 }
 
 // Every timestep must be covered by exactly one segment.
-std::vector<double> readSegments(const FieldReader& in, const Json& segments, int T)
+std::vector<double> readSegments(const JsonFields& in, const Json& segments, int T)
 {
     if (!segments.is_array())
-        in.failField("segments", "is " + describe(segments) + ", expected an array");
+        in.failField("segments", "is " + describeJson(segments) + ", expected an array");
     std::vector<std::optional<double>> covered(static_cast<size_t>(T));
     const std::string range_text = "0..T-1 = 0.." + std::to_string(T - 1);
     for (size_t i = 0; i < segments.size(); ++i) {
@@ -266,7 +134,7 @@ std::vector<double> readSegments(const FieldReader& in, const Json& segments, in
             in.require(segment, prefix, "t_begin"), prefix + "t_begin", 0, T - 1, range_text));
         const auto t_end = static_cast<int>(in.integerIn(
             in.require(segment, prefix, "t_end"), prefix + "t_end", 0, T - 1, range_text));
-        const double width = in.width(in.require(segment, prefix, "width"), prefix + "width");
+        const double width = readWidth(in, in.require(segment, prefix, "width"), prefix + "width");
         for (int t = std::min(t_begin, t_end); t <= std::max(t_begin, t_end); ++t) {
             auto& slot = covered[static_cast<size_t>(t)];
             if (slot)
@@ -286,7 +154,7 @@ std::vector<double> readSegments(const FieldReader& in, const Json& segments, in
 }
 
 // A file holding both must hold one schedule: neither silently wins.
-void requireSegmentsAgree(const FieldReader& in, const std::vector<double>& fromSegments,
+void requireSegmentsAgree(const JsonFields& in, const std::vector<double>& fromSegments,
                           const std::vector<double>& widths)
 {
     for (size_t t = 0; t < widths.size(); ++t)
@@ -295,7 +163,7 @@ void requireSegmentsAgree(const FieldReader& in, const std::vector<double>& from
                     + formatWidth(fromSegments[t]) + ", widths[" + std::to_string(t) + "] = " + formatWidth(widths[t]));
 }
 
-SamplerRecord readSampler(const FieldReader& in, const Json& sampler, int T)
+SamplerRecord readSampler(const JsonFields& in, const Json& sampler, int T)
 {
     in.requireObject(sampler, "sampler");
     SamplerRecord settings;
@@ -308,14 +176,11 @@ SamplerRecord readSampler(const FieldReader& in, const Json& sampler, int T)
     settings.eta = in.number(in.require(sampler, "sampler.", "eta"), "sampler.eta");
     if (settings.eta < 0.0)
         in.failField("sampler.eta", "is " + formatWidth(settings.eta) + ", expected >= 0");
-    const Json& seed = in.require(sampler, "sampler.", "seed");
-    if (!seed.is_number_unsigned())
-        in.failField("sampler.seed", "is " + describe(seed) + ", expected a non-negative integer");
-    settings.seed = seed.get<std::uint64_t>();
+    settings.seed = in.get<std::uint64_t>(sampler, "sampler.", "seed");
     return settings;
 }
 
-ModelIdentity readModel(const FieldReader& in, const Json& model)
+ModelIdentity readModel(const JsonFields& in, const Json& model)
 {
     in.requireObject(model, "model");
     ModelIdentity identity;
@@ -368,9 +233,9 @@ std::string scheduleToJson(const ScheduleDocument& document)
 ScheduleDocument scheduleFromJson(const std::string& text, const std::string& source)
 {
     const Json root = parseJson(text, source);
-    const FieldReader in(source);
+    const JsonFields in(source);
     if (!root.is_object())
-        in.fail("expected a JSON object at the top level, found " + describe(root));
+        in.fail("expected a JSON object at the top level, found " + describeJson(root));
     readHeader(in, root);
 
     ScheduleDocument document;

@@ -2,6 +2,7 @@
 
 #include "base/atomic_file.h"
 #include "base/error.h"
+#include "base/json_fields.h"
 
 #include <nlohmann/json.hpp>
 
@@ -22,25 +23,28 @@ nlohmann::json evaluationJson(const Genome& genome, const Evaluation& e)
             {"uncertainty", e.uncertainty}};
 }
 
-Genome genomeFromKey(const std::string& key)
+Genome genomeFromKey(const JsonFields& in, const std::string& key, const std::string& field)
 {
     Genome genome;
     for (char c : key) {
         if (c < '0' || c > '9')
-            throw Error("genome \"" + key + "\" has a character that is not a width index");
+            in.failField(field, "is \"" + key + "\", which has a character that is not a width index");
         genome.push_back(c - '0');
     }
     return genome;
 }
 
-ArchivedCandidate archivedFromJson(const nlohmann::json& j)
+ArchivedCandidate archivedFromJson(const JsonFields& in, const nlohmann::json& j, const std::string& field)
 {
+    in.requireObject(j, field);
+    const std::string prefix = field + ".";
     ArchivedCandidate a;
-    a.genome = genomeFromKey(j.at("genome").get<std::string>());
-    a.evaluation.quality = j.at("quality").get<double>();
-    a.evaluation.kid = j.at("kid").is_null() ? std::nan("") : j.at("kid").get<double>();
-    a.evaluation.samples = j.at("samples").get<int64_t>();
-    a.evaluation.uncertainty = j.value("uncertainty", 0.0);  // absent in checkpoints made before racing
+    a.genome = genomeFromKey(in, in.get<std::string>(j, prefix, "genome"), prefix + "genome");
+    a.evaluation.quality = in.get<double>(j, prefix, "quality");
+    const nlohmann::json& kid = in.require(j, prefix, "kid");
+    a.evaluation.kid = kid.is_null() ? std::nan("") : in.number(kid, prefix + "kid");
+    a.evaluation.samples = in.get<int64_t>(j, prefix, "samples");
+    a.evaluation.uncertainty = in.getOr(j, prefix, "uncertainty", 0.0);  // absent in checkpoints made before racing
     return a;
 }
 
@@ -69,28 +73,30 @@ void saveSearchCheckpoint(const std::string& path, const SearchCheckpoint& c)
 
 SearchCheckpoint loadSearchCheckpoint(const std::string& path)
 {
-    try {
-        const auto doc = nlohmann::json::parse(readWholeFile(path));
-        if (doc.value("format", "") != kFormat || doc.value("version", 0) != 1)
-            throw Error("not a version 1 " + std::string(kFormat));
-        SearchCheckpoint c;
-        c.fingerprint = doc.at("settings").dump();
-        c.generation = doc.at("generation").get<int>();
-        c.elapsedSeconds = doc.at("elapsed_seconds").get<double>();
-        c.cacheLookups = doc.at("cache").at("lookups").get<int64_t>();
-        c.cacheHits = doc.at("cache").at("hits").get<int64_t>();
-        for (const auto& j : doc.at("population")) {
-            const auto a = archivedFromJson(j);
-            c.population.push_back({a.genome, a.evaluation, j.at("cost").get<double>()});
-        }
-        for (const auto& j : doc.at("archive"))
-            c.archive.push_back(archivedFromJson(j));
-        return c;
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(path + ": " + e.what());
-    } catch (const Error& e) {
-        throw Error(path + ": " + e.what());
+    const JsonFields in(path);
+    const auto doc = parseJson(readWholeFile(path), path);
+    if (in.getOr<std::string>(doc, "", "format", "") != kFormat || in.getOr(doc, "", "version", 0) != 1)
+        in.fail("not a version 1 " + std::string(kFormat));
+    SearchCheckpoint c;
+    c.fingerprint = in.require(doc, "", "settings").dump();
+    c.generation = in.get<int>(doc, "", "generation");
+    c.elapsedSeconds = in.get<double>(doc, "", "elapsed_seconds");
+    const nlohmann::json& cache = in.require(doc, "", "cache");
+    in.requireObject(cache, "cache");
+    c.cacheLookups = in.get<int64_t>(cache, "cache.", "lookups");
+    c.cacheHits = in.get<int64_t>(cache, "cache.", "hits");
+    const nlohmann::json& population = in.require(doc, "", "population");
+    in.requireArray(population, "population");
+    for (size_t i = 0; i < population.size(); ++i) {
+        const std::string field = "population[" + std::to_string(i) + "]";
+        const auto a = archivedFromJson(in, population[i], field);
+        c.population.push_back({a.genome, a.evaluation, in.get<double>(population[i], field + ".", "cost")});
     }
+    const nlohmann::json& archive = in.require(doc, "", "archive");
+    in.requireArray(archive, "archive");
+    for (size_t i = 0; i < archive.size(); ++i)
+        c.archive.push_back(archivedFromJson(in, archive[i], "archive[" + std::to_string(i) + "]"));
+    return c;
 }
 
 }  // namespace ddsm

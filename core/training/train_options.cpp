@@ -1,6 +1,7 @@
 #include "training/train_options.h"
 
 #include "base/error.h"
+#include "base/json_fields.h"
 
 #include <nlohmann/json.hpp>
 
@@ -39,31 +40,34 @@ nlohmann::json toJson(const TrainOptions& o)
 
 TrainOptions trainOptionsFromJson(const nlohmann::json& j, const std::string& where)
 {
+    const JsonFields in(where + ": training options");
+    if (!j.is_object())
+        in.fail("expected a JSON object, found " + describeJson(j));
     TrainOptions o;
+    o.steps = in.getOr(j, "", "steps", o.steps);
+    o.batchSize = in.getOr(j, "", "batch_size", o.batchSize);
+    o.learningRate = in.getOr(j, "", "learning_rate", o.learningRate);
+    o.warmupSteps = in.getOr(j, "", "warmup_steps", o.warmupSteps);
+    o.adamBeta1 = in.getOr(j, "", "adam_beta1", o.adamBeta1);
+    o.adamBeta2 = in.getOr(j, "", "adam_beta2", o.adamBeta2);
+    o.adamEpsilon = in.getOr(j, "", "adam_epsilon", o.adamEpsilon);
+    o.gradClip = in.getOr(j, "", "grad_clip", o.gradClip);
+    o.emaDecay = in.getOr(j, "", "ema_decay", o.emaDecay);
+    o.middleWidths = in.getOr(j, "", "middle_widths", o.middleWidths);
+    o.horizontalFlip = in.getOr(j, "", "horizontal_flip", o.horizontalFlip);
+    o.emaRamp = in.getOr(j, "", "ema_ramp", o.emaRamp);      // absent in older checkpoints: ramped
+    o.initWeights = in.getOr(j, "", "init_weights", o.initWeights);
+    o.distill = in.getOr(j, "", "distill", o.distill);       // absent in older checkpoints: none
+    o.seed = in.getOr(j, "", "seed", o.seed);
+    // Absent in older checkpoints: no schedule.
+    o.scheduleWidths = in.getOr(j, "", "schedule_widths", o.scheduleWidths);
+    o.scheduleMargin = in.getOr(j, "", "schedule_margin", o.scheduleMargin);
+    o.scheduleSource = in.getOr(j, "", "schedule_source", o.scheduleSource);
     try {
-        o.steps = j.value("steps", o.steps);
-        o.batchSize = j.value("batch_size", o.batchSize);
-        o.learningRate = j.value("learning_rate", o.learningRate);
-        o.warmupSteps = j.value("warmup_steps", o.warmupSteps);
-        o.adamBeta1 = j.value("adam_beta1", o.adamBeta1);
-        o.adamBeta2 = j.value("adam_beta2", o.adamBeta2);
-        o.adamEpsilon = j.value("adam_epsilon", o.adamEpsilon);
-        o.gradClip = j.value("grad_clip", o.gradClip);
-        o.emaDecay = j.value("ema_decay", o.emaDecay);
-        o.middleWidths = j.value("middle_widths", o.middleWidths);
-        o.horizontalFlip = j.value("horizontal_flip", o.horizontalFlip);
-        o.emaRamp = j.value("ema_ramp", o.emaRamp);                // absent in older checkpoints: ramped
-        o.initWeights = j.value("init_weights", o.initWeights);
-        o.distill = j.value("distill", o.distill);                // absent in older checkpoints: none
-        o.seed = j.value("seed", o.seed);
-        // Absent in older checkpoints: no schedule.
-        o.scheduleWidths = j.value("schedule_widths", o.scheduleWidths);
-        o.scheduleMargin = j.value("schedule_margin", o.scheduleMargin);
-        o.scheduleSource = j.value("schedule_source", o.scheduleSource);
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(where + ": training options: " + e.what());
+        o.validate();
+    } catch (const Error& e) {
+        throw Error(where + ": " + e.what());
     }
-    o.validate();
     return o;
 }
 

@@ -136,6 +136,18 @@ private slots:
         file.metadata["architecture"] = arch.dump();
         saveSafetensors(path("bad.safetensors"), file.tensors, file.metadata);
         expectError([&] { loadModel(path("bad.safetensors")); }, "cannot be halved");
+        arch = nlohmann::json::parse(validFile().metadata.at("architecture"));
+        arch["diffusion"]["T"] = 1e42;  // beyond int: refused before conversion
+        file.metadata["architecture"] = arch.dump();
+        saveSafetensors(path("bad.safetensors"), file.tensors, file.metadata);
+        expectError([&] { loadModel(path("bad.safetensors")); },
+                    R"(field "diffusion.T" is 1e+42, expected an integer in -2147483648..2147483647)");
+        arch = nlohmann::json::parse(validFile().metadata.at("architecture"));
+        arch["channel_mult"] = {1, "2"};
+        file.metadata["architecture"] = arch.dump();
+        saveSafetensors(path("bad.safetensors"), file.tensors, file.metadata);
+        expectError([&] { loadModel(path("bad.safetensors")); },
+                    R"(field "channel_mult[1]" is the string "2", expected an integer)");
     }
 
     void truncatedFileIsRejected()

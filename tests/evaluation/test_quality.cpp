@@ -13,6 +13,7 @@
 #include "schedule/respacing.h"
 
 #include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -356,6 +357,17 @@ private slots:
         QCOMPARE(DistancePredictor(back).predict(std::vector<double>(10, 0.5)), 12.5 + 1.25 + 3.5);
         QVERIFY(errorOf([] { predictorFromJson("{\"format\": \"other\"}", "x.json"); }).find("x.json") == 0);
         QVERIFY(!errorOf([] { predictorFromJson("{not json", "x.json"); }).empty());
+        {
+            // Whole numbers are range-checked before conversion; fields are named.
+            auto j = nlohmann::json::parse(predictorToJson(c));
+            j["bin_edges"][1] = 1e42;
+            QCOMPARE(errorOf([&] { predictorFromJson(j.dump(), "x.json"); }),
+                     std::string(R"(x.json: field "bin_edges[1]" is 1e+42, expected an integer in -2147483648..2147483647)"));
+            j = nlohmann::json::parse(predictorToJson(c));
+            j["base"] = "12.5";
+            QCOMPARE(errorOf([&] { predictorFromJson(j.dump(), "x.json"); }),
+                     std::string(R"(x.json: field "base" is the string "12.5", expected a number)"));
+        }
         auto broken = c;
         broken.binEdges = {0, 5, 9};
         QVERIFY(errorOf([&] { DistancePredictor{broken}; }).find("bin edges") != std::string::npos);

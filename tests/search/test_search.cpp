@@ -1,8 +1,12 @@
 // The evolutionary search on cheap objectives: NSGA-II sorting against hand
 // computations, a synthetic problem whose Pareto front is known in closed
 // form, the variation operators, caching, checkpoints and reproducibility.
+#include "base/atomic_file.h"
+#include "base/error.h"
 #include "search/evolutionary_search.h"
 #include "search/search_checkpoint.h"
+
+#include <nlohmann/json.hpp>
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -431,6 +435,20 @@ private slots:
         first.setCheckpointPath(part);
         QVERIFY(first.run());
         QCOMPARE(loadSearchCheckpoint(part).generation, 3);
+        {
+            // A damaged checkpoint names the file and the field.
+            auto doc = nlohmann::json::parse(readWholeFile(part));
+            doc["population"][1]["samples"] = 2.5;
+            const std::string damaged = dir.filePath("damaged.json").toStdString();
+            writeFileAtomically(damaged, doc.dump());
+            try {
+                loadSearchCheckpoint(damaged);
+                QFAIL("accepted");
+            } catch (const Error& e) {
+                QCOMPARE(QString(e.what()),
+                         QString::fromStdString(damaged + R"(: field "population[1].samples" is 2.5, expected an integer)"));
+            }
+        }
 
         SyntheticEvaluator e3(problem);
         EvolutionarySearch resumed(settingsFor(problem, 12, 8, 9), costOf(problem), e3);

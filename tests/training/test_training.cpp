@@ -230,6 +230,24 @@ private slots:
         auto older = toJson(constant);
         older.erase("ema_ramp");
         QVERIFY(trainOptionsFromJson(older, "older run").emaRamp);
+        // A damaged value names the run and the option, not nlohmann's internals.
+        auto damaged = toJson(constant);
+        damaged["batch_size"] = "64";
+        try {
+            trainOptionsFromJson(damaged, "run/checkpoint.safetensors");
+            QFAIL("accepted");
+        } catch (const Error& e) {
+            QCOMPARE(QString(e.what()), QString(R"(run/checkpoint.safetensors: training options: field "batch_size" )"
+                                                R"(is the string "64", expected an integer)"));
+        }
+        damaged = toJson(constant);
+        damaged["steps"] = 0;
+        try {
+            trainOptionsFromJson(damaged, "run/checkpoint.safetensors");
+            QFAIL("accepted");
+        } catch (const Error& e) {
+            QCOMPARE(QString(e.what()), QString("run/checkpoint.safetensors: training option --steps must be at least 1"));
+        }
     }
 
     void distillationTargetsTheTeacherAndIsStoredWithTheRun()
