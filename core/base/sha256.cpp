@@ -3,97 +3,51 @@
 #include "base/error.h"
 #include "base/input_file.h"
 
-#include <array>
-#include <cstdint>
-#include <cstdio>
+#include <openssl/evp.h>
+
 #include <fstream>
+#include <memory>
 #include <vector>
 
 namespace ddsm {
 
 namespace {
 
-// FIPS 180-4, straightforward and streaming.
+// OpenSSL's libcrypto rather than nettle: both are in Debian, but libcrypto
+// picks the CPU's SHA instructions at run time and hashed 256 MiB in 2.9 s
+// against nettle's 5.4 s and the former hand-written code's 21 s (same
+// loaded 2-core machine), and a model file is hashed on every open.
 class Sha256 {
 public:
-    void update(const unsigned char* data, size_t n)
+    Sha256() : context_(EVP_MD_CTX_new(), EVP_MD_CTX_free)
     {
-        for (size_t i = 0; i < n; ++i) {
-            block_[used_++] = data[i];
-            if (used_ == 64) {
-                compress();
-                used_ = 0;
-            }
-        }
-        bits_ += uint64_t(n) * 8;
+        if (!context_ || EVP_DigestInit_ex(context_.get(), EVP_sha256(), nullptr) != 1)
+            throw Error("SHA-256: cannot initialise OpenSSL's digest");
+    }
+
+    void update(const void* data, size_t n)
+    {
+        if (EVP_DigestUpdate(context_.get(), data, n) != 1)
+            throw Error("SHA-256: OpenSSL's digest update failed");
     }
 
     std::string hex()
     {
-        const uint64_t bits = bits_;
-        const unsigned char pad = 0x80;
-        update(&pad, 1);
-        const unsigned char zero = 0;
-        while (used_ != 56)
-            update(&zero, 1);
-        for (int i = 7; i >= 0; --i) {
-            const unsigned char b = static_cast<unsigned char>(bits >> (8 * i));
-            update(&b, 1);
-        }
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned int size = 0;
+        if (EVP_DigestFinal_ex(context_.get(), digest, &size) != 1)
+            throw Error("SHA-256: OpenSSL's digest failed");
         static const char* digits = "0123456789abcdef";
         std::string out;
-        for (uint32_t word : h_)
-            for (int shift = 28; shift >= 0; shift -= 4)
-                out += digits[(word >> shift) & 0xf];
+        for (unsigned int i = 0; i < size; ++i) {
+            out += digits[digest[i] >> 4];
+            out += digits[digest[i] & 0xf];
+        }
         return out;
     }
 
 private:
-    static uint32_t rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
-
-    void compress()
-    {
-        static const uint32_t k[64] = {
-            0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-            0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-            0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-            0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-            0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-            0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-            0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-            0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-        uint32_t w[64];
-        for (int i = 0; i < 16; ++i)
-            w[i] = uint32_t(block_[4 * i]) << 24 | uint32_t(block_[4 * i + 1]) << 16 | uint32_t(block_[4 * i + 2]) << 8 |
-                   uint32_t(block_[4 * i + 3]);
-        for (int i = 16; i < 64; ++i) {
-            const uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-            const uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-            w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-        }
-        uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6], h = h_[7];
-        for (int i = 0; i < 64; ++i) {
-            const uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + k[i] + w[i];
-            const uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-            h = g;
-            g = f;
-            f = e;
-            e = d + t1;
-            d = c;
-            c = b;
-            b = a;
-            a = t1 + t2;
-        }
-        const uint32_t add[8] = {a, b, c, d, e, f, g, h};
-        for (int i = 0; i < 8; ++i)
-            h_[i] += add[i];
-    }
-
-    std::array<uint32_t, 8> h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                               0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-    unsigned char block_[64] = {};
-    size_t used_ = 0;
-    uint64_t bits_ = 0;
+    std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context_;
 };
 
 }  // namespace
@@ -101,7 +55,7 @@ private:
 std::string sha256Hex(std::string_view bytes)
 {
     Sha256 hash;
-    hash.update(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+    hash.update(bytes.data(), bytes.size());
     return hash.hex();
 }
 
@@ -115,8 +69,10 @@ std::string sha256OfFile(const std::string& path)
     std::vector<char> buffer(1 << 16);
     while (in) {
         in.read(buffer.data(), std::streamsize(buffer.size()));
-        hash.update(reinterpret_cast<const unsigned char*>(buffer.data()), size_t(in.gcount()));
+        hash.update(buffer.data(), size_t(in.gcount()));
     }
+    if (in.bad())
+        throw Error("cannot read " + path);
     return hash.hex();
 }
 
