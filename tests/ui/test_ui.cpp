@@ -413,6 +413,41 @@ private slots:
         QCOMPARE(window->document()->schedule(), StepSchedule::uniform(100, 1.0));
     }
 
+    void costVsFullWidthIsThePairedDifference()
+    {
+        const int steps = 4, samples = 60, batch = 30;
+        // Random weights everywhere, so that widths compute different images.
+        const QString path = dir_.filePath("fmnist-distinct-widths.safetensors");
+        writeModelWithDistinctWidths(path.toStdString(), fmnistShapedConfig(), 3);
+        auto window = openWindow(path, steps);
+        QVERIFY(window);
+        window->setBackgroundQuality(true, samples, batch);
+        MetricsPanel* metrics = window->metricsPanel();
+        const QString done = QStringLiteral("n=%1").arg(samples);
+        QTRY_VERIFY_WITH_TIMEOUT(metrics->measuredFidText().endsWith(done), kWaitMs);
+        QVERIFY2(metrics->costVsFullText().startsWith("0 "), qPrintable(metrics->costVsFullText()));
+
+        window->document()->setStepRangeWidth(0, 2, 0.5);
+        QTRY_VERIFY_WITH_TIMEOUT(metrics->measuredFidText().endsWith(done) && metrics->costVsFullText().startsWith("FID"),
+                                 kWaitMs);
+        // The difference of the two FIDs the core computes from the same noise,
+        // with an interval around it.
+        const double full = referenceFid(path.toStdString(), steps, 0, samples, batch, std::vector<double>(100, 1.0));
+        const double edited = referenceFid(path.toStdString(), steps, 0, samples, batch,
+                                           window->document()->schedule().widths());
+        QVERIFY2(std::abs(edited - full) > 0.5, "the widths of this model should differ");
+        const QString text = metrics->costVsFullText();
+        const QStringList cost = text.split(' ', Qt::SkipEmptyParts);
+        QVERIFY2(cost.size() >= 5 && cost[0] == "FID" && cost[4] == done, qPrintable(text));
+        const double difference = cost[1].toDouble();
+        QVERIFY2(std::abs(difference - (edited - full)) <= 0.011 + 1e-5 * std::abs(full),
+                 qPrintable(QStringLiteral("%1 vs %2").arg(difference).arg(edited - full)));
+        const double low = cost[2].mid(1).chopped(1).toDouble(), high = cost[3].chopped(1).toDouble();
+        QVERIFY2(low <= difference + 0.01 && difference <= high + 0.01 && low < high, qPrintable(text));
+        QVERIFY(text.endsWith(low < 0.005 ? "no loss detected" : "worse than full width"));
+        QVERIFY(errors_.isEmpty());
+    }
+
     void backgroundFidSaysWhyItCannotMeasure()
     {
         // The shipped features take 28x28x1 images; the tiny model makes 8x8 ones.

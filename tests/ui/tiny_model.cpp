@@ -45,6 +45,20 @@ int64_t writeModel(const std::string& path, const ddsm::NetConfig& config, uint6
     return count;
 }
 
+void writeModelWithDistinctWidths(const std::string& path, const ddsm::NetConfig& config, uint64_t seed)
+{
+    ddsm::SlimmableUNet net(config);
+    net.initialize(seed);
+    torch::NoGradGuard noGrad;
+    auto generator = at::detail::createCPUGenerator(seed);
+    // The initialisation starts every block near the identity, which makes all
+    // widths compute almost the same image; noise on every weight does not.
+    for (auto& p : net.parameters())
+        if (p.dim() >= 2)
+            p.add_(torch::randn(p.sizes(), generator) * 0.1);
+    ddsm::saveModel(path, net, R"({"created_by": "test_ui"})");
+}
+
 ddsm::NetConfig fmnistShapedConfig()
 {
     ddsm::NetConfig c = tinyConfig();

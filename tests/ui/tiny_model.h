@@ -12,6 +12,8 @@ ddsm::NetConfig tinyConfig();
 ddsm::NetConfig slowerConfig();
 // Initialises a network with `seed` and saves it; returns its parameter count.
 int64_t writeModel(const std::string& path, const ddsm::NetConfig& config, uint64_t seed = 1);
+// The same with noise on every weight, so that its widths compute different images.
+void writeModelWithDistinctWidths(const std::string& path, const ddsm::NetConfig& config, uint64_t seed);
 // A small network with Fashion-MNIST's image shape (28x28x1), so the shipped
 // feature network can score its samples.
 ddsm::NetConfig fmnistShapedConfig();

@@ -33,12 +33,15 @@ MetricsPanel::MetricsPanel(QWidget* parent) : QWidget(parent)
     quality_->setToolTip(tr(kNeedsReference));
     fid_ = value();
     fid_->setToolTip(tr(kNeedsReference));
+    vsFull_ = value();
+    vsFull_->setToolTip(tr(kNeedsReference));
 
     auto* form = new QFormLayout;
     form->addRow(tr("GFLOPs / image:"), gflops_);
     form->addRow(tr("Saving vs full width:"), saving_);
     form->addRow(tr("Latency / image:"), latency_);
     form->addRow(tr("Predicted quality:"), quality_);
+    form->addRow(tr("Cost vs full width:"), vsFull_);
     form->addRow(tr("Measured FID:"), fid_);
 
     kid_ = value();
@@ -122,6 +125,8 @@ void MetricsPanel::setMeasuredFid(const std::optional<MeasuredFid>& fid)
     if (!fid) {
         fid_->setText(QStringLiteral("—"));
         fid_->setToolTip(tr(kNeedsReference));
+        vsFull_->setText(QStringLiteral("—"));
+        vsFull_->setToolTip(tr(kNeedsReference));
         kid_->setText(QStringLiteral("—"));
         kid_->setToolTip(tr(kNeedsReference));
         updateCurrentMarker();
@@ -140,6 +145,22 @@ void MetricsPanel::setMeasuredFid(const std::optional<MeasuredFid>& fid)
                         "%2 features, reference %3; bracket: 95% bootstrap interval")
                          .arg(fid->samples)
                          .arg(fid->featureNetwork, fid->reference));
+    if (fid->vsFull) {
+        // Lossless as far as n images can tell: the interval reaches 0 (as printed).
+        const QString verdict = fid->vsFullLow < 0.005 ? tr("no loss detected") : tr("worse than full width");
+        const auto signedFid = [](double v) { return QString::asprintf("%+.2f", v); };
+        vsFull_->setText(QStringLiteral("FID %1  [%2, %3]  %4 · %5")
+                             .arg(signedFid(*fid->vsFull), signedFid(fid->vsFullLow), signedFid(fid->vsFullHigh), state,
+                                  verdict));
+        vsFull_->setToolTip(tr("FID(schedule) - FID(full width) on the same %1 images (the same noise; full width %2); "
+                               "bracket: 95% paired bootstrap interval. Pairing removes most of the sampling noise "
+                               "that both share, so this settles long before the absolute FIDs do.")
+                                .arg(fid->samples)
+                                .arg(fid->fullWidthFid, 0, 'f', 2));
+    } else {
+        vsFull_->setText(tr("0 (this is full width)"));
+        vsFull_->setToolTip(tr("The schedule runs full width at every step."));
+    }
     if (fid->kid) {
         kid_->setText(QStringLiteral("%1  [%2, %3]  n=%4")
                           .arg(*fid->kid, 0, 'g', 4)
@@ -159,6 +180,8 @@ void MetricsPanel::setMeasuredFidUnavailable(const QString& reason)
     measuredFid_.reset();
     fid_->setText(tr("— (not measured)"));
     fid_->setToolTip(reason);
+    vsFull_->setText(QStringLiteral("—"));
+    vsFull_->setToolTip(reason);
     measuring_->setText(reason);
     kid_->setText(QStringLiteral("—"));
     kid_->setToolTip(reason);
@@ -166,6 +189,7 @@ void MetricsPanel::setMeasuredFidUnavailable(const QString& reason)
 }
 
 QString MetricsPanel::measuredFidText() const { return fid_->text(); }
+QString MetricsPanel::costVsFullText() const { return vsFull_->text(); }
 QString MetricsPanel::measuredKidText() const { return kid_->text(); }
 QString MetricsPanel::measurementNote() const { return measuring_->text(); }
 

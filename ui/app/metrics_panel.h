@@ -33,6 +33,7 @@ public:
     QString predictedQualityText() const;
     QualityPlot* plot() const { return plot_; }
     QString measuredFidText() const;
+    QString costVsFullText() const;  // the paired difference to full width
     QString measuredKidText() const;
     // What the background measurement is doing (or why it is not).
     QString measurementNote() const;
@@ -56,6 +57,7 @@ private:
     ElidedLabel* latency_;
     ElidedLabel* quality_;
     ElidedLabel* fid_;
+    ElidedLabel* vsFull_;
     ElidedLabel* kid_;
     ElidedLabel* measuring_;
     QualityPlot* plot_;

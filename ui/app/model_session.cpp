@@ -166,7 +166,7 @@ int ModelSession::startQualityRun(const QualityRequest& request)
     onWorker([this, denoiser, spaces = qualitySpaces_, request, job, flag] {
         QString error;
         try {
-            runQualityJob(*denoiser, *spaces, request, *flag, [this, job, request](const MeasuredFid& estimate) {
+            runQualityJob(denoiser, *spaces, request, *flag, [this, job, request](const MeasuredFid& estimate) {
                 onGui([this, job, estimate, total = request.maxSamples] {
                     if (!isRunning(job))
                         return;

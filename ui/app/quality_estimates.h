@@ -28,6 +28,12 @@ struct MeasuredFid {
     // What was measured, so the point can be plotted and its schedule reloaded.
     std::vector<double> widthsByTimestep;
     int steps = 0;
+    // FID(schedule) - FID(full width) on the same images (same noise), with the
+    // paired bootstrap interval: the figure that says what the schedule costs.
+    // Absent for a full-width schedule (no difference to measure).
+    std::optional<double> vsFull;
+    double vsFullLow = 0, vsFullHigh = 0;
+    double fullWidthFid = 0;
     bool finished = false;         // the last estimate of its run
 };
 

@@ -1,11 +1,14 @@
-// The measured FID/KID of one schedule, batch by batch, for the Metrics dock.
+// The measured FID/KID of one schedule, batch by batch, for the Metrics dock,
+// and its paired difference to full width on the same images.
 #include "quality_jobs.h"
 #include "quality_space.h"
 #include "engine_sampler.h"
 
 #include "base/error.h"
 #include "engine/denoiser.h"
+#include "engine/diffusion.h"
 #include "evaluation/sample_quality.h"
+#include "search/reevaluation.h"
 
 #include <torch/torch.h>
 
@@ -14,26 +17,47 @@
 
 namespace ddsm::ui {
 
-void runQualityJob(Denoiser& denoiser, QualitySpaceCache& spaces, const QualityRequest& request,
+namespace {
+
+bool isFullWidth(const Denoiser& denoiser, const std::vector<double>& widthsByTimestep)
+{
+    const auto widths = denoiser.widths();
+    const double full = *std::max_element(widths.begin(), widths.end());
+    return std::all_of(widthsByTimestep.begin(), widthsByTimestep.end(), [&](double w) { return w >= full; });
+}
+
+}  // namespace
+
+void runQualityJob(const std::shared_ptr<Denoiser>& denoiser, QualitySpaceCache& spaces, const QualityRequest& request,
                    const std::atomic<bool>& cancel,
                    const std::function<void(const MeasuredFid&)>& onEstimate)
 {
     if (request.batch < 2 || request.maxSamples < request.batch)
         throw Error("a quality run needs batches of at least 2 images and room for one batch");
-    if (int(request.widthsByTimestep.size()) != denoiser.diffusion().T)
-        throw Error("the schedule does not cover the model's T = " + std::to_string(denoiser.diffusion().T) + " timesteps");
+    if (int(request.widthsByTimestep.size()) != denoiser->diffusion().T)
+        throw Error("the schedule does not cover the model's T = " + std::to_string(denoiser->diffusion().T) + " timesteps");
     torch::NoGradGuard noGrad;
-    const QualitySpace& space = spaces.get(denoiser, request.withKid);
+    const QualitySpace& space = spaces.get(*denoiser, request.withKid);
     const SamplerSettings sampler = engineSampler(request.sampler);
-    sampler.validate(denoiser.diffusion().T);
-    SampleQualityRun run(denoiser, *space.extractor, space.reference, space.kidReference,
-                         makeRecipe(sampler, request.widthsByTimestep));
+    sampler.validate(denoiser->diffusion().T);
+    const SampleRecipe recipe = makeRecipe(sampler, request.widthsByTimestep);
+    const bool paired = request.pairedWithFullWidth && !isFullWidth(*denoiser, request.widthsByTimestep);
+    const GaussianDiffusion diffusion(denoiser->diffusion());
+    SampleQualityRun run(*denoiser, *space.extractor, space.reference, space.kidReference, recipe);
+    at::Tensor features;  // this schedule's, in image order, for the pairing
     while (run.count() < request.maxSamples) {
         if (cancel.load())
             return;
         const int count = int(std::min<int64_t>(request.batch, request.maxSamples - run.count()));
+        const int first = int(run.count());
+        at::Tensor full;
         try {
-            run.addBatch(count, &cancel);
+            // Full width first: its images are kept for the next edit.
+            if (paired)
+                full = spaces.fullWidth().first(denoiser, *space.extractor, sampler, first + count, &cancel);
+            const auto batch = sampleFeatures(*denoiser, diffusion, recipe, *space.extractor, first, count, &cancel);
+            run.addFeatures(batch);
+            features = first == 0 ? batch : torch::cat({features, batch}, 0);
         } catch (const Error&) {
             if (cancel.load())
                 return;  // stopped inside the batch
@@ -56,9 +80,20 @@ void runQualityJob(Denoiser& denoiser, QualitySpaceCache& spaces, const QualityR
         }
         m.widthsByTimestep = request.widthsByTimestep;
         m.steps = request.sampler.steps;
-        const double halfWidth = 0.5 * (fid.high - fid.low);
-        m.finished = run.count() >= request.maxSamples ||
-                     (run.count() >= request.minSamples && halfWidth <= request.stopRelativeHalfWidth * std::abs(fid.value));
+        bool precise = false;
+        if (paired) {
+            BootstrapOptions bootstrap;
+            bootstrap.seed = sampler.seed;
+            const PairedDifference d = pairedFidDifference(space.reference, full, features, bootstrap);
+            m.vsFull = d.value;
+            m.vsFullLow = d.interval.low;
+            m.vsFullHigh = d.interval.high;
+            m.fullWidthFid = m.fid - d.value;
+            precise = 0.5 * (d.interval.high - d.interval.low) <= request.stopPairedHalfWidth;
+        } else {
+            precise = 0.5 * (fid.high - fid.low) <= request.stopRelativeHalfWidth * std::abs(fid.value);
+        }
+        m.finished = run.count() >= request.maxSamples || (run.count() >= request.minSamples && precise);
         onEstimate(m);
         if (m.finished)
             return;

@@ -33,6 +33,11 @@ struct QualityRequest {
     int batch = 100;
     int minSamples = 500;                  // before the interval may stop the run
     double stopRelativeHalfWidth = 0.05;   // stop once the interval is within +-5% of the value
+    // A schedule narrower than full width is also measured against full width on
+    // the same images (kept between runs), and stops once that paired
+    // interval is within +-stopPairedHalfWidth FID instead.
+    bool pairedWithFullWidth = true;
+    double stopPairedHalfWidth = 2.0;
     bool withKid = true;                   // needs the Fashion-MNIST dataset for real features
 };
 
@@ -41,7 +46,7 @@ struct QualityRequest {
 // measure (no shipped features, statistics of another feature network, a
 // model whose images the features cannot take). `spaces` keeps the features
 // and statistics between runs.
-void runQualityJob(Denoiser& denoiser, QualitySpaceCache& spaces, const QualityRequest& request,
+void runQualityJob(const std::shared_ptr<Denoiser>& denoiser, QualitySpaceCache& spaces, const QualityRequest& request,
                    const std::atomic<bool>& cancel,
                    const std::function<void(const MeasuredFid&)>& onEstimate);
 

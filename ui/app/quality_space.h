@@ -2,6 +2,7 @@
 // Where the interface's quality numbers are measured: the shipped feature
 // network and reference statistics (evaluation/feature_network.h), checked
 // against the model before any sampling starts. Worker side only (torch).
+#include "full_width_features.h"
 #include "metrics/gaussian_stats.h"
 
 #include <ATen/core/Tensor.h>
@@ -34,11 +35,13 @@ class QualitySpaceCache {
 public:
     // Throws like openQualitySpace; a failure is not cached.
     const QualitySpace& get(const Denoiser& denoiser, bool withKidReference);
+    FullWidthFeatures& fullWidth() { return fullWidth_; }
 
 private:
     std::unique_ptr<QualitySpace> space_;
     int64_t channels_ = 0, imageSize_ = 0;
     bool kidTried_ = false;  // the KID reference was asked for (it may be missing)
+    FullWidthFeatures fullWidth_;
 };
 
 }  // namespace ddsm::ui
