@@ -428,7 +428,7 @@ private slots:
         QVERIFY2(metrics->costVsFullText().startsWith("0 "), qPrintable(metrics->costVsFullText()));
 
         window->document()->setStepRangeWidth(0, 2, 0.5);
-        QTRY_VERIFY_WITH_TIMEOUT(metrics->measuredFidText().endsWith(done) && metrics->costVsFullText().startsWith("FID"),
+        QTRY_VERIFY_WITH_TIMEOUT(metrics->measuredFidText().endsWith(done) && metrics->costVsFullText().contains(done),
                                  kWaitMs);
         // The difference of the two FIDs the core computes from the same noise,
         // with an interval around it.
@@ -438,11 +438,11 @@ private slots:
         QVERIFY2(std::abs(edited - full) > 0.5, "the widths of this model should differ");
         const QString text = metrics->costVsFullText();
         const QStringList cost = text.split(' ', Qt::SkipEmptyParts);
-        QVERIFY2(cost.size() >= 5 && cost[0] == "FID" && cost[4] == done, qPrintable(text));
-        const double difference = cost[1].toDouble();
+        QVERIFY2(cost.size() >= 4 && cost[3] == done, qPrintable(text));
+        const double difference = cost[0].toDouble();
         QVERIFY2(std::abs(difference - (edited - full)) <= 0.011 + 1e-5 * std::abs(full),
                  qPrintable(QStringLiteral("%1 vs %2").arg(difference).arg(edited - full)));
-        const double low = cost[2].mid(1).chopped(1).toDouble(), high = cost[3].chopped(1).toDouble();
+        const double low = cost[1].mid(1).chopped(1).toDouble(), high = cost[2].chopped(1).toDouble();
         QVERIFY2(low <= difference + 0.01 && difference <= high + 0.01 && low < high, qPrintable(text));
         QVERIFY(text.endsWith(low < 0.005 ? "no loss detected" : "worse than full width"));
         QVERIFY(errors_.isEmpty());

@@ -41,7 +41,7 @@ MetricsPanel::MetricsPanel(QWidget* parent) : QWidget(parent)
     form->addRow(tr("Saving vs full width:"), saving_);
     form->addRow(tr("Latency / image:"), latency_);
     form->addRow(tr("Predicted quality:"), quality_);
-    form->addRow(tr("Cost vs full width:"), vsFull_);
+    form->addRow(tr("FID vs full width:"), vsFull_);
     form->addRow(tr("Measured FID:"), fid_);
 
     kid_ = value();
@@ -149,7 +149,7 @@ void MetricsPanel::setMeasuredFid(const std::optional<MeasuredFid>& fid)
         // Lossless as far as n images can tell: the interval reaches 0 (as printed).
         const QString verdict = fid->vsFullLow < 0.005 ? tr("no loss detected") : tr("worse than full width");
         const auto signedFid = [](double v) { return QString::asprintf("%+.2f", v); };
-        vsFull_->setText(QStringLiteral("FID %1  [%2, %3]  %4 · %5")
+        vsFull_->setText(QStringLiteral("%1  [%2, %3]  %4 · %5")
                              .arg(signedFid(*fid->vsFull), signedFid(fid->vsFullLow), signedFid(fid->vsFullHigh), state,
                                   verdict));
         vsFull_->setToolTip(tr("FID(schedule) - FID(full width) on the same %1 images (the same noise; full width %2); "
