@@ -1,6 +1,8 @@
 #pragma once
 // A sampling job as the interface describes it, and what it sends back.
 // Torch-free: the worker translates these to the engine's sampler types.
+#include "sampler_choice.h"
+
 #include <QImage>
 #include <QRect>
 #include <QString>
@@ -10,21 +12,6 @@
 #include <vector>
 
 namespace ddsm::ui {
-
-// The sampler settings the user edits in the Denoising form.
-struct SamplerChoice {
-    std::string kind = "ddim";  // "ddim" or "ddpm"
-    int steps = 50;
-    double eta = 0.0;
-    uint64_t seed = 0;
-    int count = 16;             // images in the grid
-
-    friend bool operator==(const SamplerChoice& a, const SamplerChoice& b)
-    {
-        return a.kind == b.kind && a.steps == b.steps && a.eta == b.eta && a.seed == b.seed && a.count == b.count;
-    }
-    friend bool operator!=(const SamplerChoice& a, const SamplerChoice& b) { return !(a == b); }
-};
 
 // How the tiles of a grid image are laid out (the same rule as io/image_grid.h).
 struct GridGeometry {
