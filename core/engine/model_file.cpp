@@ -45,23 +45,6 @@ void loadParameters(SlimmableUNet& net, const std::map<std::string, at::Tensor>&
         p.value().copy_(tensors.at(p.key()).to(torch::kFloat));
 }
 
-namespace {
-
-nlohmann::json parseMetadataJson(const std::map<std::string, std::string>& metadata, const std::string& key,
-                                 const std::string& path)
-{
-    const auto it = metadata.find(key);
-    if (it == metadata.end())
-        throw Error(path + ": metadata has no \"" + key + "\" entry (not a DDSM Studio model file?)");
-    try {
-        return nlohmann::json::parse(it->second);
-    } catch (const nlohmann::json::exception&) {
-        throw Error(path + ": metadata \"" + key + "\" is not valid JSON");
-    }
-}
-
-}  // namespace
-
 void saveModel(const std::string& path, SlimmableUNet& net, const std::string& provenanceJson)
 {
     nlohmann::json provenance;
@@ -85,27 +68,11 @@ void saveModel(const std::string& path, SlimmableUNet& net, const std::string& p
 LoadedModel loadModel(const std::string& path)
 {
     SafetensorsFile file = loadSafetensors(path);
-    const auto format = file.metadata.find("format");
-    if (format == file.metadata.end() || format->second != kModelFormat)
-        throw Error(path + ": not a DDSM Studio model (metadata \"format\" is " +
-                    (format == file.metadata.end() ? std::string("missing") : "\"" + format->second + "\"") +
-                    ", expected \"" + kModelFormat + "\")");
-    const auto version = file.metadata.find("format_version");
-    int versionNumber = 0;
-    try {
-        versionNumber = version == file.metadata.end() ? 0 : std::stoi(version->second);
-    } catch (const std::exception&) {
-    }
-    if (versionNumber < 1)
-        throw Error(path + ": metadata \"format_version\" is missing or not a number");
-    if (versionNumber > kModelFormatVersion)
-        throw Error(path + ": model format version " + std::to_string(versionNumber) +
-                    " is newer than this program reads (" + std::to_string(kModelFormatVersion) + ")");
-
+    ModelMetadata metadata = readModelMetadata(file.metadata, path);
     LoadedModel model;
     model.path = path;
-    model.config = netConfigFromJson(parseMetadataJson(file.metadata, "architecture", path), path + " architecture");
-    model.provenanceJson = file.metadata.count("provenance") ? file.metadata.at("provenance") : "{}";
+    model.config = std::move(metadata.config);
+    model.provenanceJson = std::move(metadata.provenanceJson);
 
     auto net = std::make_shared<SlimmableUNet>(model.config);
     loadParameters(*net, std::map<std::string, at::Tensor>(file.tensors.begin(), file.tensors.end()), path);

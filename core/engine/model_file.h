@@ -3,6 +3,7 @@
 // and, in "__metadata__", the format tag and version, the architecture and
 // diffusion settings (the net config JSON) and provenance JSON. Python's
 // safetensors reads them; loading never executes code.
+#include "engine/model_metadata.h"
 #include "engine/net_config.h"
 
 #include <c10/core/Device.h>
@@ -18,9 +19,6 @@ namespace ddsm {
 
 class SlimmableUNet;
 class SlimmableDenoiser;
-
-inline constexpr const char* kModelFormat = "ddsm-model";
-inline constexpr int kModelFormatVersion = 1;
 
 struct LoadedModel {
     std::shared_ptr<SlimmableUNet> net;

@@ -5,6 +5,8 @@
 // "__metadata__" string map, then the byte buffer of little-endian,
 // C-contiguous tensors. Loading never executes code, and every malformed file
 // is rejected with a ddsm::Error naming the file and the tensor or field.
+#include "io/safetensors_header.h"
+
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
@@ -22,22 +24,6 @@ struct SafetensorsFile {
     std::map<std::string, std::string> metadata;
 };
 
-// What the header says about one tensor, without its data.
-struct SafetensorsEntry {
-    std::string name;
-    std::string dtype;  // "F32", "BF16", ...
-    std::vector<int64_t> shape;
-    uint64_t begin = 0;  // byte offsets relative to the buffer start
-    uint64_t end = 0;
-};
-
-struct SafetensorsHeader {
-    std::vector<SafetensorsEntry> entries;  // sorted by begin
-    std::map<std::string, std::string> metadata;
-    uint64_t headerBytes = 0;  // N, the JSON length including padding
-    uint64_t bufferBytes = 0;  // size of the byte buffer after the header
-};
-
 // Writes `tensors` (moved to CPU and made contiguous) and `metadata` to `path`
 // atomically. Supported dtypes: F32, F64, F16, BF16, I64, I32, I16, I8, U8,
 // BOOL. Throws ddsm::Error for an unsupported dtype, an undefined tensor, an
@@ -45,14 +31,8 @@ struct SafetensorsHeader {
 void saveSafetensors(const std::string& path, const NamedTensors& tensors,
                      const std::map<std::string, std::string>& metadata);
 
-// Reads and validates the whole file, then the tensor data.
+// Reads and validates the whole file, then the tensor data. The header alone:
+// readSafetensorsHeader (io/safetensors_header.h).
 SafetensorsFile loadSafetensors(const std::string& path);
-
-// Reads and validates only the header (the file size is checked, the tensor
-// bytes are not read): cheap enough to list a model's architecture and shapes.
-SafetensorsHeader readSafetensorsHeader(const std::string& path);
-
-// The "__metadata__" map alone, read as readSafetensorsHeader does.
-std::map<std::string, std::string> readSafetensorsMetadata(const std::string& path);
 
 }  // namespace ddsm
