@@ -25,9 +25,11 @@ import io
 import json
 import os
 import pickle
+import pickletools
 import struct
 import sys
 import zipfile
+import zlib
 
 try:
     import numpy as np
@@ -57,6 +59,17 @@ STORAGE_DTYPES = {
     "BoolStorage": ("<u1", "BOOL"),
     "UntypedStorage": ("<u1", "U8"),
 }
+
+
+def shown(value, limit=80):
+    """repr() for messages: bounded, and safe for integers beyond str()'s 4300-digit limit."""
+    if isinstance(value, int) and value.bit_length() > 256:
+        return f"<an integer of {value.bit_length()} bits>"
+    try:
+        text = repr(value)
+    except ValueError:  # a container holding such an integer
+        return f"<a {type(value).__name__}>"
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def refuse_state(self, state):
@@ -100,9 +113,10 @@ def rebuild_tensor(storage, storage_offset, size, stride, *_ignored):
     if not isinstance(storage, Storage):
         raise CheckpointError("a tensor's storage is not a storage of the archive")
     if not all(isinstance(v, int) for v in (storage_offset, *size, *stride)) or len(size) != len(stride):
-        raise CheckpointError(f"a tensor has a malformed shape {size!r} or stride {stride!r}")
+        raise CheckpointError(f"a tensor has a malformed shape {shown(size)} or stride {shown(stride)}")
     if storage_offset < 0 or any(v < 0 for v in size) or any(v < 0 for v in stride):
-        raise CheckpointError(f"a tensor has a negative offset, size or stride ({storage_offset}, {size}, {stride})")
+        raise CheckpointError(f"a tensor has a negative offset, size or stride "
+                              f"({shown(storage_offset)}, {shown(size)}, {shown(stride)})")
     data = storage.data
     count = int(np.prod(size, dtype=np.float64))
     if count > max(data.size, 1) and count > MAX_EXPANDED_ELEMENTS:  # zero strides: a tiny file, a huge array
@@ -160,7 +174,7 @@ class RestrictedUnpickler(pickle.Unpickler):
         # ('storage', storage type, key, location, element count)
         if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"
                 and isinstance(pid[1], StorageType) and isinstance(pid[2], str) and isinstance(pid[4], int)):
-            raise CheckpointError(f"{self.source}: refuses persistent id {pid!r}: only tensor storages are allowed")
+            raise CheckpointError(f"{self.source}: refuses persistent id {shown(pid)}: only tensor storages are allowed")
         _, kind, key, _location, numel = pid
         if key not in self.storages:
             numpy_type, dtype = STORAGE_DTYPES[kind.name]
@@ -179,6 +193,27 @@ class RestrictedUnpickler(pickle.Unpickler):
         return self.storages[key]
 
 
+MEMO_OPCODES = ("PUT", "BINPUT", "LONG_BINPUT", "MEMOIZE")
+
+
+def check_memo_indices(data, source):
+    """Refuses memo indices the pickle cannot need, before unpickling.
+
+    The C unpickler grows its memo to twice the largest index stored: one
+    LONG_BINPUT 200000000 in a 40-byte pickle makes it allocate and clear 3 GB.
+    A pickle never needs more memo slots than it has memo opcodes.
+    """
+    try:
+        ops = [(opcode.name, arg) for opcode, arg, _ in pickletools.genops(data)]
+    except Exception as error:  # noqa: BLE001 - the unpickler would fail at the same opcode
+        raise CheckpointError(f"{source}: malformed checkpoint pickle: {type(error).__name__}: {error}") from None
+    slots = sum(1 for name, _ in ops if name in MEMO_OPCODES)
+    for name, arg in ops:
+        if name in ("PUT", "BINPUT", "LONG_BINPUT") and not 0 <= arg < slots:
+            raise CheckpointError(f"{source}: malformed checkpoint pickle: memo index {arg} in a pickle of "
+                                  f"{slots} memo entries")
+
+
 def read_checkpoint(path):
     """The unpickled checkpoint, tensors as Tensor; raises CheckpointError."""
     if os.path.isdir(path):
@@ -190,23 +225,35 @@ def read_checkpoint(path):
             raise CheckpointError(f"{path}: a legacy (non-zip) torch.save file; only the zip format of PyTorch 1.6 "
                                   "and later is read (load it where you trust it and save it again with torch.save)")
         raise CheckpointError(f"{path}: not a PyTorch checkpoint (torch.save's zip archive)")
-    with zipfile.ZipFile(path) as archive:
-        pickles = [n for n in archive.namelist() if n.endswith("/data.pkl") and n.count("/") == 1]
-        if len(pickles) != 1:
-            raise CheckpointError(f"{path}: not a PyTorch checkpoint: expected one ARCHIVE/data.pkl, "
-                                  f"found {len(pickles)}")
-        prefix = pickles[0][: -len("data.pkl")]
-        byteorder = prefix + "byteorder"
-        if byteorder in archive.namelist() and archive.read(byteorder).strip() not in (b"little", b""):
-            raise CheckpointError(f"{path}: a big-endian checkpoint; only little-endian ones are read")
-        unpickler = RestrictedUnpickler(archive.read(pickles[0]), archive, prefix, path)
-        try:
-            return unpickler.load()
-        except CheckpointError as error:
-            message = str(error)
-            raise CheckpointError(message if message.startswith(path + ": ") else f"{path}: {message}") from None
-        except Exception as error:  # noqa: BLE001 - any other failure is a malformed pickle
-            raise CheckpointError(f"{path}: malformed checkpoint pickle: {type(error).__name__}: {error}") from None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return read_archive(archive, path)
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, RuntimeError) as error:
+        # zipfile's own refusals: a damaged directory or entry, an unsupported zip version or compression
+        # method, an encrypted entry.
+        raise CheckpointError(f"{path}: not a readable zip archive: {type(error).__name__}: {error}") from None
+
+
+def read_archive(archive, path):
+    """The unpickled data.pkl of an open torch.save archive."""
+    pickles = [n for n in archive.namelist() if n.endswith("/data.pkl") and n.count("/") == 1]
+    if len(pickles) != 1:
+        raise CheckpointError(f"{path}: not a PyTorch checkpoint: expected one ARCHIVE/data.pkl, "
+                              f"found {len(pickles)}")
+    prefix = pickles[0][: -len("data.pkl")]
+    byteorder = prefix + "byteorder"
+    if byteorder in archive.namelist() and archive.read(byteorder).strip() not in (b"little", b""):
+        raise CheckpointError(f"{path}: a big-endian checkpoint; only little-endian ones are read")
+    data = archive.read(pickles[0])
+    check_memo_indices(data, path)
+    unpickler = RestrictedUnpickler(data, archive, prefix, path)
+    try:
+        return unpickler.load()
+    except CheckpointError as error:
+        message = str(error)
+        raise CheckpointError(message if message.startswith(path + ": ") else f"{path}: {message}") from None
+    except Exception as error:  # noqa: BLE001 - any other failure is a malformed pickle
+        raise CheckpointError(f"{path}: malformed checkpoint pickle: {type(error).__name__}: {error}") from None
 
 
 def write_safetensors(path, tensors, metadata):
@@ -258,7 +305,7 @@ def main(argv):
         fail(3, f"{source}: not a checkpoint of DDSM's training code (a {type(checkpoint).__name__}, not a dict "
                 "with 'ema_model' and 'net_model')")
     if entry not in checkpoint:
-        keys = ", ".join(repr(k) for k in list(checkpoint)[:12])
+        keys = ", ".join(shown(k) for k in list(checkpoint)[:12])
         fail(3, f"{source}: not a checkpoint of DDSM's training code: no '{entry}' entry (its keys: {keys})")
     state = checkpoint[entry]
     if not isinstance(state, dict) or not state:
@@ -266,7 +313,7 @@ def main(argv):
     tensors = {}
     for name, value in state.items():
         if not isinstance(name, str) or not isinstance(value, Tensor):
-            fail(3, f"{source}: entry '{entry}' holds '{name}' which is not a tensor")
+            fail(3, f"{source}: entry '{entry}' holds {shown(name)} which is not a tensor")
         tensors[name] = value
     # DataParallel checkpoints prefix every name with "module.".
     if all(name.startswith("module.") for name in tensors):
@@ -274,7 +321,7 @@ def main(argv):
 
     metadata = {"format": "ddsm-checkpoint-entry", "entry": entry, "reader": "allow-list unpickler"}
     step = checkpoint.get("step")
-    if isinstance(step, int) and not isinstance(step, bool):
+    if isinstance(step, int) and not isinstance(step, bool) and step.bit_length() < 64:
         metadata["step"] = str(step)
     x_T = checkpoint.get("x_T")
     if isinstance(x_T, Tensor):

@@ -118,6 +118,30 @@ private slots:
                                        "of 1 elements"}));
     }
 
+    // Inputs on which the fuzz harness (fuzz/fuzz_checkpoint_reader.py) once made the reader fail: an
+    // exception escaping as a traceback, or 3 GB allocated for a 13-byte pickle. Each is now refused
+    // naming the file and its flaw.
+    void fuzzFindingsAreRefusedCleanly_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("refusal");
+        QTest::newRow("memo index") << "memo-index-200000000.pt"
+                                    << "malformed checkpoint pickle: memo index 200000000 in a pickle of 1 memo entries";
+        QTest::newRow("zip version") << "zip-version-12.8.pt"
+                                     << "not a readable zip archive: NotImplementedError: zip file version 12.8";
+        QTest::newRow("huge integer key") << "huge-integer-key.pt"
+                                          << "no 'ema_model' entry (its keys: <an integer of 16610 bits>)";
+    }
+
+    void fuzzFindingsAreRefusedCleanly()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, refusal);
+        const std::string input = DDSM_SOURCE_DIR "/fuzz/corpus/checkpoint_reader/" + file.toStdString();
+        QVERIFY(throwsErrorMentioning([&] { readCheckpointEntry(input, "ema_model"); },
+                                      {input + ": ", refusal.toStdString()}));
+    }
+
     void folderIsNamedAsOne()
     {
         QDir(dir_.path()).mkdir("ckpt.pt");
