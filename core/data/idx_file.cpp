@@ -161,17 +161,20 @@ IdxContents readIdx(const std::string& path, uint32_t expectedMagic)
         expectedBytes *= size;
     }
 
-    // Grows with the data that arrives, so a corrupt header cannot demand a
-    // huge allocation up front.
+    // Grows with the data that arrives, in steps doubling from 64 KiB to
+    // 16 MiB, so a corrupt header over a short file costs neither a huge
+    // allocation nor the zeroing of a large one.
     std::vector<uint8_t>& data = contents.data;
     uint64_t received = 0;
+    uint64_t step = uint64_t(1) << 16;
     while (received < expectedBytes) {
-        const uint64_t want = std::min<uint64_t>(expectedBytes - received, 1 << 24);
+        const uint64_t want = std::min<uint64_t>(expectedBytes - received, step);
         data.resize(received + want);
         const uint64_t got = reader.read(data.data() + received, want);
         received += got;
         if (got < want)
             break;
+        step = std::min<uint64_t>(step * 2, uint64_t(1) << 24);
     }
     data.resize(received);
     const uint64_t trailing = received == expectedBytes ? reader.skipToEnd() : 0;
