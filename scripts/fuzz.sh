@@ -5,7 +5,10 @@
 # every target for FUZZ_SECONDS (default 30) on a copy of its committed corpus
 # (fuzz/corpus/TARGET). Fails on the first crash, sanitizer report, leak, hang
 # (FUZZ_TIMEOUT seconds, default 2) or allocation over 1 GB, leaving the input
-# in build/fuzz/findings/TARGET/ and libFuzzer's log beside it.
+# in build/fuzz/findings/TARGET/ and libFuzzer's log beside it. The checkpoint
+# reader is Python: its target is the mutation harness fuzz/fuzz_checkpoint_reader.py
+# (after its control run, which must catch the unrestricted reader running the
+# hostile seeds).
 #
 #   scripts/fuzz.sh                       every target, 30 s each
 #   FUZZ_SECONDS=300 scripts/fuzz.sh npz  one target, longer
@@ -15,7 +18,7 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-30}
 timeout=${FUZZ_TIMEOUT:-2}
 
-packages=(clang libclang-rt-dev cmake ninja-build nlohmann-json3-dev zlib1g-dev libopencv-dev)
+packages=(clang libclang-rt-dev cmake ninja-build nlohmann-json3-dev zlib1g-dev libopencv-dev qt6-base-dev python3-numpy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -43,14 +46,28 @@ fi
 
 failed=()
 for t in "${targets[@]}"; do
+  findings="$build/findings/$t"
+  rm -rf "$findings"
+  mkdir -p "$findings"
+  log="$findings/libfuzzer.log"
+  if [ -f "fuzz/fuzz_$t.py" ]; then
+    if /usr/bin/python3 "fuzz/fuzz_$t.py" --control "fuzz/corpus/$t" >"$log" 2>&1 &&
+       /usr/bin/python3 "fuzz/fuzz_$t.py" --seconds "$seconds" "fuzz/corpus/$t" >>"$log" 2>&1; then
+      runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+      echo "fuzz_$t: clean, ${runs:-?} runs in ${seconds} s"
+    else
+      echo "fuzz_$t: FAILED; input and log in $findings" >&2
+      grep -E "FINDING|control:|Error" "$log" | head -20 >&2 || true
+      failed+=("$t")
+    fi
+    continue
+  fi
   binary="$build/fuzz_$t"
   [ -x "$binary" ] || { echo "fuzz: no target fuzz_$t in $build" >&2; exit 2; }
   corpus="$build/run/$t"            # libFuzzer adds new inputs here: a copy, not fuzz/corpus
-  findings="$build/findings/$t"
-  rm -rf "$corpus" "$findings"
-  mkdir -p "$corpus" "$findings"
+  rm -rf "$corpus"
+  mkdir -p "$corpus"
   cp "fuzz/corpus/$t/"* "$corpus/"
-  log="$findings/libfuzzer.log"
   if "$binary" -max_total_time="$seconds" -timeout="$timeout" -rss_limit_mb=2048 -malloc_limit_mb=1024 \
        -print_final_stats=1 -artifact_prefix="$findings/" "$corpus" >"$log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")

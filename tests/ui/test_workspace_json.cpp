@@ -1,6 +1,7 @@
 // The workspace document's JSON on its own (ui/app/workspace_json.h): a round
 // trip, defaults for absent fields, and refusals that name the file and field,
-// including numbers that would not fit their C++ type (found by fuzzing).
+// including numbers that would not fit their C++ type (the class of bug
+// fuzzing found in the predictor calibrations).
 #include "base/error.h"
 #include "workspace_json.h"
 
