@@ -15,6 +15,7 @@ packages=(
   dataset-fashion-mnist                     # training data and reference statistics
   python3 python3-numpy python3-scipy python3-torch   # cross-checks in the tests, checkpoint import
   xvfb xauth                                # a virtual display for screenshots
+  strace                                    # tests/install: which files the installed programs open
 )
 
 missing=()

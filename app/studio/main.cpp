@@ -1,13 +1,18 @@
 // ddsm-studio: the DDSM Studio desktop application.
 // Usage: ddsm-studio [--threads N] [--preset NAME] [--screenshot PNG] [FILE]
-//   FILE: a model, a grid PNG with settings, or a workspace.
+//   FILE: a model, a grid PNG with settings, or a workspace; without one, the
+//   shipped default model (as started from the desktop menu).
 #include "main_window.h"
 #include "model_session.h"
 #include "timeline/schedule_document_model.h"
 
+#include "base/shipped_data.h"
+
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDeadlineTimer>
+#include <QFileInfo>
+#include <QIcon>
 #include <QPixmap>
 #include <QScreen>
 #include <QTimer>
@@ -37,6 +42,16 @@ void screenshotWhenSettled(ddsm::ui::MainWindow& window, const QString& path)
     poll->start(500);
 }
 
+// The model to open: the one named, else the shipped default model if this
+// installation (or build) has it.
+QStringList filesToOpen(const QStringList& named)
+{
+    if (!named.isEmpty())
+        return named;
+    const QString shipped = QString::fromStdString(ddsm::shippedModelsDir()) + "/fmnist-default.safetensors";
+    return QFileInfo::exists(shipped) ? QStringList{shipped} : QStringList{};
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
@@ -45,6 +60,8 @@ int main(int argc, char** argv)
     QApplication::setOrganizationName("DDSM Studio");
     QApplication::setApplicationName("DDSM Studio");
     QApplication::setApplicationVersion("0.1.0");
+    QApplication::setDesktopFileName("ddsm-studio");  // packaging/ddsm-studio.desktop
+    QApplication::setWindowIcon(QIcon::fromTheme("ddsm-studio"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription("Step-aware diffusion models: schedules, denoising, costs.");
@@ -58,14 +75,15 @@ int main(int argc, char** argv)
                                   "Once the model is open and every job has finished, save a picture of the window and quit.",
                                   "PNG");
     parser.addOption(screenshot);
-    parser.addPositionalArgument("file", "A model (.safetensors), a grid PNG with settings, or a workspace.");
+    parser.addPositionalArgument("file", "A model (.safetensors), a grid PNG with settings, or a workspace "
+                                         "(default: the shipped default model).");
     parser.process(app);
 
     ddsm::ui::MainWindow window(parser.value(threads).toInt());  // sized by itself (saved, or fitted to the screen)
     if (parser.isSet(screenshot))
         window.setGeometry(window.screen()->availableGeometry());  // pictures of the whole screen's worth
     window.show();
-    const QStringList files = parser.positionalArguments();
+    const QStringList files = filesToOpen(parser.positionalArguments());
     if (parser.isSet(preset)) {
         const QString name = parser.value(preset);
         QObject::connect(&window, &ddsm::ui::MainWindow::modelReady, &window, [&window, name] {

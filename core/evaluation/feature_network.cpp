@@ -1,27 +1,16 @@
 #include "evaluation/feature_network.h"
 
 #include "base/error.h"
+#include "base/shipped_data.h"
 #include "evaluation/classifier_features.h"
 
 #include <ATen/ATen.h>
 
-#include <cstdlib>
 #include <filesystem>
-
-#ifndef DDSM_SHIPPED_MODELS_DIR
-#define DDSM_SHIPPED_MODELS_DIR "models"
-#endif
 
 namespace ddsm {
 
-std::string defaultModelsDir()
-{
-    if (const char* env = std::getenv("DDSM_MODELS_DIR"); env && *env)
-        return env;
-    if (std::filesystem::exists("models/fmnist-classifier.safetensors"))
-        return "models";
-    return DDSM_SHIPPED_MODELS_DIR;
-}
+std::string defaultModelsDir() { return shippedModelsDir(); }
 
 std::string defaultFeatureClassifierPath() { return defaultModelsDir() + "/fmnist-classifier.safetensors"; }
 std::string defaultReferenceStatsPath() { return defaultModelsDir() + "/fmnist-train-stats.npz"; }

@@ -12,8 +12,8 @@
 
 namespace ddsm {
 
-// Where shipped models live: $DDSM_MODELS_DIR if set, else ./models if it
-// exists, else the source tree's models/ folder.
+// Where shipped models live: $DDSM_MODELS_DIR if set, else the models/ folder
+// of the shipped data found beside the executable (base/shipped_data.h).
 std::string defaultModelsDir();
 // <models>/fmnist-classifier.safetensors and <models>/fmnist-train-stats.npz.
 std::string defaultFeatureClassifierPath();
