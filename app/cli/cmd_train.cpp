@@ -35,7 +35,7 @@ void onInterrupt(int) { interrupted = true; }
 const char* kHelp =
     "usage: ddsm train --config CFG --data DATA --out DIR [options]\n"
     "       ddsm train --init-weights MODEL --data DATA --out DIR [options]\n"
-    "       ddsm train --out DIR --resume [--steps N] [--distill A] [--middle-widths N]\n"
+    "       ddsm train --out DIR --resume [--steps N] [--distill A] [--middle-widths N] [--min-snr G]\n"
     "\n"
     "Trains a slimmable UNet with the sandwich rule: per batch the full width, the\n"
     "smallest width and random middle widths add their losses, then one Adam step.\n"
@@ -60,6 +60,9 @@ const char* kHelp =
     "  --middle-widths N     random middle widths per batch (default 1)\n"
     "  --distill A           in-place distillation: narrower widths learn (1 - A) * noise\n"
     "                        + A * the EMA full width's prediction (default 0)\n"
+    "  --min-snr G           min-SNR loss weighting: each sample's error weighs\n"
+    "                        min(SNR(t), G) / SNR(t) (arXiv 2303.09556; 5 is its\n"
+    "                        recommendation; default 0 = off, every t weighs 1)\n"
     "  --schedule S          step-aware training: each narrower width S uses trains only on\n"
     "                        the timesteps where S runs it (full width on all); S is a\n"
     "                        schedule file (JSON or search.txt) of the model's widths\n"
@@ -79,7 +82,7 @@ int runTrain(const std::vector<std::string>& argv)
 {
     std::set<std::string> valueOptions{"config", "data", "out", "steps", "batch", "lr", "warmup", "grad-clip", "ema",
                                        "middle-widths", "seed", "limit", "checkpoint-every", "sample-every", "threads",
-                                       "init-weights", "distill", "schedule", "schedule-margin"};
+                                       "init-weights", "distill", "schedule", "schedule-margin", "min-snr"};
     valueOptions.insert(kDistributedValueOptions.begin(), kDistributedValueOptions.end());
     const Args args(argv, valueOptions, {"resume", "no-flip"});
     if (args.wantsHelp()) {
@@ -117,11 +120,15 @@ int runTrain(const std::vector<std::string>& argv)
                                   "schedule-margin"})
             if (args.has(fixed))
                 throw Error(std::string("--") + fixed + " cannot change when a run resumes (it keeps " + checkpoint +
-                            "'s settings); only --steps, --distill and --middle-widths can");
+                            "'s settings); only --steps, --distill, --middle-widths and --min-snr can");
         // How the remaining steps spend their effort may change; the checkpoint records it from here on.
         const TrainOptions before = options;
         options.distill = args.getDouble("distill", options.distill);
         options.middleWidths = args.getInt("middle-widths", options.middleWidths);
+        options.minSnrGamma = args.getDouble("min-snr", options.minSnrGamma);
+        if (options.minSnrGamma != before.minSnrGamma)
+            std::printf("min-SNR weighting changes from %g to %g at this step (0 = off)\n", before.minSnrGamma,
+                        options.minSnrGamma);
         if (options.distill != before.distill)
             std::printf("distillation changes from %g to %g at this step\n", before.distill, options.distill);
         if (options.middleWidths != before.middleWidths)
@@ -151,6 +158,7 @@ int runTrain(const std::vector<std::string>& argv)
         options.emaDecay = args.getDouble("ema", options.emaDecay);
         options.middleWidths = args.getInt("middle-widths", options.middleWidths);
         options.distill = args.getDouble("distill", options.distill);
+        options.minSnrGamma = args.getDouble("min-snr", options.minSnrGamma);
         options.horizontalFlip = !args.has("no-flip");
         options.seed = args.getSeed("seed", options.seed);
         if (const auto schedule = args.get("schedule")) {

@@ -23,6 +23,7 @@ void TrainOptions::validate() const
     require(emaDecay >= 0 && emaDecay < 1, "--ema must be in [0, 1)");
     require(middleWidths >= 0, "--middle-widths must not be negative");
     require(distill >= 0 && distill <= 1, "--distill must be in [0, 1]");
+    require(minSnrGamma >= 0, "--min-snr must not be negative (0 = off)");
     require(scheduleMargin >= 0, "--schedule-margin must not be negative");
 }
 
@@ -33,7 +34,7 @@ nlohmann::json toJson(const TrainOptions& o)
                           {"adam_epsilon", o.adamEpsilon}, {"grad_clip", o.gradClip},     {"ema_decay", o.emaDecay},
                           {"middle_widths", o.middleWidths}, {"horizontal_flip", o.horizontalFlip}, {"seed", o.seed},
                           {"init_weights", o.initWeights}, {"ema_ramp", o.emaRamp},
-                          {"distill", o.distill},
+                          {"distill", o.distill},               {"min_snr_gamma", o.minSnrGamma},
                           {"schedule_widths", o.scheduleWidths}, {"schedule_margin", o.scheduleMargin},
                           {"schedule_source", o.scheduleSource}};
 }
@@ -58,6 +59,7 @@ TrainOptions trainOptionsFromJson(const nlohmann::json& j, const std::string& wh
     o.emaRamp = in.getOr(j, "", "ema_ramp", o.emaRamp);      // absent in older checkpoints: ramped
     o.initWeights = in.getOr(j, "", "init_weights", o.initWeights);
     o.distill = in.getOr(j, "", "distill", o.distill);       // absent in older checkpoints: none
+    o.minSnrGamma = in.getOr(j, "", "min_snr_gamma", o.minSnrGamma);  // absent in older checkpoints: off
     o.seed = in.getOr(j, "", "seed", o.seed);
     // Absent in older checkpoints: no schedule.
     o.scheduleWidths = in.getOr(j, "", "schedule_widths", o.scheduleWidths);

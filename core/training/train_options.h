@@ -28,6 +28,11 @@ struct TrainOptions {
     // width's prediction is a low-variance estimate of E[noise | x_t]; the raw
     // noise adds an irreducible variance that narrow widths must average out.
     double distill = 0;
+    // Min-SNR loss weighting (Hang et al. 2023, arXiv 2303.09556): each
+    // sample's noise-prediction error is weighted by min(SNR(t), gamma) / SNR(t),
+    // so the nearly clean timesteps, whose tiny errors dominate the gradient's
+    // direction, stop crowding out the others; 0 = off (every t weighs 1).
+    double minSnrGamma = 0;
     // Step-aware training: with a schedule (one width per training timestep,
     // t = 0 clean), every narrower width the schedule uses trains only on the
     // timesteps where it runs, widened by `scheduleMargin` timesteps on each

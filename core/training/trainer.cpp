@@ -210,6 +210,24 @@ TrainStepStats Trainer::step()
     return stats;
 }
 
+at::Tensor minSnrWeights(const std::vector<double>& alphasCumprod, const at::Tensor& t, double gamma)
+{
+    const auto alphaBar = torch::tensor(alphasCumprod, torch::kDouble).index_select(0, t.to(torch::kCPU, torch::kLong));
+    if (gamma <= 0)
+        return torch::ones_like(alphaBar);
+    const auto snr = alphaBar / (1 - alphaBar);
+    return snr.clamp_max(gamma) / snr;
+}
+
+at::Tensor Trainer::loss(const at::Tensor& prediction, const at::Tensor& target, const at::Tensor& t) const
+{
+    if (options_.minSnrGamma <= 0)
+        return torch::mse_loss(prediction, target);
+    const auto perSample = (prediction - target).pow(2).flatten(1).mean(1);
+    const auto weights = minSnrWeights(diffusion_->alphasCumprod(), t, options_.minSnrGamma);
+    return (perSample * weights.to(perSample.device(), perSample.scalar_type())).mean();
+}
+
 void Trainer::plainStep(const at::Tensor& x0, std::vector<at::Generator>& samples, double share,
                         TrainStepStats& stats)
 {
@@ -221,9 +239,10 @@ void Trainer::plainStep(const at::Tensor& x0, std::vector<at::Generator>& sample
         auto t = drawTimesteps(samples, config_.diffusion.T);
         auto noise = drawNoise(samples, x0);
         auto xt = diffusion_->qSample(x0, t, noise);
-        auto loss = torch::mse_loss(model_->forward(xt.to(device_), t.to(device_), width), noise.to(device_)) * share;
-        loss.backward();
-        stats.losses.push_back(loss.item<double>());
+        auto prediction = model_->forward(xt.to(device_), t.to(device_), width);
+        (loss(prediction, noise.to(device_), t) * share).backward();
+        // Logged unweighted: comparable with runs of any weighting.
+        stats.losses.push_back(torch::mse_loss(prediction.detach(), noise.to(device_)).item<double>() * share);
     }
 }
 
@@ -254,11 +273,9 @@ void Trainer::distillationStep(const at::Tensor& x0, std::vector<at::Generator>&
     for (double width : stats.widths) {
         const bool full = width == config_.widths.front();
         auto prediction = model_->forward(xt, t, width);
-        auto loss = torch::mse_loss(prediction, full ? noise : target) * share;
-        loss.backward();
+        (loss(prediction, full ? noise : target, t) * share).backward();
         // Logged against the noise for every width, comparable with runs without distillation.
-        stats.losses.push_back(full ? loss.item<double>()
-                                    : torch::mse_loss(prediction.detach(), noise).item<double>() * share);
+        stats.losses.push_back(torch::mse_loss(prediction.detach(), noise).item<double>() * share);
     }
 }
 
@@ -283,10 +300,8 @@ void Trainer::scheduledStep(const at::Tensor& x0, std::vector<at::Generator>& sa
             target = distillationTarget(noise, ema_->forward(xt, t, config_.widths.front()), options_.distill);
         }
         auto prediction = model_->forward(xt, t, width);
-        auto loss = torch::mse_loss(prediction, target) * share;
-        loss.backward();
-        stats.losses.push_back(target.is_same(noise) ? loss.item<double>()
-                                                     : torch::mse_loss(prediction.detach(), noise).item<double>() * share);
+        (loss(prediction, target, t) * share).backward();
+        stats.losses.push_back(torch::mse_loss(prediction.detach(), noise).item<double>() * share);
     }
 }
 

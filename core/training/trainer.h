@@ -50,6 +50,9 @@ at::Tensor distillationTarget(const at::Tensor& noise, const at::Tensor& teacher
 // and for widths the schedule does not use. Throws ddsm::Error naming the t of a
 // width the model lacks.
 std::vector<at::Tensor> scheduledTimestepsByWidth(const TrainOptions& options, const NetConfig& config);
+// Min-SNR weights min(SNR(t), gamma) / SNR(t), SNR(t) = alphaBar_t / (1 - alphaBar_t),
+// for timesteps `t` (float64, one per sample); gamma = 0: all ones.
+at::Tensor minSnrWeights(const std::vector<double>& alphasCumprod, const at::Tensor& t, double gamma);
 
 class Trainer {
 public:
@@ -95,6 +98,9 @@ private:
     void distillationStep(const at::Tensor& x0, std::vector<at::Generator>& samples, double share,
                           TrainStepStats& stats);
     void scheduledStep(const at::Tensor& x0, std::vector<at::Generator>& samples, double share, TrainStepStats& stats);
+    // The loss a step minimises: mean squared error over pixels, each sample
+    // weighted by minSnrWeights (TrainOptions::minSnrGamma), averaged over the batch.
+    at::Tensor loss(const at::Tensor& prediction, const at::Tensor& target, const at::Tensor& t) const;
     // Sums the gradients and the losses over the ranks.
     void reduceAcrossRanks(TrainStepStats& stats);
 

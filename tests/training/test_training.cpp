@@ -2,6 +2,7 @@
 // uninterrupted run, and a corrupt checkpoint is rejected without damage.
 #include "base/atomic_file.h"
 #include "base/error.h"
+#include "engine/diffusion.h"
 #include "engine/slimmable_unet.h"
 #include "training/model_widening.h"
 #include "training/trainer.h"
@@ -203,6 +204,46 @@ private slots:
         NetConfig otherLevels = wider;
         otherLevels.channelMult = {1, 2, 2};
         QVERIFY2(refusal(otherLevels).find("\"channel_mult\" differs") != std::string::npos, refusal(otherLevels).c_str());
+    }
+
+    void minSnrWeightingFollowsItsClosedForm()
+    {
+        // Linear betas 1e-4..0.02 over T = 1000, computed here independently.
+        const int T = 1000;
+        std::vector<double> alphaBar(T);
+        double product = 1;
+        for (int t = 0; t < T; ++t) {
+            product *= 1 - (1e-4 + (0.02 - 1e-4) * t / (T - 1));
+            alphaBar[size_t(t)] = product;
+        }
+        DiffusionConfig diffusion;
+        GaussianDiffusion engine(diffusion);
+        const auto t = torch::tensor(std::vector<int64_t>{0, 10, 100, 300, 500, 999});
+        const auto weights = minSnrWeights(engine.alphasCumprod(), t, 5.0);
+        for (int64_t i = 0; i < t.size(0); ++i) {
+            const double ab = alphaBar[size_t(t[i].item<int64_t>())], snr = ab / (1 - ab);
+            QVERIFY2(std::abs(weights[i].item<double>() - std::min(snr, 5.0) / snr) < 1e-9,
+                     qPrintable(QString::number(t[i].item<int64_t>())));
+        }
+        // Near the clean end SNR is large and the weight small; at the noisy end it is 1.
+        QVERIFY(weights[0].item<double>() < 0.01 && weights[5].item<double>() == 1.0);
+        QVERIFY(torch::equal(minSnrWeights(engine.alphasCumprod(), t, 0), torch::ones({6}, torch::kDouble)));
+
+        // A run with it learns from other gradients; the logged loss stays the plain MSE.
+        TrainOptions weighted = options(3);
+        weighted.minSnrGamma = 5;
+        Trainer plain(tiny(), options(3), blobs(64), c10::Device(c10::kCPU));
+        Trainer withMinSnr(tiny(), weighted, blobs(64), c10::Device(c10::kCPU));
+        const auto a = plain.step(), b = withMinSnr.step();
+        QCOMPARE(a.losses, b.losses);  // the same batch, noise and weights before the update
+        QVERIFY(std::abs(a.gradNorm - b.gradNorm) > 1e-6 * a.gradNorm);
+        // Weights of 1 everywhere (gamma beyond every SNR) give the plain gradient.
+        TrainOptions huge = options(3);
+        huge.minSnrGamma = 1e12;
+        Trainer ones(tiny(), huge, blobs(64), c10::Device(c10::kCPU));
+        QVERIFY(std::abs(ones.step().gradNorm - a.gradNorm) < 1e-5 * a.gradNorm);
+        // Stored with the run's options.
+        QCOMPARE(trainOptionsFromJson(toJson(weighted), "x").minSnrGamma, 5.0);
     }
 
     void emaFollowsItsDecayWithOrWithoutTheRamp()
