@@ -73,8 +73,15 @@ int writeForever(const std::string& kind, const std::string& path)
         if (kind == "safetensors")
             saveSafetensors(path, tensorVersion(v), {{"version", std::to_string(v)}});
 #ifdef DDSM_CRASH_TEST_UI
-        else if (kind == "workspace")
+        else if (kind == "workspace") {
+            // After "ready", 's' and 'e' bracket each save (unbuffered): output ending in 's'
+            // tells the test that its kill landed inside saveWorkspace.
+            if (i > 0)
+                (void)!::write(STDOUT_FILENO, "s", 1);
             ui::saveWorkspace(QString::fromStdString(path), workspaceVersion(v));
+            if (i > 0)
+                (void)!::write(STDOUT_FILENO, "e", 1);
+        }
 #endif
         else
             return 2;
@@ -462,7 +469,7 @@ private slots:
         const QString dir = path("workspace");
         QDir().mkpath(dir);
         const QString file = dir + "/session.ddsm-workspace.json";
-        int stale = 0;
+        int stale = 0, duringSave = 0;
         std::set<int> seen;
         for (int kill = 0; kill < 10; ++kill) {
             QProcess child;
@@ -472,6 +479,7 @@ private slots:
             ::usleep(useconds_t(rng_.bounded(150000)));
             ::kill(pid_t(child.processId()), SIGKILL);
             child.waitForFinished(10000);
+            duringSave += child.readAllStandardOutput().endsWith('s');
             QString why;
             try {
                 const ui::Workspace w = ui::loadWorkspace(file);
@@ -488,7 +496,9 @@ private slots:
             const QString unexpected = unexpectedFiles(dir, {"session.ddsm-workspace.json"}, &stale);
             QVERIFY2(unexpected.isEmpty(), qPrintable(unexpected));
         }
-        qInfo("workspace save: 10 kills, versions seen %zu, %d temporaries left", seen.size(), stale);
+        qInfo("workspace save: 10 kills, %d inside a save, versions seen %zu, %d temporaries left", duringSave,
+              seen.size(), stale);
+        QVERIFY2(duringSave >= 1, "no kill landed inside a save");
 #endif
     }
 };
