@@ -141,7 +141,7 @@ int runTrain(const std::vector<std::string>& argv)
         if (std::filesystem::exists(checkpoint))
             throw Error(*out + " already holds a checkpoint: add --resume to continue it, or choose another --out");
         if (const auto weights = args.get("init-weights")) {
-            initial = loadModel(*weights);
+            initial = openSlimmableModel(*weights, "--init-weights");
             config = initial.config;
             if (configPath && toJson(loadNetConfig(*configPath)) != toJson(config))
                 throw Error("--init-weights " + *weights + ": its architecture differs from --config " + *configPath);

@@ -30,7 +30,7 @@ int runWiden(const std::vector<std::string>& argv)
     }
     const std::string path = args.positionals().front();
     const std::string configPath = *args.get("config");
-    const LoadedModel trained = loadModel(path);
+    const LoadedModel trained = openSlimmableModel(path, "ddsm widen");
     const NetConfig wider = loadNetConfig(configPath);
     const WidenedModel widened = widenModel(*trained.net, wider, args.getSeed("seed", 0));
 

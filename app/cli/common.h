@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "engine/model_file.h"
 #include "engine/net_config.h"
 
 #include <vector>
@@ -22,6 +23,11 @@ int applyThreads(const Args& args);
 // manifest (.json); or an untrained network with `--init random --config CFG
 // [--seed-init N]`.
 std::shared_ptr<Denoiser> openModel(const Args& args, std::string* description = nullptr);
+
+// MODEL for what needs the slimmable network itself (`widen`, `train
+// --init-weights`): opened as openModel opens any model, so every kind of file
+// gets the same checks and messages; a family is refused, naming `use`.
+LoadedModel openSlimmableModel(const std::string& path, const std::string& use);
 
 // What commands need to know of any model, slimmable or family.
 struct ModelShape {
