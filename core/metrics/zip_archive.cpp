@@ -2,122 +2,161 @@
 
 #include "base/error.h"
 
-#include <zlib.h>
+#include <zip.h>
 
 #include <cstdint>
-#include <limits>
+#include <memory>
 
 namespace ddsm {
 namespace {
 
-constexpr uint32_t kLocalHeaderSignature = 0x04034b50;
-constexpr uint32_t kCentralHeaderSignature = 0x02014b50;
-constexpr uint32_t kEndOfCentralDirectorySignature = 0x06054b50;
-constexpr size_t kLocalHeaderSize = 30;
-constexpr size_t kCentralHeaderSize = 46;
-constexpr size_t kEndRecordSize = 22;
-constexpr uint16_t kStored = 0;
-constexpr uint16_t kDeflated = 8;
-constexpr uint16_t kVersionNeeded = 20;
+constexpr uint16_t kDosTimeMidnight = 0;
 constexpr uint16_t kDosDate1980 = (0 << 9) | (1 << 5) | 1;  // 1980-01-01
-// An entry larger than this is refused before inflating it.
+// An entry larger than this is refused before it is read.
 constexpr uint64_t kMaxEntrySize = uint64_t(1) << 31;
+// Deflate turns at most 2 bits into a 258-byte match: no stream expands more.
+// libzip trusts an entry's declared size, so the reader checks it against
+// this bound before allocating it: an 11 kB file cannot ask for 1.4 GB.
+constexpr uint64_t kMaxDeflateRatio = 1032;
 
-void put16(std::string& out, uint32_t v)
+struct ArchiveCloser {
+    void operator()(zip_t* archive) const { zip_discard(archive); }
+};
+struct EntryCloser {
+    void operator()(zip_file_t* file) const { zip_fclose(file); }
+};
+struct SourceCloser {
+    void operator()(zip_source_t* source) const { zip_source_free(source); }
+};
+using Archive = std::unique_ptr<zip_t, ArchiveCloser>;
+using EntryFile = std::unique_ptr<zip_file_t, EntryCloser>;
+using Source = std::unique_ptr<zip_source_t, SourceCloser>;
+
+std::string libzipMessage(zip_error_t* error)
 {
-    out += static_cast<char>(v & 0xff);
-    out += static_cast<char>((v >> 8) & 0xff);
+    return zip_error_strerror(error);
 }
 
-void put32(std::string& out, uint32_t v)
-{
-    put16(out, v & 0xffff);
-    put16(out, v >> 16);
-}
-
-uint32_t crcOf(std::string_view data)
-{
-    uLong crc = crc32(0L, Z_NULL, 0);
-    // zlib takes uInt lengths; feed large buffers in pieces.
-    while (!data.empty()) {
-        const auto piece = static_cast<uInt>(std::min<size_t>(data.size(), 1u << 30));
-        crc = crc32(crc, reinterpret_cast<const Bytef*>(data.data()), piece);
-        data.remove_prefix(piece);
-    }
-    return static_cast<uint32_t>(crc);
-}
-
-// Bounds-checked little-endian reads; a read past the end means a cut file.
+// Errors name the origin (usually the path) first.
 class Reader {
 public:
-    Reader(std::string_view bytes, const std::string& origin) : bytes_(bytes), origin_(origin) {}
-
-    uint32_t u16(size_t at) const { return get(at, 2); }
-    uint32_t u32(size_t at) const { return get(at, 4); }
-    std::string_view slice(size_t at, size_t size, const char* what) const
-    {
-        if (at > bytes_.size() || size > bytes_.size() - at)
-            fail(std::string("truncated ZIP archive: ") + what + " runs past the end of the file");
-        return bytes_.substr(at, size);
-    }
+    explicit Reader(const std::string& origin) : origin_(origin) {}
     [[noreturn]] void fail(const std::string& problem) const { throw Error(origin_ + ": " + problem); }
 
 private:
-    uint32_t get(size_t at, size_t width) const
-    {
-        const std::string_view s = slice(at, width, "a header");
-        uint32_t v = 0;
-        for (size_t i = 0; i < width; ++i)
-            v |= uint32_t(static_cast<unsigned char>(s[i])) << (8 * i);
-        return v;
-    }
-
-    std::string_view bytes_;
     const std::string& origin_;
 };
 
-size_t findEndRecord(std::string_view bytes, const Reader& reader)
+Archive openArchive(std::string_view bytes, const Reader& reader)
 {
-    if (bytes.size() >= kEndRecordSize) {
-        // The record is last, followed by a comment of at most 65535 bytes.
-        const size_t lowest = bytes.size() >= kEndRecordSize + 0xffff
-                                  ? bytes.size() - kEndRecordSize - 0xffff
-                                  : 0;
-        for (size_t at = bytes.size() - kEndRecordSize + 1; at-- > lowest;)
-            if (reader.u32(at) == kEndOfCentralDirectorySignature)
-                return at;
+    // libzip opens an empty buffer as an empty archive; a .npz never is one.
+    if (bytes.empty())
+        reader.fail("not a ZIP archive (the file is empty)");
+    zip_error_t error;
+    zip_error_init(&error);
+    zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
+    if (!source) {
+        const std::string message = libzipMessage(&error);
+        zip_error_fini(&error);
+        reader.fail("cannot read ZIP archive: " + message);
     }
-    if (bytes.size() >= 4 && reader.u32(0) == kLocalHeaderSignature)
-        reader.fail("truncated ZIP archive: no end-of-central-directory record");
-    reader.fail("not a ZIP archive (.npz files are ZIP archives)");
+    zip_t* archive = zip_open_from_source(source, ZIP_RDONLY, &error);
+    if (archive) {
+        zip_error_fini(&error);
+        return Archive(archive);
+    }
+    zip_source_free(source);
+    const int code = zip_error_code_zip(&error);
+    const std::string message = libzipMessage(&error);
+    zip_error_fini(&error);
+    if (code == ZIP_ER_NOZIP) {
+        // No end-of-central-directory record: a ZIP cut short, or no ZIP at all.
+        if (bytes.substr(0, 4) == std::string_view("PK\x03\x04", 4))
+            reader.fail("truncated ZIP archive: no end-of-central-directory record");
+        reader.fail("not a ZIP archive (.npz files are ZIP archives)");
+    }
+    if (code == ZIP_ER_INCONS)
+        reader.fail("corrupt ZIP archive: its directory does not match the file (truncated or damaged)");
+    reader.fail("corrupt ZIP archive: " + message);
 }
 
-// Deflate turns at most 2 bits into a 258-byte match: no stream expands more.
-constexpr uint64_t kMaxDeflateRatio = 1032;
-
-std::string inflateRaw(std::string_view compressed, size_t size, const std::string& where,
-                       const Reader& reader)
+// Refuses what this reader does not read, before anything is allocated.
+void checkEntry(const zip_stat_t& stat, const std::string& name, const Reader& reader)
 {
-    // The size comes from the archive: checked before it is allocated, so a
-    // small file cannot ask for gigabytes.
-    if (uint64_t(size) > uint64_t(compressed.size()) * kMaxDeflateRatio + 1024 || size > 0xffffffffu)
-        reader.fail("corrupt ZIP archive: entry " + where + " claims " + std::to_string(size) +
-                    " bytes from " + std::to_string(compressed.size()) +
+    const zip_uint64_t needed = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD;
+    if ((stat.valid & needed) != needed)
+        reader.fail("corrupt ZIP archive: entry " + name + " has no sizes");
+    if ((stat.valid & ZIP_STAT_ENCRYPTION_METHOD) && stat.encryption_method != ZIP_EM_NONE)
+        reader.fail("entry " + name + " is encrypted");
+    if (stat.comp_method != ZIP_CM_STORE && stat.comp_method != ZIP_CM_DEFLATE)
+        reader.fail("entry " + name + " uses compression method " + std::to_string(stat.comp_method) +
+                    "; only stored and deflate are supported");
+    if (stat.size > kMaxEntrySize)
+        reader.fail("entry " + name + " is too large (" + std::to_string(stat.size) + " bytes)");
+    if (stat.comp_method == ZIP_CM_STORE && stat.comp_size != stat.size)
+        reader.fail("corrupt ZIP archive: stored entry " + name + " has differing sizes");
+    if (stat.comp_method == ZIP_CM_DEFLATE && stat.size > stat.comp_size * kMaxDeflateRatio + 1024)
+        reader.fail("corrupt ZIP archive: entry " + name + " claims " + std::to_string(stat.size) +
+                    " bytes from " + std::to_string(stat.comp_size) +
                     " compressed bytes, more than deflate can produce");
-    std::string out(size, '\0');
-    z_stream zs{};
-    // Negative window bits: raw deflate data, no zlib header (as in ZIP).
-    if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
-        reader.fail("cannot initialise zlib");
-    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
-    zs.avail_in = static_cast<uInt>(compressed.size());
-    zs.next_out = reinterpret_cast<Bytef*>(out.data());
-    zs.avail_out = static_cast<uInt>(size);
-    const int status = inflate(&zs, Z_FINISH);
-    const size_t produced = zs.total_out;
-    inflateEnd(&zs);
-    if (status != Z_STREAM_END || produced != size)
-        reader.fail("corrupt compressed data in entry " + where);
+}
+
+[[noreturn]] void failReading(zip_file_t* file, const std::string& name, const Reader& reader)
+{
+    zip_error_t* error = zip_file_get_error(file);
+    switch (zip_error_code_zip(error)) {
+    case ZIP_ER_CRC:
+        reader.fail("corrupt ZIP archive: CRC-32 mismatch in entry " + name);
+    case ZIP_ER_COMPRESSED_DATA:
+    case ZIP_ER_ZLIB:
+        reader.fail("corrupt compressed data in entry " + name);
+    case ZIP_ER_INCONS:
+        reader.fail("corrupt ZIP archive: entry " + name + " does not hold its declared size");
+    default:
+        reader.fail("corrupt ZIP archive: entry " + name + ": " + libzipMessage(error));
+    }
+}
+
+std::string readEntry(zip_t* archive, zip_uint64_t index, size_t size, const std::string& name,
+                      const Reader& reader)
+{
+    EntryFile file(zip_fopen_index(archive, index, 0));
+    if (!file)
+        reader.fail("corrupt ZIP archive: cannot open entry " + name + ": " + libzipMessage(zip_get_error(archive)));
+    std::string data(size, '\0');
+    size_t got = 0;
+    while (got < size) {
+        const zip_int64_t n = zip_fread(file.get(), data.data() + got, size - got);
+        if (n < 0)
+            failReading(file.get(), name, reader);
+        if (n == 0)
+            reader.fail("corrupt ZIP archive: entry " + name + " ends after " + std::to_string(got) + " of " +
+                        std::to_string(size) + " bytes");
+        got += size_t(n);
+    }
+    // Reading on to the end is what makes libzip compare the CRC-32, and
+    // catches data longer than declared.
+    char probe;
+    const zip_int64_t extra = zip_fread(file.get(), &probe, 1);
+    if (extra < 0)
+        failReading(file.get(), name, reader);
+    if (extra > 0)
+        reader.fail("corrupt ZIP archive: entry " + name + " holds more than its declared " +
+                    std::to_string(size) + " bytes");
+    return data;
+}
+
+// The bytes a libzip buffer source holds.
+std::string sourceBytes(zip_source_t* source)
+{
+    zip_stat_t stat;
+    if (zip_source_stat(source, &stat) != 0 || !(stat.valid & ZIP_STAT_SIZE) || zip_source_open(source) != 0)
+        throw Error("cannot build a ZIP archive: " + libzipMessage(zip_source_error(source)));
+    std::string out(stat.size, '\0');
+    const zip_int64_t n = zip_source_read(source, out.data(), out.size());
+    zip_source_close(source);
+    if (n != zip_int64_t(out.size()))
+        throw Error("cannot build a ZIP archive: " + libzipMessage(zip_source_error(source)));
     return out;
 }
 
@@ -125,122 +164,59 @@ std::string inflateRaw(std::string_view compressed, size_t size, const std::stri
 
 std::string encodeZip(const std::vector<ZipEntry>& entries)
 {
-    std::string out;
-    std::string directory;
-    for (const ZipEntry& e : entries) {
-        if (e.data.size() >= 0xffffffffu || out.size() >= 0xffffffffu || e.name.size() > 0xffff)
-            throw Error("ZIP entry " + e.name + " is too large for a ZIP archive without ZIP64");
-        const uint32_t crc = crcOf(e.data);
-        const auto size = static_cast<uint32_t>(e.data.size());
-        const auto offset = static_cast<uint32_t>(out.size());
-
-        put32(out, kLocalHeaderSignature);
-        put16(out, kVersionNeeded);
-        put16(out, 0);  // flags
-        put16(out, kStored);
-        put16(out, 0);  // time 00:00:00
-        put16(out, kDosDate1980);
-        put32(out, crc);
-        put32(out, size);  // compressed
-        put32(out, size);  // uncompressed
-        put16(out, static_cast<uint32_t>(e.name.size()));
-        put16(out, 0);  // extra field length
-        out += e.name;
-        out += e.data;
-
-        put32(directory, kCentralHeaderSignature);
-        put16(directory, kVersionNeeded);  // version made by
-        put16(directory, kVersionNeeded);
-        put16(directory, 0);
-        put16(directory, kStored);
-        put16(directory, 0);
-        put16(directory, kDosDate1980);
-        put32(directory, crc);
-        put32(directory, size);
-        put32(directory, size);
-        put16(directory, static_cast<uint32_t>(e.name.size()));
-        put16(directory, 0);  // extra
-        put16(directory, 0);  // comment
-        put16(directory, 0);  // disk number
-        put16(directory, 0);  // internal attributes
-        put32(directory, 0);  // external attributes
-        put32(directory, offset);
-        directory += e.name;
+    zip_error_t error;
+    zip_error_init(&error);
+    Source target(zip_source_buffer_create(nullptr, 0, 0, &error));
+    zip_t* archive = target ? zip_open_from_source(target.get(), ZIP_TRUNCATE, &error) : nullptr;
+    if (!archive) {
+        const std::string message = libzipMessage(&error);
+        zip_error_fini(&error);
+        throw Error("cannot build a ZIP archive: " + message);
     }
-    if (entries.size() >= 0xffff || out.size() + directory.size() >= 0xffffffffu)
-        throw Error("too many or too large entries for a ZIP archive without ZIP64");
-    const auto directoryOffset = static_cast<uint32_t>(out.size());
-    out += directory;
-    put32(out, kEndOfCentralDirectorySignature);
-    put16(out, 0);  // this disk
-    put16(out, 0);  // disk with the directory
-    put16(out, static_cast<uint32_t>(entries.size()));
-    put16(out, static_cast<uint32_t>(entries.size()));
-    put32(out, static_cast<uint32_t>(directory.size()));
-    put32(out, directoryOffset);
-    put16(out, 0);  // comment length
-    return out;
+    zip_error_fini(&error);
+    zip_source_keep(target.get());  // zip_close must leave the bytes to read back
+    Archive open(archive);
+    const auto failOn = [&](const std::string& name) {
+        throw Error("cannot add " + name + " to a ZIP archive: " + libzipMessage(zip_get_error(archive)));
+    };
+    for (const ZipEntry& e : entries) {
+        // libzip reads the data when the archive is closed, below, while `entries` still holds it.
+        zip_source_t* data = zip_source_buffer(archive, e.data.data(), e.data.size(), 0);
+        if (!data)
+            failOn(e.name);
+        const zip_int64_t index = zip_file_add(archive, e.name.c_str(), data, ZIP_FL_ENC_UTF_8);
+        if (index < 0) {
+            zip_source_free(data);
+            failOn(e.name);
+        }
+        // Stored, like numpy.savez, with a fixed timestamp: equal content gives identical files.
+        if (zip_set_file_compression(archive, zip_uint64_t(index), ZIP_CM_STORE, 0) != 0 ||
+            zip_file_set_dostime(archive, zip_uint64_t(index), kDosTimeMidnight, kDosDate1980, 0) != 0)
+            failOn(e.name);
+    }
+    if (zip_close(archive) != 0)
+        throw Error("cannot build a ZIP archive: " + libzipMessage(zip_get_error(archive)));
+    open.release();  // closed: zip_close freed it
+    return sourceBytes(target.get());
 }
 
 std::vector<ZipEntry> decodeZip(std::string_view bytes, const std::string& origin)
 {
-    const Reader reader(bytes, origin);
-    const size_t end = findEndRecord(bytes, reader);
-    const uint32_t entryCount = reader.u16(end + 10);
-    const uint32_t directorySize = reader.u32(end + 12);
-    const uint32_t directoryOffset = reader.u32(end + 16);
-    if (entryCount == 0xffff || directorySize == 0xffffffffu || directoryOffset == 0xffffffffu)
-        reader.fail("ZIP64 archives are not supported");
-    if (uint64_t(directoryOffset) + directorySize > end)
-        reader.fail("corrupt ZIP archive: central directory lies outside the file "
-                    "(truncated or damaged)");
-
+    const Reader reader(origin);
+    const Archive archive = openArchive(bytes, reader);
+    const zip_int64_t count = zip_get_num_entries(archive.get(), 0);
     std::vector<ZipEntry> entries;
-    size_t at = directoryOffset;
-    for (uint32_t i = 0; i < entryCount; ++i) {
-        if (reader.u32(at) != kCentralHeaderSignature)
+    for (zip_int64_t i = 0; i < count; ++i) {
+        zip_stat_t stat;
+        zip_stat_init(&stat);
+        // Raw names: the bytes the archive holds, as numpy writes them.
+        if (zip_stat_index(archive.get(), zip_uint64_t(i), ZIP_FL_ENC_RAW, &stat) != 0 ||
+            !(stat.valid & ZIP_STAT_NAME))
             reader.fail("corrupt ZIP archive: bad central directory entry " + std::to_string(i));
-        const uint32_t flags = reader.u16(at + 8);
-        const uint32_t method = reader.u16(at + 10);
-        const uint32_t crc = reader.u32(at + 16);
-        const uint32_t compressedSize = reader.u32(at + 20);
-        const uint32_t size = reader.u32(at + 24);
-        const uint32_t nameLength = reader.u16(at + 28);
-        const uint32_t extraLength = reader.u16(at + 30);
-        const uint32_t commentLength = reader.u16(at + 32);
-        const uint32_t localOffset = reader.u32(at + 42);
         ZipEntry entry;
-        entry.name = std::string(reader.slice(at + kCentralHeaderSize, nameLength, "an entry name"));
-        at += kCentralHeaderSize + nameLength + extraLength + commentLength;
-
-        if (flags & 1u)
-            reader.fail("entry " + entry.name + " is encrypted");
-        if (compressedSize == 0xffffffffu || size == 0xffffffffu || localOffset == 0xffffffffu)
-            reader.fail("entry " + entry.name + " uses ZIP64 sizes, which are not supported");
-        if (size > kMaxEntrySize)
-            reader.fail("entry " + entry.name + " is too large (" + std::to_string(size) + " bytes)");
-
-        // The local header repeats the name and may carry a different extra
-        // field (numpy writes a ZIP64 one there); the directory's sizes rule.
-        if (reader.u32(localOffset) != kLocalHeaderSignature)
-            reader.fail("corrupt ZIP archive: bad local header for entry " + entry.name);
-        const size_t dataOffset = localOffset + kLocalHeaderSize + reader.u16(localOffset + 26) +
-                                  reader.u16(localOffset + 28);
-        const std::string_view stored = reader.slice(dataOffset, compressedSize, "entry data");
-
-        if (method == kStored) {
-            if (compressedSize != size)
-                reader.fail("corrupt ZIP archive: stored entry " + entry.name +
-                            " has differing sizes");
-            entry.data = std::string(stored);
-        } else if (method == kDeflated) {
-            entry.data = inflateRaw(stored, size, entry.name, reader);
-        } else {
-            reader.fail("entry " + entry.name + " uses compression method " +
-                        std::to_string(method) + "; only stored and deflate are supported");
-        }
-        if (crcOf(entry.data) != crc)
-            reader.fail("corrupt ZIP archive: CRC-32 mismatch in entry " + entry.name);
+        entry.name = stat.name;
+        checkEntry(stat, entry.name, reader);
+        entry.data = readEntry(archive.get(), zip_uint64_t(i), size_t(stat.size), entry.name, reader);
         entries.push_back(std::move(entry));
     }
     return entries;

@@ -1,8 +1,9 @@
 #pragma once
-// The subset of the ZIP format that numpy's .npz files use: writes STORED
+// ZIP archives as numpy's .npz files use them, through libzip: writes STORED
 // (uncompressed) archives like numpy.savez; reads STORED and DEFLATE entries
-// (numpy.savez_compressed), checking each entry's CRC-32. Archives over 4 GiB
-// (ZIP64 sizes) and encrypted entries are rejected.
+// (numpy.savez_compressed), checking each entry's CRC-32. Encrypted entries,
+// other compression methods and entries over 2 GiB are refused, and a
+// deflated entry may not declare more than deflate can expand to.
 #include <string>
 #include <string_view>
 #include <vector>

@@ -425,6 +425,44 @@ private slots:
                 QCOMPARE(j["sigma"][i][k].get<double>(), sigma[i][k]);
         }
     }
+    void zipArchivesFromPythonsZipfile()
+    {
+        // Python's zipfile writes them independently: ZIP64 records, deflate,
+        // and a method the reader refuses (bzip2).
+        const QString python = pythonWithNumpy();
+        if (python.isEmpty())
+            QSKIP("no python3: cannot make the archives");
+        QTemporaryDir dir;
+        const char* script =
+            "import sys, zipfile\n"
+            "with zipfile.ZipFile(sys.argv[1] + '/z64.zip', 'w', zipfile.ZIP_DEFLATED) as z:\n"
+            "    with z.open('a.npy', 'w', force_zip64=True) as f: f.write(b'abc' * 1000)\n"
+            "    z.writestr('b.npy', b'')\n"
+            "with zipfile.ZipFile(sys.argv[1] + '/bz.zip', 'w', zipfile.ZIP_BZIP2) as z:\n"
+            "    z.writestr('c.npy', b'x' * 100)\n";
+        QProcess p;
+        p.start(python, {"-c", script, dir.path()});
+        QVERIFY(p.waitForFinished(60000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+
+        const std::string z64 = dir.filePath("z64.zip").toStdString();
+        const auto entries = ddsm::decodeZip(ddsm::readWholeFile(z64), z64);
+        QCOMPARE(entries.size(), size_t(2));
+        QCOMPARE(entries[0].name, std::string("a.npy"));
+        std::string abc;
+        for (int i = 0; i < 1000; ++i)
+            abc += "abc";
+        QCOMPARE(entries[0].data, abc);
+        QCOMPARE(entries[1].data, std::string());
+
+        const std::string bz = dir.filePath("bz.zip").toStdString();
+        QCOMPARE(errorOf([&] { ddsm::decodeZip(ddsm::readWholeFile(bz), bz); }),
+                 QString::fromStdString(bz + ": entry c.npy uses compression method 12; only stored and deflate are supported"));
+        // Equal content gives identical bytes (fixed timestamps).
+        const std::vector<ddsm::ZipEntry> content{{"mu.npy", "0123"}, {"é.npy", ""}};
+        QCOMPARE(ddsm::encodeZip(content), ddsm::encodeZip(content));
+    }
+
     void brokenFilesNameFileAndProblem_data()
     {
         QTest::addColumn<QString>("file");
