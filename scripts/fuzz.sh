@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-30}
 timeout=${FUZZ_TIMEOUT:-2}
 
-packages=(clang libclang-rt-dev cmake ninja-build pkg-config nlohmann-json3-dev zlib1g-dev libzip-dev libopencv-dev qt6-base-dev python3-numpy)
+packages=(clang libclang-rt-dev cmake ninja-build pkg-config nlohmann-json3-dev zlib1g-dev libzip-dev libpng-dev libopencv-dev qt6-base-dev python3-numpy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

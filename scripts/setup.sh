@@ -13,6 +13,7 @@ packages=(
   libopencv-dev nlohmann-json3-dev zlib1g-dev
   libssl-dev                                # SHA-256 (libcrypto)
   libzip-dev                                # .npz reference statistics (ZIP archives)
+  libpng-dev                                # settings in PNG text chunks
   dataset-fashion-mnist                     # training data and reference statistics
   python3 python3-numpy python3-scipy python3-torch   # cross-checks in the tests, checkpoint import
   xvfb xauth                                # a virtual display for screenshots

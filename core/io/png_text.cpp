@@ -4,8 +4,9 @@
 #include "base/error.h"
 
 #include <opencv2/imgcodecs.hpp>
-#include <zlib.h>
+#include <png.h>
 
+#include <csetjmp>
 #include <cstdint>
 #include <vector>
 
@@ -14,82 +15,132 @@ namespace ddsm {
 namespace {
 
 constexpr std::string_view kSignature("\x89PNG\r\n\x1a\n", 8);
+constexpr size_t kChunkFrameSize = 12;  // length, type, CRC
 constexpr uint32_t kMaxChunkLength = 0x7fffffff;  // PNG spec limit
-// A compressed text chunk may inflate far beyond its size; this bounds it.
+// A compressed text chunk may inflate far beyond its size; this bounds it
+// (and any other chunk libpng holds in memory).
 constexpr size_t kMaxInflatedText = 64u << 20;
 
-struct Chunk {
-    std::string_view type;
-    std::string_view data;
-    size_t offset = 0;  // of the chunk's length field in the file
+struct TextChunk {
+    std::string key;    // Latin-1, as stored
+    std::string value;  // Latin-1 (tEXt, zTXt) or UTF-8 (iTXt)
+    bool international = false;
 };
 
-uint32_t readBigEndian32(std::string_view bytes, size_t at)
+// What one libpng pass over a file leaves behind. libpng reports errors by
+// longjmp; everything that must survive one lives here, outside the frame
+// that calls setjmp.
+struct ReadState {
+    std::string_view png;
+    size_t position = 0;       // bytes handed to libpng so far
+    std::string problem;       // why reading failed
+    std::vector<unsigned char> row;
+    std::vector<TextChunk> text;
+};
+
+void readBytes(png_structp png, png_bytep out, size_t size)
 {
-    uint32_t value = 0;
-    for (size_t i = 0; i < 4; ++i)
-        value = (value << 8) | static_cast<unsigned char>(bytes[at + i]);
-    return value;
+    auto& state = *static_cast<ReadState*>(png_get_io_ptr(png));
+    const size_t left = state.png.size() - state.position;
+    if (size > left) {
+        state.problem = left == 0 ? "truncated at offset " + std::to_string(state.position) + " (no IEND chunk)"
+                                  : "truncated at offset " + std::to_string(state.position) + ": " +
+                                        std::to_string(size) + " bytes wanted, " + std::to_string(left) + " left";
+        png_error(png, "truncated");  // longjmps; no C++ object of this frame is alive
+    }
+    std::copy_n(state.png.data() + state.position, size, out);
+    state.position += size;
 }
 
-void appendBigEndian32(std::string& out, uint32_t value)
+// libpng's chunk messages start with the chunk type: "iTXt: CRC error".
+std::string describeLibpngError(const std::string& message, size_t position)
 {
-    for (int shift = 24; shift >= 0; shift -= 8)
-        out.push_back(static_cast<char>((value >> shift) & 0xff));
+    const std::string crc = ": CRC error";
+    if (message.size() == 4 + crc.size() && message.compare(4, crc.size(), crc) == 0)
+        return "CRC mismatch in chunk \"" + message.substr(0, 4) + "\" ending at offset " + std::to_string(position);
+    return "invalid PNG: " + message + " (at offset " + std::to_string(position) + ")";
 }
 
-uint32_t chunkCrc(std::string_view type, std::string_view data)
+void onError(png_structp png, png_const_charp message)
 {
-    uLong crc = crc32(0L, Z_NULL, 0);
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(type.data()), static_cast<uInt>(type.size()));
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size()));
-    return static_cast<uint32_t>(crc);
+    auto& state = *static_cast<ReadState*>(png_get_error_ptr(png));
+    if (state.problem.empty())
+        state.problem = describeLibpngError(message, state.position);
+    longjmp(png_jmpbuf(png), 1);
 }
 
-std::string describe(const Chunk& chunk)
+// libpng only warns about a malformed text chunk and drops it; settings
+// stored in one must not silently vanish, so those warnings are errors here.
+// Other warnings (e.g. a known-bad colour profile) do not stop the reader.
+void onWarning(png_structp png, png_const_charp message)
 {
-    return "chunk \"" + std::string(chunk.type) + "\" at offset " + std::to_string(chunk.offset);
+    const std::string_view text(message);
+    for (const char* type : {"tEXt: ", "zTXt: ", "iTXt: "})
+        if (text.substr(0, 6) == type)
+            png_error(png, message);
 }
 
-bool isChunkType(std::string_view type)
+// Reads the whole file with libpng: every chunk's CRC, the image data and the
+// text chunks before and after it. Returns false with state.problem set.
+bool readWithLibpng(ReadState& state)
 {
-    for (char c : type)
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
-            return false;
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &state, onError, onWarning);
+    png_infop info = png ? png_create_info_struct(png) : nullptr;
+    if (!info) {
+        png_destroy_read_struct(&png, nullptr, nullptr);
+        state.problem = "cannot initialise libpng";
+        return false;
+    }
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_read_struct(&png, &info, nullptr);
+        return false;
+    }
+    png_set_read_fn(png, &state, readBytes);
+    png_set_sig_bytes(png, int(kSignature.size()));
+    state.position = kSignature.size();
+    // A bad CRC in any chunk stops reading (libpng's default skips ancillary ones).
+    png_set_crc_action(png, PNG_CRC_ERROR_QUIT, PNG_CRC_ERROR_QUIT);
+    png_set_chunk_malloc_max(png, kMaxInflatedText);
+
+    png_read_info(png, info);
+    // The rows are decoded one at a time into one row buffer: the text after
+    // the image can only be reached through it.
+    const int passes = png_set_interlace_handling(png);
+    png_read_update_info(png, info);
+    state.row.resize(png_get_rowbytes(png, info));
+    const png_uint_32 height = png_get_image_height(png, info);
+    for (int pass = 0; pass < passes; ++pass)
+        for (png_uint_32 y = 0; y < height; ++y)
+            png_read_row(png, state.row.data(), nullptr);
+    png_read_end(png, info);
+
+    png_textp text = nullptr;
+    const int count = png_get_text(png, info, &text, nullptr);
+    for (int i = 0; i < count; ++i) {
+        const bool international = text[i].compression >= PNG_ITXT_COMPRESSION_NONE;
+        const size_t length = international ? text[i].itxt_length : text[i].text_length;
+        state.text.push_back({text[i].key, std::string(text[i].text ? text[i].text : "", length), international});
+    }
+    png_destroy_read_struct(&png, &info, nullptr);
     return true;
 }
 
-// Splits a PNG into chunks up to and including IEND, checking every CRC.
-std::vector<Chunk> readChunks(std::string_view png, const std::string& name)
+// The checked reading every entry point shares; returns the text chunks in
+// file order and the offset of the IEND chunk.
+std::vector<TextChunk> readPng(std::string_view png, const std::string& name, size_t* iendOffset = nullptr)
 {
-    auto fail = [&](const std::string& what) -> void { throw Error(name + ": " + what); };
     if (png.empty())
-        fail("file is empty, not a PNG");
-    if (png.substr(0, kSignature.size()) != kSignature)
-        fail("not a PNG file (bad signature)");
-    std::vector<Chunk> chunks;
-    size_t at = kSignature.size();
-    for (;;) {
-        if (png.size() - at < 12)
-            fail("truncated at offset " + std::to_string(at) + " (no IEND chunk)");
-        const uint32_t length = readBigEndian32(png, at);
-        Chunk chunk{png.substr(at + 4, 4), {}, at};
-        if (!isChunkType(chunk.type))
-            fail("invalid chunk type at offset " + std::to_string(at));
-        if (length > kMaxChunkLength)
-            fail(describe(chunk) + " has an invalid length " + std::to_string(length));
-        if (png.size() - at - 12 < length)
-            fail("truncated in " + describe(chunk));
-        chunk.data = png.substr(at + 8, length);
-        if (readBigEndian32(png, at + 8 + length) != chunkCrc(chunk.type, chunk.data))
-            fail("CRC mismatch in " + describe(chunk));
-        if (chunks.empty() && chunk.type != "IHDR")
-            fail("first chunk is \"" + std::string(chunk.type) + "\", not \"IHDR\"");
-        chunks.push_back(chunk);
-        at += 12 + length;
-        if (chunk.type == "IEND")
-            return chunks;
-    }
+        throw Error(name + ": file is empty, not a PNG");
+    if (png.size() < kSignature.size() ||
+        png_sig_cmp(reinterpret_cast<png_const_bytep>(png.data()), 0, kSignature.size()) != 0)
+        throw Error(name + ": not a PNG file (bad signature)");
+    ReadState state;
+    state.png = png;
+    if (!readWithLibpng(state))
+        throw Error(name + ": " + state.problem);
+    if (iendOffset)
+        *iendOffset = state.position - kChunkFrameSize;  // libpng stops right after IEND
+    return std::move(state.text);
 }
 
 std::string latin1ToUtf8(std::string_view latin1)
@@ -146,82 +197,6 @@ bool isUtf8(std::string_view s)
     return true;
 }
 
-std::string inflateText(std::string_view compressed, const std::string& where)
-{
-    z_stream stream{};
-    if (inflateInit(&stream) != Z_OK)
-        throw Error(where + ": cannot initialise zlib");
-    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
-    stream.avail_in = static_cast<uInt>(compressed.size());
-    std::string out;
-    char buffer[16384];
-    int status = Z_OK;
-    while (status != Z_STREAM_END) {
-        stream.next_out = reinterpret_cast<Bytef*>(buffer);
-        stream.avail_out = sizeof buffer;
-        status = inflate(&stream, Z_NO_FLUSH);
-        if (status != Z_OK && status != Z_STREAM_END) {
-            inflateEnd(&stream);
-            throw Error(where + ": compressed text is corrupt");
-        }
-        out.append(buffer, sizeof buffer - stream.avail_out);
-        if (out.size() > kMaxInflatedText) {
-            inflateEnd(&stream);
-            throw Error(where + ": compressed text inflates beyond " +
-                        std::to_string(kMaxInflatedText) + " bytes");
-        }
-        if (status == Z_OK && stream.avail_in == 0 && stream.avail_out != 0) {
-            inflateEnd(&stream);
-            throw Error(where + ": compressed text is truncated");
-        }
-    }
-    inflateEnd(&stream);
-    return out;
-}
-
-// Reads the next NUL-terminated field of a text chunk.
-std::string_view takeField(std::string_view& data, const std::string& where, const char* field)
-{
-    const size_t end = data.find('\0');
-    if (end == std::string_view::npos)
-        throw Error(where + ": " + field + " is not terminated");
-    const std::string_view value = data.substr(0, end);
-    data.remove_prefix(end + 1);
-    return value;
-}
-
-void decodeTextChunk(const Chunk& chunk, const std::string& name, PngText& text)
-{
-    const std::string where = name + ": " + describe(chunk);
-    std::string_view data = chunk.data;
-    const std::string_view keyword = takeField(data, where, "keyword");
-    if (keyword.empty() || keyword.size() > 79)
-        throw Error(where + ": keyword length " + std::to_string(keyword.size()) +
-                    " is outside 1-79");
-    const std::string key = latin1ToUtf8(keyword);
-
-    if (chunk.type == "tEXt") {
-        text[key] = latin1ToUtf8(data);
-    } else if (chunk.type == "zTXt") {
-        if (data.empty() || data[0] != 0)
-            throw Error(where + ": unknown compression method");
-        text[key] = latin1ToUtf8(inflateText(data.substr(1), where));
-    } else {  // iTXt
-        if (data.size() < 2)
-            throw Error(where + ": missing compression fields");
-        const bool compressed = data[0] != 0;
-        if (compressed && data[1] != 0)
-            throw Error(where + ": unknown compression method");
-        data.remove_prefix(2);
-        takeField(data, where, "language tag");
-        takeField(data, where, "translated keyword");
-        std::string value = compressed ? inflateText(data, where) : std::string(data);
-        if (!isUtf8(value))
-            throw Error(where + ": text of \"" + key + "\" is not valid UTF-8");
-        text[key] = std::move(value);
-    }
-}
-
 void checkKey(const std::string& key)
 {
     const bool lengthOk = !key.empty() && key.size() <= 79;
@@ -233,14 +208,34 @@ void checkKey(const std::string& key)
                     "\" is invalid: use 1-79 printable ASCII characters, no outer or double spaces");
 }
 
-std::string makeChunk(std::string_view type, std::string_view data)
+void appendBytes(png_structp png, png_bytep data, size_t size)
 {
-    std::string chunk;
-    appendBigEndian32(chunk, static_cast<uint32_t>(data.size()));
-    chunk += type;
-    chunk += data;
-    appendBigEndian32(chunk, chunkCrc(type, data));
-    return chunk;
+    static_cast<std::string*>(png_get_io_ptr(png))->append(reinterpret_cast<const char*>(data), size);
+}
+
+void flushNothing(png_structp) {}
+
+[[noreturn]] void onWriteError(png_structp png, png_const_charp)
+{
+    longjmp(png_jmpbuf(png), 1);
+}
+
+// One chunk (length, type, data, CRC) as libpng frames it. Returns false if
+// libpng fails; `out` is left unspecified then.
+bool frameChunk(const char* type, const std::string& data, std::string& out)
+{
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, onWriteError, nullptr);
+    if (!png)
+        return false;
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_write_struct(&png, nullptr);
+        return false;
+    }
+    png_set_write_fn(png, &out, appendBytes, flushNothing);
+    png_write_chunk(png, reinterpret_cast<png_const_bytep>(type),
+                    reinterpret_cast<png_const_bytep>(data.data()), data.size());
+    png_destroy_write_struct(&png, nullptr);
+    return true;
 }
 
 std::string makeInternationalTextChunk(const std::string& key, const std::string& value)
@@ -255,19 +250,26 @@ std::string makeInternationalTextChunk(const std::string& key, const std::string
     data += value;
     if (data.size() > kMaxChunkLength)
         throw Error("PNG text value of \"" + key + "\" is too large for a chunk");
-    return makeChunk("iTXt", data);
+    std::string chunk;
+    if (!frameChunk("iTXt", data, chunk))
+        throw Error("PNG text \"" + key + "\": libpng cannot write the chunk");
+    return chunk;
 }
 
 }  // namespace
 
+// The text goes in by splicing iTXt chunks in front of IEND rather than
+// through libpng's writer: that would mean decoding and re-encoding the image
+// (cv::imencode has already encoded it, and keeps no text), and splicing
+// leaves every byte of the image as it was.
 std::string insertPngText(std::string_view png, const PngText& text, const std::string& name)
 {
-    const std::vector<Chunk> chunks = readChunks(png, name);
-    const size_t iendOffset = chunks.back().offset;
+    size_t iendOffset = 0;
+    readPng(png, name, &iendOffset);
     std::string out(png.substr(0, iendOffset));
     for (const auto& [key, value] : text)
         out += makeInternationalTextChunk(key, value);
-    out += png.substr(iendOffset, 12);  // IEND; anything trailing it is dropped
+    out += png.substr(iendOffset, kChunkFrameSize);  // IEND; anything trailing it is dropped
     return out;
 }
 
@@ -302,9 +304,16 @@ void writePngWithText(const std::string& path, const cv::Mat& image, const PngTe
 PngText decodePngText(std::string_view png, const std::string& name)
 {
     PngText text;
-    for (const Chunk& chunk : readChunks(png, name))
-        if (chunk.type == "tEXt" || chunk.type == "zTXt" || chunk.type == "iTXt")
-            decodeTextChunk(chunk, name, text);
+    for (const TextChunk& chunk : readPng(png, name)) {
+        const std::string key = latin1ToUtf8(chunk.key);
+        // libpng checks the keyword of compressed chunks only.
+        if (chunk.key.empty() || chunk.key.size() > 79)
+            throw Error(name + ": text chunk keyword length " + std::to_string(chunk.key.size()) +
+                        " is outside 1-79");
+        if (chunk.international && !isUtf8(chunk.value))
+            throw Error(name + ": text of \"" + key + "\" is not valid UTF-8");
+        text[key] = chunk.international ? chunk.value : latin1ToUtf8(chunk.value);
+    }
     return text;
 }
 

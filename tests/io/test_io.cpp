@@ -536,6 +536,39 @@ private slots:
         QCOMPARE(text.at("deflated"), message);
     }
 
+    void pngTextBeforeTheImageAndBrokenTextChunks()
+    {
+        // Text right after IHDR, where some tools put it, is read too.
+        const std::string plain = encodePng(cv::Mat(2, 3, CV_8UC3, cv::Scalar(4, 5, 6)));
+        const size_t afterHeader = 8 + 12 + 13;
+        const std::string early = plain.substr(0, afterHeader) + pngChunk("tEXt", std::string("early\0bird", 10)) +
+                                  plain.substr(afterHeader);
+        QCOMPARE(ddsm::decodePngText(early), (ddsm::PngText{{"early", "bird"}}));
+        // A later chunk with the same key wins.
+        const std::string twice = ddsm::insertPngText(early, {{"early", "worm"}});
+        QCOMPARE(ddsm::decodePngText(twice), (ddsm::PngText{{"early", "worm"}}));
+
+        const auto errorOf = [&](const std::string& type, const std::string& data) -> QString {
+            const size_t iend = plain.size() - 12;
+            try {
+                ddsm::decodePngText(plain.substr(0, iend) + pngChunk(type, data) + plain.substr(iend), "t.png");
+            } catch (const ddsm::Error& e) {
+                return e.what();
+            }
+            return "accepted";
+        };
+        // Settings in a damaged text chunk must not silently vanish: libpng
+        // would only warn and drop these.
+        QString message = errorOf("zTXt", std::string("k\0\7xx", 5));  // compression method 7
+        QVERIFY2(message.startsWith("t.png: ") && message.contains("zTXt"), qPrintable(message));
+        message = errorOf("zTXt", std::string("k\0\0not zlib", 12));
+        QVERIFY2(message.startsWith("t.png: ") && message.contains("zTXt"), qPrintable(message));
+        message = errorOf("tEXt", std::string("\0value", 6));  // empty keyword
+        QVERIFY2(message.contains("keyword length 0 is outside 1-79"), qPrintable(message));
+        message = errorOf("iTXt", std::string("k\0\0\0\0\0\xff", 7));
+        QVERIFY2(message.contains(R"(text of "k" is not valid UTF-8)"), qPrintable(message));
+    }
+
     void pngTextRejectsCorruptCrc()
     {
         QTemporaryDir dir;
