@@ -23,9 +23,7 @@
 #include "schedule/schedule_file.h"
 #include "search/schedule_export.h"
 
-#ifdef DDSM_HAVE_SCHEDULE_TIMELINE
 #include "timeline/schedule_timeline.h"
-#endif
 
 #include <QAction>
 #include <QFile>
@@ -273,10 +271,8 @@ bool MainWindow::loadImportanceProfile(const QString& path, bool distanceChanges
             importance, narrowest, distance ? ImportanceMeasure::DistanceChange : ImportanceMeasure::EpsDeparture);
         const QString label = distance ? tr("measured importance: FID change with only this bin at width %1").arg(narrowest)
                                        : tr("measured importance: eps departure at width %1").arg(narrowest);
-#ifdef DDSM_HAVE_SCHEDULE_TIMELINE
         if (auto* timeline = qobject_cast<ScheduleTimeline*>(schedulePanel_->editor()))
             timeline->setImportanceOverlay(overlay, label);
-#endif
         return true;
     } catch (const std::exception& e) {
         reportError(tr("Could not load importance profile"), QString::fromStdString(e.what()));
@@ -296,10 +292,8 @@ void MainWindow::loadModelSidecars(const ModelInfo& model)
     const std::string tag = samplerTag(sampler.kind, sampler.steps, sampler.eta);
     sidecarTag_ = tag;
     predictor_.reset();
-#ifdef DDSM_HAVE_SCHEDULE_TIMELINE
     if (auto* timeline = qobject_cast<ScheduleTimeline*>(schedulePanel_->editor()))
         timeline->setImportanceOverlay({}, QString());
-#endif
     const QString qtag = QString::fromStdString(tag);
     QStringList missing;
     QString predictor = sidecarPath(model.path, "-predictor-" + qtag + ".json");

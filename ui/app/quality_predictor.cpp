@@ -2,19 +2,9 @@
 
 #include <QObject>
 
-#ifdef DDSM_HAVE_EVALUATION
 #include "evaluation/distance_predictor.h"
-#else
-#include "base/error.h"
-namespace ddsm {
-// Built without the evaluation module: nothing to load.
-class DistancePredictor {};
-}  // namespace ddsm
-#endif
 
 namespace ddsm::ui {
-
-#ifdef DDSM_HAVE_EVALUATION
 
 std::unique_ptr<QualityPredictor> QualityPredictor::load(const QString& path)
 {
@@ -56,18 +46,5 @@ std::optional<PredictedQuality> QualityPredictor::predict(const StepSchedule& sc
     return PredictedQuality{predictor_->predict(schedule.widths()), QString::fromStdString(c.estimator), method_};
 }
 
-#else
-
-std::unique_ptr<QualityPredictor> QualityPredictor::load(const QString& path)
-{
-    throw Error(path.toStdString() + ": this build has no evaluation module, so it cannot load quality predictors");
-}
-QualityPredictor::~QualityPredictor() = default;
-int QualityPredictor::T() const { return 0; }
-int QualityPredictor::steps() const { return 0; }
-std::string QualityPredictor::samplerTag() const { return {}; }
-std::optional<PredictedQuality> QualityPredictor::predict(const StepSchedule&, int, QString*) const { return std::nullopt; }
-
-#endif
 
 }  // namespace ddsm::ui

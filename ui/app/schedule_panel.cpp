@@ -2,11 +2,7 @@
 
 #include "elided_label.h"
 #include "timeline/schedule_document_model.h"
-#ifdef DDSM_HAVE_SCHEDULE_TIMELINE
 #include "timeline/schedule_timeline.h"
-#else
-#include "schedule_strip.h"
-#endif
 
 #include <QComboBox>
 #include <QSignalBlocker>
@@ -29,7 +25,6 @@ SchedulePanel::SchedulePanel(ScheduleDocumentModel* document, QWidget* parent) :
     mode_->setToolTip(tr("Paint: drag to paint the width under the pointer.\n"
                          "Importance curve: drag the curve's handles and the threshold lines; "
                          "the thresholds pick each step's width."));
-#ifdef DDSM_HAVE_SCHEDULE_TIMELINE
     auto* timeline = new ScheduleTimeline;
     timeline->setModel(document);
     connect(timeline, &ScheduleTimeline::hoverTextChanged, hover_, &ElidedLabel::setText);
@@ -40,10 +35,6 @@ SchedulePanel::SchedulePanel(ScheduleDocumentModel* document, QWidget* parent) :
         mode_->setCurrentIndex(mode == ScheduleTimeline::EditMode::Importance ? 1 : 0);
     });
     editor_ = timeline;
-#else
-    editor_ = new ScheduleStrip(document);
-    mode_->setEnabled(false);
-#endif
     presets_ = new QComboBox;
     presets_->setPlaceholderText(tr("custom"));
     presets_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
