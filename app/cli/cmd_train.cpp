@@ -23,6 +23,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <set>
+#include <sstream>
+#include <type_traits>
 
 namespace ddsm::cli {
 
@@ -32,7 +34,7 @@ std::atomic<bool> interrupted{false};
 
 void onInterrupt(int) { interrupted = true; }
 
-const char* kHelp =
+const char* kHelpHead =
     "usage: ddsm train --config CFG --data DATA --out DIR [options]\n"
     "       ddsm train --init-weights MODEL --data DATA --out DIR [options]\n"
     "       ddsm train --out DIR --resume [--steps N] [--distill A] [--middle-widths N] [--min-snr G]\n"
@@ -49,44 +51,90 @@ const char* kHelp =
     "                        instead of a random initialisation; Adam starts afresh\n"
     "  --data DATA           fashion-mnist[:train|:test][:DIR] or a folder of images\n"
     "  --out DIR             output: checkpoint, loss.csv, samples/, model.safetensors\n"
-    "  --resume              continue from DIR/checkpoint.safetensors (its settings)\n"
-    "  --steps N             total optimizer steps (default 20000)\n"
-    "  --batch N             batch size (default 64)\n"
-    "  --lr X                Adam learning rate (default 2e-4)\n"
-    "  --warmup N            learning-rate warmup steps (default 500)\n"
-    "  --grad-clip X         gradient-norm clip (default 1.0)\n"
-    "  --ema X               EMA decay (default 0.9995; ramped up over the first steps\n"
-    "                        of a random start, constant from a --init-weights start)\n"
-    "  --middle-widths N     random middle widths per batch (default 1)\n"
-    "  --distill A           in-place distillation: narrower widths learn (1 - A) * noise\n"
-    "                        + A * the EMA full width's prediction (default 0)\n"
-    "  --min-snr G           min-SNR loss weighting: each sample's error weighs\n"
-    "                        min(SNR(t), G) / SNR(t) (arXiv 2303.09556; 5 is its\n"
-    "                        recommendation; default 0 = off, every t weighs 1)\n"
+    "  --resume              continue from DIR/checkpoint.safetensors (its settings;\n"
+    "                        options marked * may change from the resumed step on)\n";
+
+const char* kHelpTail =
     "  --schedule S          step-aware training: each narrower width S uses trains only on\n"
     "                        the timesteps where S runs it (full width on all); S is a\n"
     "                        schedule file (JSON or search.txt) of the model's widths\n"
-    "  --schedule-margin M   timesteps by which each width's range is widened on both\n"
-    "                        sides (default 25)\n"
     "  --no-flip             no horizontal-flip augmentation\n"
-    "  --seed N              seed of initialisation, batches, noise (default 0)\n"
     "  --limit N             use only the first N images\n"
     "  --checkpoint-every N  steps between checkpoints (default 500)\n"
     "  --sample-every N      steps between sample grids, 0 = never (default 2000)\n"
     "  --threads N           CPU threads (default: all cores)\n"
     "\n";
 
+// Command-line flags that are not training options, or set one in their own way.
+const std::set<std::string> kOtherValueOptions{"config", "data", "out", "limit", "checkpoint-every",
+                                               "sample-every", "threads", "init-weights", "schedule"};
+
+template <typename T>
+void readFlag(const Args& args, const char* flag, T& field)
+{
+    if constexpr (std::is_same_v<T, double>)
+        field = args.getDouble(flag, field);
+    else if constexpr (std::is_same_v<T, uint64_t>)
+        field = args.getSeed(flag, field);
+    else if constexpr (std::is_same_v<T, int64_t>)
+        field = args.getInt64(flag, field);
+    else if constexpr (std::is_same_v<T, int>)
+        field = args.getInt(flag, field);
+    else
+        throw Error(std::string("--") + flag + " has no reader for its type");
+}
+
+template <typename T>
+std::string valueText(const T& field)
+{
+    std::ostringstream text;
+    if constexpr (std::is_arithmetic_v<T>)
+        text << field;
+    return text.str();
+}
+
+// "  --lr X                Adam learning rate (default 0.0002)", wrapped at 80 columns.
+std::string optionHelp()
+{
+    const TrainOptions defaults;
+    std::string out;
+    forEachTrainOption(defaults, [&](const auto& field, const TrainOptionInfo& info) {
+        if (!*info.flag)
+            return;
+        std::string head = std::string("  --") + info.flag + " " + info.value;
+        head.resize(std::max<size_t>(head.size() + 1, 24), ' ');
+        if (info.changesOnResume)
+            head[1] = '*';
+        std::istringstream words(std::string(info.help) + " (default " + valueText(field) + ")");
+        std::string line = head, word;
+        while (words >> word) {
+            if (line.size() + word.size() + 1 > 80 && line.size() > 24) {
+                out += line + "\n";
+                line = std::string(24, ' ');
+            }
+            line += (line.back() == ' ' ? "" : " ") + word;
+        }
+        out += line + "\n";
+    });
+    return out;
+}
+
 }  // namespace
 
 int runTrain(const std::vector<std::string>& argv)
 {
-    std::set<std::string> valueOptions{"config", "data", "out", "steps", "batch", "lr", "warmup", "grad-clip", "ema",
-                                       "middle-widths", "seed", "limit", "checkpoint-every", "sample-every", "threads",
-                                       "init-weights", "distill", "schedule", "schedule-margin", "min-snr"};
+    std::set<std::string> valueOptions = kOtherValueOptions;
+    const TrainOptions defaults;
+    forEachTrainOption(defaults, [&](const auto&, const TrainOptionInfo& info) {
+        if (*info.flag)
+            valueOptions.insert(info.flag);
+    });
     valueOptions.insert(kDistributedValueOptions.begin(), kDistributedValueOptions.end());
     const Args args(argv, valueOptions, {"resume", "no-flip"});
     if (args.wantsHelp()) {
-        std::fputs(kHelp, stdout);
+        std::fputs(kHelpHead, stdout);
+        std::fputs(optionHelp().c_str(), stdout);
+        std::fputs(kHelpTail, stdout);
         std::fputs(kDistributedOptionsHelp, stdout);
         return 0;
     }
@@ -116,24 +164,28 @@ int runTrain(const std::vector<std::string>& argv)
         config = netConfigFromJson(field("architecture"), checkpoint);
         options = trainOptionsFromJson(field("options"), checkpoint);
         dataSpec = args.get("data", meta.count("data_spec") ? meta.at("data_spec") : "fashion-mnist");
-        for (const char* fixed : {"config", "batch", "lr", "warmup", "grad-clip", "ema", "seed", "no-flip", "schedule",
-                                  "schedule-margin"})
+        // How the remaining steps spend their effort may change (the checkpoint
+        // records it from here on); what defines the run may not.
+        std::string changeable;
+        forEachTrainOption(options, [&](auto& field, const TrainOptionInfo& info) {
+            if (!*info.flag)
+                return;
+            if (!info.changesOnResume) {
+                if (args.has(info.flag))
+                    throw Error(std::string("--") + info.flag + " cannot change when a run resumes (it keeps " +
+                                checkpoint + "'s settings); see --help for the options marked * that can");
+                return;
+            }
+            const auto before = field;
+            readFlag(args, info.flag, field);
+            if (field != before && std::string(info.flag) != "steps")
+                std::printf("--%s changes from %s to %s at this step\n", info.flag, valueText(before).c_str(),
+                            valueText(field).c_str());
+        });
+        for (const char* fixed : {"config", "no-flip", "schedule"})
             if (args.has(fixed))
                 throw Error(std::string("--") + fixed + " cannot change when a run resumes (it keeps " + checkpoint +
-                            "'s settings); only --steps, --distill, --middle-widths and --min-snr can");
-        // How the remaining steps spend their effort may change; the checkpoint records it from here on.
-        const TrainOptions before = options;
-        options.distill = args.getDouble("distill", options.distill);
-        options.middleWidths = args.getInt("middle-widths", options.middleWidths);
-        options.minSnrGamma = args.getDouble("min-snr", options.minSnrGamma);
-        if (options.minSnrGamma != before.minSnrGamma)
-            std::printf("min-SNR weighting changes from %g to %g at this step (0 = off)\n", before.minSnrGamma,
-                        options.minSnrGamma);
-        if (options.distill != before.distill)
-            std::printf("distillation changes from %g to %g at this step\n", before.distill, options.distill);
-        if (options.middleWidths != before.middleWidths)
-            std::printf("middle widths per batch change from %d to %d at this step\n", before.middleWidths,
-                        options.middleWidths);
+                            "'s settings)");
     } else {
         const auto configPath = args.get("config");
         if (!configPath && !args.has("init-weights"))
@@ -151,25 +203,18 @@ int runTrain(const std::vector<std::string>& argv)
             config = loadNetConfig(*configPath);
         }
         dataSpec = args.get("data", "fashion-mnist");
-        options.batchSize = args.getInt("batch", options.batchSize);
-        options.learningRate = args.getDouble("lr", options.learningRate);
-        options.warmupSteps = args.getInt64("warmup", options.warmupSteps);
-        options.gradClip = args.getDouble("grad-clip", options.gradClip);
-        options.emaDecay = args.getDouble("ema", options.emaDecay);
-        options.middleWidths = args.getInt("middle-widths", options.middleWidths);
-        options.distill = args.getDouble("distill", options.distill);
-        options.minSnrGamma = args.getDouble("min-snr", options.minSnrGamma);
+        forEachTrainOption(options, [&](auto& field, const TrainOptionInfo& info) {
+            if (*info.flag)
+                readFlag(args, info.flag, field);
+        });
         options.horizontalFlip = !args.has("no-flip");
-        options.seed = args.getSeed("seed", options.seed);
         if (const auto schedule = args.get("schedule")) {
             options.scheduleWidths = loadSchedule(*schedule, config.diffusion.T).schedule.widths();
             options.scheduleSource = *schedule + "@" + sha256OfFile(*schedule);
-            options.scheduleMargin = args.getInt("schedule-margin", options.scheduleMargin);
         } else if (args.has("schedule-margin")) {
             throw Error("--schedule-margin needs --schedule");
         }
     }
-    options.steps = args.getInt64("steps", options.steps);
     options.validate();
 
     // Join the job once the options are known to be valid on this rank.

@@ -29,14 +29,9 @@ void TrainOptions::validate() const
 
 nlohmann::json toJson(const TrainOptions& o)
 {
-    return nlohmann::json{{"steps", o.steps},           {"batch_size", o.batchSize},     {"learning_rate", o.learningRate},
-                          {"warmup_steps", o.warmupSteps}, {"adam_beta1", o.adamBeta1},   {"adam_beta2", o.adamBeta2},
-                          {"adam_epsilon", o.adamEpsilon}, {"grad_clip", o.gradClip},     {"ema_decay", o.emaDecay},
-                          {"middle_widths", o.middleWidths}, {"horizontal_flip", o.horizontalFlip}, {"seed", o.seed},
-                          {"init_weights", o.initWeights}, {"ema_ramp", o.emaRamp},
-                          {"distill", o.distill},               {"min_snr_gamma", o.minSnrGamma},
-                          {"schedule_widths", o.scheduleWidths}, {"schedule_margin", o.scheduleMargin},
-                          {"schedule_source", o.scheduleSource}};
+    nlohmann::json j = nlohmann::json::object();
+    forEachTrainOption(o, [&](const auto& field, const TrainOptionInfo& info) { j[info.key] = field; });
+    return j;
 }
 
 TrainOptions trainOptionsFromJson(const nlohmann::json& j, const std::string& where)
@@ -44,27 +39,10 @@ TrainOptions trainOptionsFromJson(const nlohmann::json& j, const std::string& wh
     const JsonFields in(where + ": training options");
     if (!j.is_object())
         in.fail("expected a JSON object, found " + describeJson(j));
+    // A field absent from an older checkpoint keeps its default (ramped EMA, no
+    // distillation, min-SNR off, no schedule).
     TrainOptions o;
-    o.steps = in.getOr(j, "", "steps", o.steps);
-    o.batchSize = in.getOr(j, "", "batch_size", o.batchSize);
-    o.learningRate = in.getOr(j, "", "learning_rate", o.learningRate);
-    o.warmupSteps = in.getOr(j, "", "warmup_steps", o.warmupSteps);
-    o.adamBeta1 = in.getOr(j, "", "adam_beta1", o.adamBeta1);
-    o.adamBeta2 = in.getOr(j, "", "adam_beta2", o.adamBeta2);
-    o.adamEpsilon = in.getOr(j, "", "adam_epsilon", o.adamEpsilon);
-    o.gradClip = in.getOr(j, "", "grad_clip", o.gradClip);
-    o.emaDecay = in.getOr(j, "", "ema_decay", o.emaDecay);
-    o.middleWidths = in.getOr(j, "", "middle_widths", o.middleWidths);
-    o.horizontalFlip = in.getOr(j, "", "horizontal_flip", o.horizontalFlip);
-    o.emaRamp = in.getOr(j, "", "ema_ramp", o.emaRamp);      // absent in older checkpoints: ramped
-    o.initWeights = in.getOr(j, "", "init_weights", o.initWeights);
-    o.distill = in.getOr(j, "", "distill", o.distill);       // absent in older checkpoints: none
-    o.minSnrGamma = in.getOr(j, "", "min_snr_gamma", o.minSnrGamma);  // absent in older checkpoints: off
-    o.seed = in.getOr(j, "", "seed", o.seed);
-    // Absent in older checkpoints: no schedule.
-    o.scheduleWidths = in.getOr(j, "", "schedule_widths", o.scheduleWidths);
-    o.scheduleMargin = in.getOr(j, "", "schedule_margin", o.scheduleMargin);
-    o.scheduleSource = in.getOr(j, "", "schedule_source", o.scheduleSource);
+    forEachTrainOption(o, [&](auto& field, const TrainOptionInfo& info) { field = in.getOr(j, "", info.key, field); });
     try {
         o.validate();
     } catch (const Error& e) {

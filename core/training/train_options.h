@@ -48,6 +48,55 @@ struct TrainOptions {
     void validate() const;          // throws ddsm::Error naming the option
 };
 
+// How one option is named and explained: its key in run files, its `ddsm train`
+// flag ("" = no flag of its own), the flag's value name and help, and whether a
+// resumed run may change it.
+struct TrainOptionInfo {
+    const char* key;
+    const char* flag;
+    const char* value;
+    const char* help;
+    bool changesOnResume;
+};
+
+// Every option, declared once: toJson, trainOptionsFromJson and `ddsm train`'s
+// parser, resume rules and help all follow this list. `visit(field, info)`.
+template <typename Options, typename Visit>
+void forEachTrainOption(Options& o, Visit&& visit)
+{
+    visit(o.steps, TrainOptionInfo{"steps", "steps", "N", "total optimizer steps", true});
+    visit(o.batchSize, TrainOptionInfo{"batch_size", "batch", "N", "batch size (the global batch of all ranks)", false});
+    visit(o.learningRate, TrainOptionInfo{"learning_rate", "lr", "X", "Adam learning rate", false});
+    visit(o.warmupSteps, TrainOptionInfo{"warmup_steps", "warmup", "N", "linear learning-rate warmup steps", false});
+    visit(o.adamBeta1, TrainOptionInfo{"adam_beta1", "", "", "", false});
+    visit(o.adamBeta2, TrainOptionInfo{"adam_beta2", "", "", "", false});
+    visit(o.adamEpsilon, TrainOptionInfo{"adam_epsilon", "", "", "", false});
+    visit(o.gradClip, TrainOptionInfo{"grad_clip", "grad-clip", "X", "gradient-norm clip", false});
+    visit(o.emaDecay, TrainOptionInfo{"ema_decay", "ema", "X",
+                                      "EMA decay (ramped up over the first steps of a random start, constant "
+                                      "from a --init-weights start)",
+                                      false});
+    visit(o.emaRamp, TrainOptionInfo{"ema_ramp", "", "", "", false});
+    visit(o.middleWidths, TrainOptionInfo{"middle_widths", "middle-widths", "N", "random middle widths per batch", true});
+    visit(o.distill, TrainOptionInfo{"distill", "distill", "A",
+                                     "in-place distillation: narrower widths learn (1 - A) * noise + A * the EMA "
+                                     "full width's prediction",
+                                     true});
+    visit(o.minSnrGamma, TrainOptionInfo{"min_snr_gamma", "min-snr", "G",
+                                         "min-SNR loss weighting: each sample's error weighs min(SNR(t), G) / SNR(t) "
+                                         "(arXiv 2303.09556, which recommends 5); 0 = off",
+                                         true});
+    visit(o.scheduleWidths, TrainOptionInfo{"schedule_widths", "", "", "", false});
+    visit(o.scheduleMargin, TrainOptionInfo{"schedule_margin", "schedule-margin", "M",
+                                            "with --schedule: timesteps by which each width's range is widened on "
+                                            "both sides",
+                                            false});
+    visit(o.scheduleSource, TrainOptionInfo{"schedule_source", "", "", "", false});
+    visit(o.horizontalFlip, TrainOptionInfo{"horizontal_flip", "", "", "", false});  // --no-flip
+    visit(o.seed, TrainOptionInfo{"seed", "seed", "N", "seed of initialisation, batches and noise", false});
+    visit(o.initWeights, TrainOptionInfo{"init_weights", "", "", "", false});
+}
+
 nlohmann::json toJson(const TrainOptions& options);
 TrainOptions trainOptionsFromJson(const nlohmann::json& json, const std::string& where);
 

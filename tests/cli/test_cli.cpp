@@ -8,6 +8,7 @@
 #include "evaluation/feature_network.h"
 #include "evaluation/predictor_calibration.h"
 #include "io/png_text.h"
+#include "io/safetensors_header.h"
 #include "schedule/schedule_file.h"
 #include "schedule/schedule_json.h"
 
@@ -107,6 +108,42 @@ private slots:
                      .exitCode,
                  0);
         QVERIFY(cv::norm(a, cv::imread(path("c.png").toStdString(), cv::IMREAD_UNCHANGED), cv::NORM_INF) > 0);
+    }
+
+    void trainingOptionsFollowTheirDeclarationsOnResume()
+    {
+        QDir().mkpath(path("train-images"));
+        cv::RNG rng(3);
+        for (int i = 0; i < 16; ++i) {
+            cv::Mat image(8, 8, CV_8UC1);
+            rng.fill(image, cv::RNG::UNIFORM, 0, 256);
+            cv::imwrite(path("train-images").toStdString() + "/" + std::to_string(i) + ".png", image);
+        }
+        const QString out = path("train-run");
+        Run r = runCli({"train", "--config", path("tiny.json"), "--data", path("train-images"), "--out", out,
+                        "--steps", "2", "--batch", "8", "--lr", "1e-3", "--min-snr", "5", "--threads", "1",
+                        "--sample-every", "0", "--checkpoint-every", "1"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        // What defines the run cannot change on resume, and the refusal says where to look.
+        r = runCli({"train", "--out", out, "--resume", "--lr", "2e-3", "--steps", "3"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("--lr cannot change when a run resumes") && r.err.contains("marked *"), qPrintable(r.err));
+        // What spends the remaining steps can, said as it happens and recorded with the run.
+        r = runCli({"train", "--out", out, "--resume", "--distill", "0.5", "--min-snr", "0", "--steps", "3",
+                    "--threads", "1"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("--distill changes from 0 to 0.5 at this step"), qPrintable(r.out));
+        QVERIFY2(r.out.contains("--min-snr changes from 5 to 0 at this step"), qPrintable(r.out));
+        const auto options = nlohmann::json::parse(
+            readSafetensorsMetadata((out + "/checkpoint.safetensors").toStdString()).at("options"));
+        QCOMPARE(options.at("distill").get<double>(), 0.5);
+        QCOMPARE(options.at("min_snr_gamma").get<double>(), 0.0);
+        QCOMPARE(options.at("learning_rate").get<double>(), 1e-3);
+        QCOMPARE(options.at("steps").get<int>(), 3);
+        // The help lists each declared option once, with its default.
+        r = runCli({"train", "--help"});
+        QCOMPARE(r.out.count("--min-snr G "), 1);
+        QVERIFY(r.out.contains("(default 0.0002)"));
     }
 
     void untrainedNetworkNeedsAConfig()
