@@ -226,6 +226,12 @@ unsigned long long JsonFields::wholeUnsigned(const Json& value, const std::strin
 long long JsonFields::integerIn(const Json& value, const std::string& field, long long lo, long long hi,
                                 const std::string& rangeText) const
 {
+    // A whole number beyond the range, even beyond long long, names the range.
+    if (value.is_number()) {
+        const double x = value.get<double>();
+        if (x == std::floor(x) && (x < double(lo) || x > double(hi)))
+            failField(field, "is " + describeJson(value) + ", expected " + rangeText);
+    }
     const long long n = wholeSigned(value, field, std::numeric_limits<long long>::min(),
                                     std::numeric_limits<long long>::max());
     if (n < lo || n > hi)

@@ -2,6 +2,7 @@
 
 #include "base/atomic_file.h"
 #include "base/error.h"
+#include "base/json_fields.h"
 
 #include <nlohmann/json.hpp>
 
@@ -16,63 +17,42 @@ namespace {
 
 using nlohmann::json;
 
+// The manifest's own rules (non-empty names, bounded sizes, no unknown
+// fields) on top of the shared checked reader, which names file and field.
 class FieldReader {
 public:
-    FieldReader(const json& object, std::string where) : object_(object), where_(std::move(where)) {}
+    FieldReader(const json& object, std::string where) : object_(object), in_(std::move(where)) {}
 
-    const json* find(const char* field) const
-    {
-        const auto it = object_.find(field);
-        return it == object_.end() ? nullptr : &*it;
-    }
-
-    const json& need(const char* field) const
-    {
-        const json* value = find(field);
-        if (!value)
-            fail(field, "is missing");
-        return *value;
-    }
+    const json* find(const char* field) const { return in_.find(object_, field); }
+    const json& need(const char* field) const { return in_.require(object_, "", field); }
 
     std::string string(const char* field) const
     {
-        const json& value = need(field);
-        if (!value.is_string() || value.get<std::string>().empty())
+        std::string value = in_.get<std::string>(object_, "", field);
+        if (value.empty())
             fail(field, "must be a non-empty string");
-        return value.get<std::string>();
+        return value;
     }
 
     int positiveInt(const char* field) const
     {
-        const json& value = need(field);
-        if (!value.is_number_integer() || value.get<int64_t>() < 1 || value.get<int64_t>() > 1 << 20)
-            fail(field, "must be a positive integer");
-        return value.get<int>();
+        return static_cast<int>(in_.integerIn(need(field), field, 1, 1 << 20, "a positive integer (at most 1048576)"));
     }
 
-    double number(const char* field) const
-    {
-        const json& value = need(field);
-        if (!value.is_number() || !std::isfinite(value.get<double>()))
-            fail(field, "must be a number");
-        return value.get<double>();
-    }
+    double number(const char* field) const { return in_.get<double>(object_, "", field); }
 
     void onlyFields(const std::set<std::string>& known) const
     {
         for (const auto& item : object_.items())
             if (!known.count(item.key()))
-                throw Error(where_ + ": unknown field \"" + item.key() + "\"");
+                in_.fail("unknown field \"" + item.key() + "\"");
     }
 
-    [[noreturn]] void fail(const char* field, const std::string& problem) const
-    {
-        throw Error(where_ + ": field \"" + field + "\" " + problem);
-    }
+    [[noreturn]] void fail(const char* field, const std::string& problem) const { in_.failField(field, problem); }
 
 private:
     const json& object_;
-    std::string where_;
+    JsonFields in_;
 };
 
 DiffusionConfig readDiffusion(const json& value, const std::string& where)
@@ -131,14 +111,7 @@ FamilyMemberSpec readMember(const json& value, size_t index, const std::filesyst
 
 FamilyManifest parseFamilyManifest(const std::string& text, const std::string& manifestPath)
 {
-    json root;
-    try {
-        root = json::parse(text);
-    } catch (const json::parse_error& e) {
-        throw Error(manifestPath + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
-    } catch (const json::out_of_range&) {  // a number beyond a double's range, such as 1e999
-        throw Error(manifestPath + ": not valid JSON (a number out of range)");
-    }
+    const json root = parseJson(text, manifestPath);
     if (!root.is_object())
         throw Error(manifestPath + ": a family manifest must be a JSON object");
     const FieldReader fields(root, manifestPath);

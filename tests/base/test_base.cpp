@@ -153,6 +153,12 @@ private slots:
             QCOMPARE(QString(e.what()), QString(R"(a.json: field "steps" is 11, expected 1..T = 1..10)"));
         }
         QCOMPARE(in.integerIn(nlohmann::json(10.0), "steps", 1, 10, "1..10"), 10LL);
+        try {
+            in.integerIn(nlohmann::json(1e42), "T", 1, 1000, "1..1000");
+            QFAIL("accepted");
+        } catch (const ddsm::Error& e) {
+            QCOMPARE(QString(e.what()), QString(R"(a.json: field "T" is 1e+42, expected 1..1000)"));
+        }
         QVERIFY_THROWS_EXCEPTION(ddsm::Error, in.as<int64_t>(nlohmann::json(9223372036854775808.0), "v"));
         QCOMPARE(in.as<int64_t>(nlohmann::json(-9223372036854775808.0), "v"), std::numeric_limits<int64_t>::min());
         QVERIFY_THROWS_EXCEPTION(ddsm::Error, in.as<uint8_t>(nlohmann::json(256), "v"));

@@ -215,7 +215,7 @@ private slots:
     void malformedManifests()
     {
         QVERIFY(throwsErrorMentioning([&] { FamilyDenoiser::open(writeText("broken.json", "{\"format\": "), kCpu); },
-                                      {"broken.json", "not valid JSON"}));
+                                      {"broken.json:1:", "malformed JSON"}));  // line and column
         json m = goodManifest();
         m["format"] = "something-else";
         QVERIFY(openFails(m, {"\"format\""}));
@@ -246,6 +246,12 @@ private slots:
         m = goodManifest();
         m["members"].erase(0);
         QVERIFY(openFails(m, {"largest member (\"narrow\")", "width 1.0"}));
+        m = goodManifest();
+        m["image_size"] = "28";
+        QVERIFY(openFails(m, {R"(field "image_size" is the string "28", expected an integer)"}));
+        m = goodManifest();
+        m["diffusion"]["T"] = 1e42;
+        QVERIFY(openFails(m, {R"(field "T" is 1e+42, expected a positive integer (at most 1048576))"}));
     }
 
     void openDenoiserDispatchesOnTheFile()
