@@ -7,7 +7,6 @@
 
 #include "base/error.h"
 #include "engine/slimmable_denoiser.h"
-#include "engine/slimmable_unet.h"
 #include "evaluation/distance_predictor.h"
 #include "evaluation/feature_extractor.h"
 #include "evaluation/predictor_calibration.h"

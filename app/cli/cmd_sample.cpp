@@ -7,7 +7,6 @@
 #include "engine/diffusion.h"
 #include "engine/flops.h"
 #include "engine/slimmable_denoiser.h"
-#include "engine/slimmable_unet.h"
 #include "io/image_grid.h"
 #include "io/png_text.h"
 #include "schedule/schedule_json.h"

@@ -10,7 +10,6 @@
 #include "distributed/process_group.h"
 #include "engine/model_file.h"
 #include "engine/net_config.h"
-#include "engine/slimmable_unet.h"
 #include "io/safetensors.h"
 #include "schedule/schedule_file.h"
 #include "training/trainer.h"

@@ -6,7 +6,6 @@
 #include "base/error.h"
 #include "base/sha256.h"
 #include "engine/model_file.h"
-#include "engine/slimmable_unet.h"
 #include "training/model_widening.h"
 
 #include <nlohmann/json.hpp>
