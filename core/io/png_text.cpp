@@ -6,6 +6,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <png.h>
 
+#include <algorithm>
 #include <csetjmp>
 #include <cstdint>
 #include <vector>

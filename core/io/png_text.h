@@ -1,8 +1,9 @@
 #pragma once
 // Text key/value pairs inside PNG files, so that an exported image can restore
 // the settings that made it (as A1111, ComfyUI and stable-diffusion.cpp do).
-// Written as uncompressed UTF-8 iTXt chunks just before IEND; read back from
-// iTXt, tEXt and zTXt chunks. Every chunk CRC is checked when reading.
+// Written as uncompressed UTF-8 iTXt chunks just before IEND; read back with
+// libpng from iTXt, tEXt and zTXt chunks. Every chunk CRC is checked when
+// reading, and a malformed text chunk is an error, not skipped.
 #include <map>
 #include <string>
 #include <string_view>
