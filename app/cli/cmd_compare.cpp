@@ -10,6 +10,8 @@
 
 #include "base/atomic_file.h"
 #include "base/error.h"
+#include "distributed/distributed_config.h"
+#include "distributed/process_group.h"
 #include "evaluation/feature_extractor.h"
 #include "family/open_denoiser.h"
 #include "schedule/respacing.h"
@@ -54,7 +56,11 @@ const char* kHelp =
     "  --bootstrap R        bootstrap rounds of the intervals (default 200)\n"
     "  --json FILE          also write the results as JSON\n"
     "  --snap-widths        round schedule widths the model lacks to its nearest width\n"
-    "                       (with a note) instead of refusing the schedule\n";
+    "                       (with a note) instead of refusing the schedule\n"
+    "\n"
+    "On N ranks (ddsm launch --nproc N -- ddsm compare ...) each schedule's batches\n"
+    "are dealt out round-robin and their features gathered in image order: the\n"
+    "figures equal one process's. Rank 0 prints them and writes --json.\n";
 
 // The width index of every sampler step; a schedule must use the model's widths.
 std::vector<int> stepWidthIndices(const Args& args, const std::string& spec, const std::vector<int>& timesteps,
@@ -97,11 +103,13 @@ int runCompare(const std::vector<std::string>& argv)
     auto valueOptions = kFeatureValueOptions;
     valueOptions.insert({"samples", "steps", "sampler", "eta", "variance", "seed", "batch", "bootstrap", "json",
                          "threads", "init", "config", "seed-init"});
+    valueOptions.insert(kDistributedValueOptions.begin(), kDistributedValueOptions.end());
     const Args args(argv, valueOptions, {"no-clip", "snap-widths"});
     if (args.wantsHelp()) {
-        std::printf("%s%s", kHelp, kFeatureOptionsHelp);
+        std::printf("%s%s%s", kHelp, kFeatureOptionsHelp, kDistributedOptionsHelp);
         return 0;
     }
+    const DistributedConfig distributed = distributedConfig([&](const std::string& flag) { return args.get(flag); });
     const int threads = applyThreads(args);
     if (args.positionals().size() < 3)
         throw Error("give a model and at least two schedules to compare (ddsm compare MODEL A B)");
@@ -162,6 +170,15 @@ int runCompare(const std::vector<std::string>& argv)
     options.featureName = extractor->name();
     if (options.samples < 2 || options.batchSize < 1)
         throw Error("--samples must be at least 2 and --batch at least 1");
+    BootstrapOptions bootstrap;
+    bootstrap.rounds = args.getInt("bootstrap", 200);
+    bootstrap.seed = setup.sampler.seed;
+    if (bootstrap.rounds < 2)
+        throw Error("--bootstrap must be at least 2");
+    // Joined once every argument has been checked, so a mistake fails fast on every rank.
+    const auto group = ProcessGroup::create(distributed);
+    const bool main = group->isMain();
+    options.ranks = group.get();
     const FeatureFunction features = [extractor](const at::Tensor& x) { return extractor->features(x); };
     SamplingEvaluator evaluator(*denoiser, setup, features, reference, options);
     std::map<std::string, std::unique_ptr<SamplingEvaluator>> otherEvaluators;
@@ -174,17 +191,17 @@ int runCompare(const std::vector<std::string>& argv)
         if (!rows[i].modelPath.empty())
             schedules[i].evaluator = otherEvaluators[rows[i].modelPath].get();
     const double fullGflops = 2e-9 * denoiser->macsPerImage(config.widths.front()) * double(setup.timesteps.size());
-    BootstrapOptions bootstrap;
-    bootstrap.rounds = args.getInt("bootstrap", 200);
-    bootstrap.seed = setup.sampler.seed;
-    if (bootstrap.rounds < 2)
-        throw Error("--bootstrap must be at least 2");
 
-    std::printf("compare: %s, %s, %d samples each, %d threads\n  quality: %s vs %s\n", modelDescription.c_str(),
-                setup.sampler.toString().c_str(), options.samples, threads, evaluator.qualityName().c_str(),
-                reference.source.c_str());
-    std::printf("%7s %28s %32s %9s  %s\n", "FLOPs", "FID [95%]", "minus first [95% paired]", "seconds", "schedule");
-    std::fflush(stdout);
+    if (main) {
+        std::printf("compare: %s, %s, %d samples each, %d threads\n  quality: %s vs %s\n", modelDescription.c_str(),
+                    setup.sampler.toString().c_str(), options.samples, threads, evaluator.qualityName().c_str(),
+                    reference.source.c_str());
+        if (group->worldSize() > 1)
+            std::printf("ranks: %d, batches of %d dealt out round-robin\n", group->worldSize(), options.batchSize);
+        std::printf("%7s %28s %32s %9s  %s\n", "FLOPs", "FID [95%]", "minus first [95% paired]", "seconds",
+                    "schedule");
+        std::fflush(stdout);
+    }
 
     nlohmann::json results = nlohmann::json::array();
     reevaluate(evaluator, schedules, bootstrap, [&](const Reevaluation& row) {
@@ -208,6 +225,8 @@ int runCompare(const std::vector<std::string>& argv)
                            {"fid_minus_first_interval", {row.differenceInterval.low, row.differenceInterval.high}},
                            {"sampling_seconds", row.samplingSeconds}});
     });
+    if (!main)
+        return 0;
     if (const auto path = args.get("json")) {
         const nlohmann::json document{{"model", modelDescription},
                                       {"sampler", setup.sampler.toString()},

@@ -1,11 +1,11 @@
 #include "search/reevaluation.h"
 
 #include "base/error.h"
+#include "distributed/process_group.h"
 #include "metrics/frechet.h"
 
 #include <torch/torch.h>
 
-#include <chrono>
 #include <cmath>
 
 namespace ddsm {
@@ -45,18 +45,19 @@ std::vector<Reevaluation> reevaluate(SamplingEvaluator& evaluator, const std::ve
         r.label = s.label;
         r.stepWidthIndices = s.stepWidthIndices;
         SamplingEvaluator& own = s.evaluator ? *s.evaluator : evaluator;
-        const auto start = std::chrono::steady_clock::now();
-        const auto images = own.sample(s.stepWidthIndices);
-        r.samplingSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        const auto features = own.featuresOf(images);
-        r.fid = bootstrapFid(evaluator.reference(), features, options);
-        r.kid = own.score(features).kid;
+        const double sampledBefore = own.stats().samplingSeconds;
+        const auto features = own.features(s.stepWidthIndices);
+        r.samplingSeconds = own.stats().samplingSeconds - sampledBefore;
         if (!first.defined())
             first = features;
-        const auto diff = pairedFidDifference(evaluator.reference(), first, features, options);
-        r.differenceFromFirst = diff.value;
-        r.differenceInterval = diff.interval;
         out.push_back(r);
+        if (own.options().ranks && !own.options().ranks->isMain())
+            continue;  // rank 0 scores
+        out.back().fid = bootstrapFid(evaluator.reference(), features, options);
+        out.back().kid = own.score(features).kid;
+        const auto diff = pairedFidDifference(evaluator.reference(), first, features, options);
+        out.back().differenceFromFirst = diff.value;
+        out.back().differenceInterval = diff.interval;
         if (onEach)
             onEach(out.back());
     }

@@ -29,7 +29,7 @@ struct Reevaluation {
     double kid = 0;              // NaN unless the evaluator measures KID
     double differenceFromFirst = 0;   // FID(this) - FID(first), same images
     Interval differenceInterval;      // paired bootstrap, at the bootstrap level
-    double samplingSeconds = 0;       // wall clock for all samples, no prefix sharing
+    double samplingSeconds = 0;       // sampler time for all samples (this rank's share when sharded), no prefix sharing
 };
 
 // FID(b) - FID(a) and its percentile interval when both feature sets are
@@ -46,6 +46,9 @@ PairedDifference pairedFidDifference(const GaussianStats& reference, const at::T
 // larger sample count and sharePrefixes = false, so the times are honest).
 // The first schedule is the one the others are compared with.
 // `onEach`, if given, sees every result as soon as it is measured.
+// Sharded evaluators (options().ranks): every rank calls this and samples its
+// share; rank 0 alone scores and calls `onEach`, the others' rows hold only
+// the labels, step widths and sampling times.
 std::vector<Reevaluation> reevaluate(SamplingEvaluator& evaluator, const std::vector<ScheduleToReevaluate>& schedules,
                                      const BootstrapOptions& options = {},
                                      const std::function<void(const Reevaluation&)>& onEach = {});

@@ -1,6 +1,7 @@
 #include "search/sampling_evaluator.h"
 
 #include "base/error.h"
+#include "distributed/dealt_batches.h"
 #include "engine/denoiser.h"
 #include "engine/diffusion.h"
 #include "metrics/frechet.h"
@@ -100,7 +101,7 @@ at::Tensor SamplingEvaluator::cachedFeatures(const std::vector<int>& stepWidthIn
     auto& cached = featureCache_[stepWidthIndices];
     const int have = cached.defined() ? int(cached.size(0)) : 0;
     if (have < count) {
-        const auto more = featuresOf(sampleRange(stepWidthIndices, have, count));
+        const auto more = featuresOfRange(stepWidthIndices, have, count);
         cached = cached.defined() ? torch::cat({cached, more}) : more;
     }
     return cached.slice(0, 0, count);
@@ -108,7 +109,24 @@ at::Tensor SamplingEvaluator::cachedFeatures(const std::vector<int>& stepWidthIn
 
 at::Tensor SamplingEvaluator::features(const std::vector<int>& stepWidthIndices)
 {
-    return featuresOf(sample(stepWidthIndices));
+    return featuresOfRange(stepWidthIndices, 0, options_.samples);
+}
+
+at::Tensor SamplingEvaluator::featuresOfRange(const std::vector<int>& stepWidthIndices, int begin, int end)
+{
+    if (!options_.ranks)
+        return featuresOf(sampleRange(stepWidthIndices, begin, end));
+    if (begin % options_.batchSize != 0 || end < begin)
+        throw Error("images are sampled in whole batches of " + std::to_string(options_.batchSize));
+    // Feature batches are the sampled batches, as featuresOf makes them.
+    std::vector<at::Tensor> mine;
+    for (int start = begin; start < end; start += options_.batchSize)
+        if (isDealtTo(options_.ranks, start / options_.batchSize))
+            mine.push_back(featuresOf(
+                sampleRange(stepWidthIndices, start, std::min(end, start + options_.batchSize))));
+    return gatherDealtRows(options_.ranks, mine.empty() ? at::Tensor() : torch::cat(mine), end - begin,
+                           options_.batchSize, "gathering the features of a schedule's images",
+                           begin / options_.batchSize);
 }
 
 at::Tensor SamplingEvaluator::featuresOf(const at::Tensor& samples) const

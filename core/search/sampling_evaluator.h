@@ -13,6 +13,11 @@
 // Candidates are sampled in lexicographic order of their step widths and
 // resume from the longest cached shared prefix, which gives bit-identical
 // images to sampling from noise (same batches, same per-step noise).
+//
+// Sharded (options.ranks with several ranks): every rank makes the same calls;
+// each samples the batches dealt to it (batch b to rank b % N, image i from
+// its own noise whatever N) and the features are gathered in image order, so
+// every rank holds one process's features and scores.
 #include "engine/sampler.h"
 #include "metrics/gaussian_stats.h"
 #include "search/evaluator.h"
@@ -31,6 +36,7 @@ namespace ddsm {
 
 class Denoiser;
 class GaussianDiffusion;
+class ProcessGroup;
 
 // Images [N, C, H, W] in [-1, 1] to features [N, D].
 using FeatureFunction = std::function<at::Tensor(const at::Tensor& imagesInMinus1To1)>;
@@ -54,6 +60,7 @@ struct SamplingEvaluatorOptions {
     bool pairedWithFullWidth = false;
     int uncertaintyRounds = 32;    // paired bootstrap rounds of the standard error (paired scoring)
     const std::atomic<bool>* cancel = nullptr;  // checked before every network call
+    ProcessGroup* ranks = nullptr;  // shares the images out (see above); null: one process
 };
 
 class SamplingEvaluator : public CandidateEvaluator {
@@ -73,8 +80,11 @@ public:
     at::Tensor sampleRange(const std::vector<int>& stepWidthIndices, int begin, int end);
     // Features of the first `count` images, kept per schedule and extended on demand.
     at::Tensor cachedFeatures(const std::vector<int>& stepWidthIndices, int count);
-    // Their features [samples, D].
+    // Their features [samples, D], on every rank when sharded.
     at::Tensor features(const std::vector<int>& stepWidthIndices);
+    // Features of images [begin, end) (begin a multiple of the batch size):
+    // sampled here, or when sharded by the ranks the batches are dealt to.
+    at::Tensor featuresOfRange(const std::vector<int>& stepWidthIndices, int begin, int end);
     // Features of images (clamped to [-1, 1] first), batch by batch.
     at::Tensor featuresOf(const at::Tensor& images) const;
     Evaluation score(const at::Tensor& features) const;

@@ -1,6 +1,7 @@
 // The process group on loopback: two ranks as two threads of this test (the
 // collectives are the same whether the ranks share a process or not).
 #include "base/error.h"
+#include "distributed/dealt_batches.h"
 #include "distributed/distributed_config.h"
 #include "distributed/process_group.h"
 
@@ -11,6 +12,7 @@
 #include <cstdlib>
 #include <functional>
 #include <thread>
+#include <tuple>
 
 using namespace ddsm;
 
@@ -153,6 +155,41 @@ private slots:
             if (some[1].size(0) != 2 || some[1].sum().item<float>() != 4)
                 throw Error("gather of rows is wrong on rank " + std::to_string(r));
             g.barrier("barrier");
+        });
+    }
+
+    void dealtBatchesComeBackInItemOrder()
+    {
+        // Item i's row is (i, -i); a rank computes only the batches dealt to it.
+        const auto rowsOf = [](ProcessGroup* g, int64_t count, int64_t batch, int64_t firstBatch) {
+            std::vector<at::Tensor> mine;
+            for (int64_t first = 0; first < count; first += batch)
+                if (isDealtTo(g, firstBatch + first / batch)) {
+                    const auto i = torch::arange(first, std::min(count, first + batch), torch::kDouble);
+                    mine.push_back(torch::stack({i, -i}, 1));
+                }
+            return gatherDealtRows(g, mine.empty() ? at::Tensor() : torch::cat(mine), count, batch, "deal",
+                                   firstBatch);
+        };
+        const auto expected = [](int64_t count) {
+            const auto i = torch::arange(count, torch::kDouble);
+            return torch::stack({i, -i}, 1);
+        };
+        QVERIFY(torch::equal(rowsOf(nullptr, 7, 3, 0), expected(7)));
+        onRanks(3, [&](ProcessGroup& g) {
+            // 7 in batches of 2: rank 0 takes batches 0 and 3 (a short one);
+            // 3 in batches of 2: rank 2 has none; a range starting at batch 1.
+            for (const auto& [count, batch, firstBatch] : {std::tuple<int64_t, int64_t, int64_t>{7, 2, 0}, {3, 2, 0}, {5, 2, 1}})
+                if (!torch::equal(rowsOf(&g, count, batch, firstBatch), expected(count)))
+                    throw Error("dealt rows out of order on rank " + std::to_string(g.rank()));
+            // A rank that computed the wrong share is named.
+            try {
+                gatherDealtRows(&g, torch::zeros({g.rank() == 1 ? 3 : 2, 1}), 6, 2, "deal");
+                throw Error("a short share went unnoticed");
+            } catch (const Error& e) {
+                if (std::string(e.what()).find("rank 1 sent 3 rows, its batches hold 2") == std::string::npos)
+                    throw;
+            }
         });
     }
 

@@ -1,6 +1,8 @@
 // Whole data-parallel jobs of the `ddsm` executable on 127.0.0.1: the launcher,
-// training on 2 ranks against 1, resume, sharded FID, a rank killed mid-run.
+// training on 2 ranks against 1, resume, sharded FID and compare, a rank
+// killed mid-run.
 #include "distributed/distributed_config.h"
+#include "engine/model_file.h"
 #include "engine/net_config.h"
 #include "engine/slimmable_unet.h"
 #include "io/safetensors.h"
@@ -10,6 +12,10 @@
 #include <torch/torch.h>
 
 #include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QRegularExpression>
@@ -128,6 +134,19 @@ private slots:
         return {"train", "--config", path("tiny.json"), "--data", path("images"), "--out", path(out), "--steps",
                 QString::number(steps), "--batch", "8", "--lr", "1e-3", "--warmup", "0", "--seed", "3", "--threads",
                 "1", "--sample-every", "0", "--checkpoint-every", "2", "--ema", "0.9"};
+    }
+
+    // An untrained tiny network of 28x28 images (the default features' size), saved.
+    QString tinyModel28(const QString& name, uint64_t seed)
+    {
+        NetConfig c = tiny();
+        c.imageSize = 28;
+        c.baseChannels = 16;
+        c.widths = {1.0, 0.5};
+        SlimmableUNet net(c);
+        net.initialize(seed);
+        saveModel(path(name).toStdString(), net, "{}");
+        return path(name);
     }
 
     QStringList onTwoRanks(const QStringList& command)
@@ -249,6 +268,56 @@ private slots:
         QVERIFY2(a[0].contains("n=23"), qPrintable(a[0]));
         QCOMPARE(b, a);  // estimates, intervals and counts, digit for digit
         QVERIFY2(!two.out.contains("[rank 1] FID"), qPrintable(two.out));
+    }
+
+    void twoRanksCompareAsOneProcessDoes()
+    {
+        const QString model = tinyModel28("compare.safetensors", 5), other = tinyModel28("other.safetensors", 6);
+        // 23 images in batches of 5: rank 0 samples batches 0, 2, 4 (a short one), rank 1 batches 1, 3;
+        // the last schedule is sampled by another model, by its own evaluator.
+        const auto compare = [&](const QString& json) {
+            return QStringList{"compare", model, "width:1", "width:0.5", "width:1@" + other, "--samples", "23",
+                               "--batch", "5", "--steps", "3", "--seed", "11", "--threads", "1", "--bootstrap",
+                               "20", "--json", path(json)};
+        };
+        const Run one = runCli(compare("compare-one.json"));
+        QVERIFY2(one.exitCode == 0, qPrintable(one.err));
+        const Run two = runCli(onTwoRanks(compare("compare-two.json")));
+        QVERIFY2(two.exitCode == 0, qPrintable(two.out + two.err));
+        qInfo("compare: 1 rank %lld ms, 2 ranks %lld ms", one.ms, two.ms);
+        // The table's rows without the seconds column (each rank's own sampling time).
+        const auto table = [](const QString& out) {
+            QStringList rows;
+            for (QString line : out.split('\n')) {
+                line.remove(QRegularExpression("^\\[rank 0\\] "));
+                if (line.contains(QRegularExpression("^\\s*\\d+\\.\\d{3} ")))
+                    rows << line.remove(QRegularExpression("\\s+\\d+\\.\\d(?=  \\S+$)"));
+            }
+            return rows;
+        };
+        const QStringList a = table(one.out), b = table(two.out);
+        QVERIFY2(a.size() == 3, qPrintable(one.out));
+        QCOMPARE(b, a);  // FIDs, differences and intervals, digit for digit
+        QVERIFY2(!two.out.contains("[rank 1]"), qPrintable(two.out));
+        // The JSON holds the figures at full precision.
+        const auto figures = [&](const QString& json) {
+            QFile file(path(json));
+            if (!file.open(QIODevice::ReadOnly))
+                return QJsonArray();
+            auto rows = QJsonDocument::fromJson(file.readAll()).object()["schedules"].toArray();
+            for (int i = 0; i < rows.size(); ++i) {
+                auto row = rows[i].toObject();
+                row.remove("sampling_seconds");
+                rows[i] = row;
+            }
+            return rows;
+        };
+        const QJsonArray x = figures("compare-one.json"), y = figures("compare-two.json");
+        QCOMPARE(x.size(), 3);
+        QCOMPARE(y, x);
+        // The schedules do differ, so equal figures are not equal by construction.
+        QVERIFY(x[1].toObject()["fid"].toDouble() != x[0].toObject()["fid"].toDouble());
+        QVERIFY(x[2].toObject()["fid"].toDouble() != x[0].toObject()["fid"].toDouble());
     }
 
     void launchRefusesAMissingCommand()
