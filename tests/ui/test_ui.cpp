@@ -413,6 +413,33 @@ private slots:
         QCOMPARE(window->document()->schedule(), StepSchedule::uniform(100, 1.0));
     }
 
+    void theLegendShowsOnlyWhereItFits()
+    {
+        QualityPlot plot;
+        QualityPlot::Point p;
+        p.schedule = StepSchedule::uniform(100, 1.0);
+        p.gflops = 10;
+        p.fid = 40;
+        p.low = 35;
+        p.high = 45;
+        p.samples = 100;
+        plot.addMeasured(p, 50);
+        plot.setCurrent(10, 40.0);
+        plot.resize(700, 500);
+        plot.replot();
+        QVERIFY(plot.legend->visible());
+        const QRect legend = plot.legend->outerRect(), axes = plot.axisRect()->rect();
+        QVERIFY2(axes.contains(legend), "the legend sits inside the axes");
+        QVERIFY2(legend.left() - axes.left() < 20 && axes.bottom() - legend.bottom() < 20, "in the bottom left corner");
+        // A plot as small as the 1024x700 window's keeps its points in view.
+        plot.resize(240, 180);
+        plot.replot();
+        QVERIFY(!plot.legend->visible());
+        plot.resize(700, 500);
+        plot.replot();
+        QVERIFY(plot.legend->visible());
+    }
+
     void costVsFullWidthIsThePairedDifference()
     {
         const int steps = 4, samples = 60, batch = 30;

@@ -52,7 +52,20 @@ QualityPlot::QualityPlot(QWidget* parent) : QCustomPlot(parent)
 
     legend->setVisible(true);
     legend->setFont(small);
-    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    // Bottom left is cheap and good at once, where no schedule can be: the one
+    // corner the points leave empty. Translucent, so a point there still shows.
+    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignLeft);
+    legend->setBrush(QColor(255, 255, 255, 190));
+    // A legend larger than a corner of a small plot would hide it: shown only
+    // where it fits (each point's tooltip says what it is either way).
+    connect(this, &QCustomPlot::beforeReplot, this, [this] {
+        const QSize need = legend->minimumOuterSizeHint();
+        // The axes' own rectangle is laid out only during the replot: the
+        // widget less the axes' labels stands in for it.
+        const QSize room(width() - 60, height() - 50);
+        legend->setVisible(legend->itemCount() > 0 && need.width() <= 0.7 * room.width() &&
+                           need.height() <= 0.5 * room.height());
+    });
     refreshSeries();
 }
 
