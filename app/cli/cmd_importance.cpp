@@ -8,6 +8,8 @@
 #include "base/atomic_file.h"
 #include "base/error.h"
 #include "data/dataset_spec.h"
+#include "distributed/distributed_config.h"
+#include "distributed/process_group.h"
 #include "engine/slimmable_denoiser.h"
 #include "engine/slimmable_unet.h"
 #include "evaluation/feature_extractor.h"
@@ -40,7 +42,12 @@ const char* kHelp =
     "  --sampler ddim|ddpm, --eta X, --variance V, --no-clip   the sampler of the distances\n"
     "                       (default ddim, eta 0), recorded in the CSV's first line; the app\n"
     "                       loads NAME-importance-TAG.csv for its sampler (e.g. TAG ddpm100)\n"
-    "  --batch N            images per batch (default 250)\n";
+    "  --batch N            images per batch (default 250)\n"
+    "\n"
+    "On N ranks (ddsm launch --nproc N -- ddsm importance ...) the batches of both\n"
+    "measures are dealt out round-robin, each image keeping its draws, and their\n"
+    "results gathered in batch order: the figures equal one process's. Rank 0\n"
+    "prints them and writes the files.\n";
 
 }  // namespace
 
@@ -49,15 +56,19 @@ int runImportance(const std::vector<std::string>& argv)
     auto valueOptions = kFeatureValueOptions;
     valueOptions.insert({"out", "data", "bins", "images-per-bin", "seed", "distance-samples", "steps", "sampler", "eta", "variance", "batch", "init",
                          "config", "seed-init", "threads"});
+    valueOptions.insert(kDistributedValueOptions.begin(), kDistributedValueOptions.end());
     const Args args(argv, valueOptions, {"no-clip"});
     if (args.wantsHelp()) {
-        std::printf("%s%s%s", kHelp, kFeatureOptionsHelp, kModelOptionsHelp);
+        std::printf("%s%s%s%s", kHelp, kFeatureOptionsHelp, kModelOptionsHelp, kDistributedOptionsHelp);
         return 0;
     }
+    const DistributedConfig distributed = distributedConfig([&](const std::string& flag) { return args.get(flag); });
     applyThreads(args);
     const auto out = args.get("out");
     if (!out)
         throw Error("--out PREFIX is required");
+    const auto group = ProcessGroup::create(distributed);
+    const bool main = group->isMain();
     std::string modelDescription;
     auto denoiser = openModel(args, &modelDescription);
     const ModelShape config = shapeOf(*denoiser);
@@ -71,10 +82,18 @@ int runImportance(const std::vector<std::string>& argv)
     settings.imagesPerBin = args.getInt64("images-per-bin", 512);
     settings.batch = args.getInt64("batch", 250);
     settings.seed = args.getSeed("seed", 0);
-    auto importance = measureEpsDeparture(*denoiser, data.images, settings, [](int done, int total) {
-        std::fprintf(stderr, "\r  eps departure: bin %d/%d", done, total);
-    });
-    std::fprintf(stderr, "\n");
+    if (main && group->worldSize() > 1)
+        std::printf("ranks: %d, batches dealt out round-robin\n", group->worldSize());
+    const auto progress = [main](const char* what) {
+        return [main, what](int done, int total) {
+            if (main)
+                std::fprintf(stderr, "\r  %s %d/%d", what, done, total);
+        };
+    };
+    auto importance = measureEpsDeparture(*denoiser, data.images, settings,
+                                          progress("eps departure: bin"), group.get());
+    if (main)
+        std::fprintf(stderr, "\n");
 
     const int distanceSamples = args.getInt("distance-samples", 0);
     if (distanceSamples > 0) {
@@ -82,13 +101,15 @@ int runImportance(const std::vector<std::string>& argv)
         const auto reference = openReference(args, *extractor);
         const SamplerSettings sampler = samplerFromArgs(args, config.diffusion.T, 20);
         measureDistanceChanges(importance, *denoiser, *extractor, reference, sampler, distanceSamples,
-                               int(settings.batch), [](int done, int total) {
-                                   std::fprintf(stderr, "\r  distance changes: batch %d/%d", done, total);
-                               });
+                               int(settings.batch), progress("distance changes: batch"), group.get());
+        if (!main)
+            return 0;
         std::fprintf(stderr, "\n");
         std::printf("full-width distance %.3f (%d samples; %s)\n", importance.fullWidthDistance, distanceSamples,
                     importance.distanceSettings.c_str());
     }
+    if (!main)
+        return 0;
     writeFileAtomically(*out + ".csv", importanceCsv(importance));
     writeImportancePlot(*out + ".png", importance, "step importance: " + modelDescription);
     std::printf("model: %s\ndata: %s, %lld noised images per bin\n", modelDescription.c_str(),

@@ -1,6 +1,7 @@
 #include "evaluation/step_importance.h"
 
 #include "base/error.h"
+#include "distributed/dealt_batches.h"
 #include "engine/denoiser.h"
 #include "engine/diffusion.h"
 #include "evaluation/feature_extractor.h"
@@ -32,7 +33,7 @@ std::vector<int> equalTimestepBins(int T, int bins)
 }
 
 StepImportance measureEpsDeparture(Denoiser& denoiser, const at::Tensor& images, const EpsDepartureSettings& settings,
-                                   const std::function<void(int, int)>& onProgress)
+                                   const std::function<void(int, int)>& onProgress, ProcessGroup* ranks)
 {
     if (images.dim() != 4 || images.size(0) < 1 || images.size(1) != denoiser.channels() ||
         images.size(2) != denoiser.imageSize() || images.size(3) != denoiser.imageSize())
@@ -47,35 +48,57 @@ StepImportance measureEpsDeparture(Denoiser& denoiser, const at::Tensor& images,
     result.widths = denoiser.widths();
     result.imagesPerBin = settings.imagesPerBin;
     const size_t widths = result.widths.size();
+    // Batch k (all bins' batches in order) yields one row: each width's mean
+    // squared departure, then its mean squared error. Every rank draws every
+    // batch's images, timesteps and noise, so the generator stays in step.
     auto generator = at::detail::createCPUGenerator(settings.seed);
+    const int64_t batchesPerBin = (settings.imagesPerBin + settings.batch - 1) / settings.batch;
+    std::vector<at::Tensor> mine;
+    int64_t k = 0;
     for (int b = 0; b < settings.bins; ++b) {
-        std::vector<double> departure(widths, 0.0), error(widths, 0.0);
-        for (int64_t begin = 0; begin < settings.imagesPerBin; begin += settings.batch) {
+        for (int64_t begin = 0; begin < settings.imagesPerBin; begin += settings.batch, ++k) {
             const int64_t n = std::min(settings.batch, settings.imagesPerBin - begin);
             const auto picks = at::randint(images.size(0), {n}, generator, at::kLong);
             const auto t = at::randint(result.binEdges[b], result.binEdges[b + 1], {n}, generator, at::kLong);
+            const auto noise = at::randn({n, images.size(1), images.size(2), images.size(3)}, generator);
+            if (!isDealtTo(ranks, k))
+                continue;
             const auto x0 = images.index_select(0, picks).to(at::kFloat);
-            const auto noise = at::randn(x0.sizes(), generator);
             const auto xt = diffusion.qSample(x0, t, noise);
             const auto full = denoiser.predictEps(xt, t, result.widths[0]).to(at::kCPU);
-            const double share = double(n) / double(settings.imagesPerBin);
+            auto row = at::empty({1, int64_t(2 * widths)}, at::kDouble);
             for (size_t w = 0; w < widths; ++w) {
                 const auto eps = w == 0 ? full : denoiser.predictEps(xt, t, result.widths[w]).to(at::kCPU);
-                departure[w] += share * (eps - full).pow(2).mean().item<double>();
-                error[w] += share * (eps - noise).pow(2).mean().item<double>();
+                row[0][int64_t(w)] = (eps - full).pow(2).mean().item<double>();
+                row[0][int64_t(widths + w)] = (eps - noise).pow(2).mean().item<double>();
+            }
+            mine.push_back(row);
+        }
+        if (onProgress)
+            onProgress(b + 1, settings.bins);
+    }
+    const auto rows = gatherDealtRows(ranks, mine.empty() ? at::Tensor() : at::cat(mine), k, 1,
+                                      "gathering the eps departures of the batches");
+    const auto value = rows.accessor<double, 2>();
+    for (int b = 0; b < settings.bins; ++b) {
+        std::vector<double> departure(widths, 0.0), error(widths, 0.0);
+        for (int64_t j = 0; j < batchesPerBin; ++j) {
+            const int64_t n = std::min(settings.batch, settings.imagesPerBin - j * settings.batch);
+            const double share = double(n) / double(settings.imagesPerBin);
+            for (size_t w = 0; w < widths; ++w) {
+                departure[w] += share * value[b * batchesPerBin + j][int64_t(w)];
+                error[w] += share * value[b * batchesPerBin + j][int64_t(widths + w)];
             }
         }
         result.epsDeparture.push_back(departure);
         result.epsError.push_back(error);
-        if (onProgress)
-            onProgress(b + 1, settings.bins);
     }
     return result;
 }
 
 void measureDistanceChanges(StepImportance& importance, Denoiser& denoiser, FeatureExtractor& extractor,
                             const GaussianStats& reference, const SamplerSettings& sampler, int samples, int batch,
-                            const std::function<void(int, int)>& onProgress)
+                            const std::function<void(int, int)>& onProgress, ProcessGroup* ranks)
 {
     requireMatchingReference(reference, extractor);
     if (samples < 2 || batch < 1)
@@ -92,11 +115,22 @@ void measureDistanceChanges(StepImportance& importance, Denoiser& denoiser, Feat
                 firstStep[b] < 0)
                 firstStep[b] = s;
 
+    // The narrowed runs: a bin the sampler visits, at each narrow width.
+    std::vector<std::pair<int, size_t>> narrowings;
+    for (int b = 0; b < bins; ++b)
+        for (size_t w = 1; w < widths && firstStep[b] >= 0; ++w)
+            narrowings.emplace_back(b, w);
+
     const std::vector<double> fullWidths(timesteps.size(), importance.widths[0]);
-    std::vector<at::Tensor> baseFeatures;
-    std::map<std::pair<int, size_t>, std::vector<at::Tensor>> narrowFeatures;
+    // Per image, one row: the full-width run's features, then each narrowing's.
+    std::vector<at::Tensor> mine;
     const int batches = (samples + batch - 1) / batch;
-    for (int first = 0, done = 0; first < samples; first += batch, ++done) {
+    int mineTotal = 0, mineDone = 0;
+    for (int k = 0; k < batches; ++k)
+        mineTotal += isDealtTo(ranks, k) ? 1 : 0;
+    for (int first = 0; first < samples; first += batch) {
+        if (!isDealtTo(ranks, first / batch))
+            continue;
         const int n = std::min(batch, samples - first);
         SamplerSettings settings = sampler;
         settings.firstImage = first;
@@ -106,33 +140,35 @@ void measureDistanceChanges(StepImportance& importance, Denoiser& denoiser, Feat
         run.x = initialNoise(settings.seed, first, n, denoiser.channels(), denoiser.imageSize());
         std::vector<at::Tensor> states{run.x};  // states[s]: the input of step s
         run.onStep = [&](const SamplerStep& step) { states.push_back(step.x); };
-        baseFeatures.push_back(extractor.features(runSampler(denoiser, diffusion, settings, run).images.clamp(-1, 1)));
-        for (int b = 0; b < bins; ++b) {
-            if (firstStep[b] < 0)
-                continue;
-            for (size_t w = 1; w < widths; ++w) {
-                SamplerRun narrow;
-                narrow.timesteps = timesteps;
-                narrow.stepWidths = fullWidths;
-                for (size_t s = 0; s < timesteps.size(); ++s)
-                    if (timesteps[s] >= importance.binEdges[b] && timesteps[s] < importance.binEdges[b + 1])
-                        narrow.stepWidths[s] = importance.widths[w];
-                narrow.firstStep = firstStep[b];
-                narrow.x = states[size_t(firstStep[b])];
-                const auto images = runSampler(denoiser, diffusion, settings, narrow).images.clamp(-1, 1);
-                narrowFeatures[{b, w}].push_back(extractor.features(images));
-            }
+        std::vector<at::Tensor> columns{
+            extractor.features(runSampler(denoiser, diffusion, settings, run).images.clamp(-1, 1))};
+        for (const auto& [b, w] : narrowings) {
+            SamplerRun narrow;
+            narrow.timesteps = timesteps;
+            narrow.stepWidths = fullWidths;
+            for (size_t s = 0; s < timesteps.size(); ++s)
+                if (timesteps[s] >= importance.binEdges[b] && timesteps[s] < importance.binEdges[b + 1])
+                    narrow.stepWidths[s] = importance.widths[w];
+            narrow.firstStep = firstStep[b];
+            narrow.x = states[size_t(firstStep[b])];
+            const auto images = runSampler(denoiser, diffusion, settings, narrow).images.clamp(-1, 1);
+            columns.push_back(extractor.features(images));
         }
+        mine.push_back(at::cat(columns, 1));
         if (onProgress)
-            onProgress(done + 1, batches);
+            onProgress(++mineDone, mineTotal);
     }
-    const auto distance = [&](const std::vector<at::Tensor>& parts) {
-        return frechetDistance(reference, computeStats(at::cat(parts, 0)));
+    const auto rows = gatherDealtRows(ranks, mine.empty() ? at::Tensor() : at::cat(mine), samples, batch,
+                                      "gathering the features of the narrowed runs");
+    const int64_t dim = rows.size(1) / int64_t(1 + narrowings.size());
+    const auto distance = [&](size_t run) {
+        return frechetDistance(reference, computeStats(rows.narrow(1, int64_t(run) * dim, dim).contiguous()));
     };
-    importance.fullWidthDistance = distance(baseFeatures);
+    importance.fullWidthDistance = distance(0);
     importance.distanceChange.assign(size_t(bins), std::vector<double>(widths, 0.0));
-    for (const auto& [key, parts] : narrowFeatures)
-        importance.distanceChange[size_t(key.first)][key.second] = distance(parts) - importance.fullWidthDistance;
+    for (size_t i = 0; i < narrowings.size(); ++i)
+        importance.distanceChange[size_t(narrowings[i].first)][narrowings[i].second] =
+            distance(i + 1) - importance.fullWidthDistance;
     importance.distanceSamples = samples;
     importance.distanceSettings = sampler.toString() + ", features " + extractor.name() + ", reference " +
                                   reference.source;

@@ -6,6 +6,11 @@
 //  - distance change: FID of sampling with only that bin narrowed minus FID
 //    at full width, both from the same noise (what a schedule pays there).
 // Bins run along the training axis: bin 0 starts at t = 0 (the clean end).
+//
+// Both measures run on N ranks when given a process group (every rank makes
+// the same call): the batches are dealt out round-robin, every image keeps its
+// draws (noise, timestep, real image) whatever N, and the per-batch results
+// are gathered in batch order, so every rank ends with one process's figures.
 #include "metrics/gaussian_stats.h"
 #include "engine/sampler.h"
 
@@ -20,6 +25,7 @@ namespace ddsm {
 
 class Denoiser;
 class FeatureExtractor;
+class ProcessGroup;
 
 // bins + 1 ascending edges from 0 to T; bin b holds t in [edges[b], edges[b+1]).
 // Throws ddsm::Error unless 1 <= bins <= T.
@@ -50,14 +56,15 @@ struct EpsDepartureSettings {
 // images: real data [N, C, H, W] in [-1, 1]. Images, timesteps and noise are
 // drawn from `seed`. `onProgress(done, total)` after each bin.
 StepImportance measureEpsDeparture(Denoiser& denoiser, const at::Tensor& images, const EpsDepartureSettings& settings,
-                                   const std::function<void(int, int)>& onProgress = {});
+                                   const std::function<void(int, int)>& onProgress = {}, ProcessGroup* ranks = nullptr);
 
 // Adds distanceChange to `importance` for `samples` images of `sampler`
 // (seeded as `ddsm sample`). Runs sharing the full-width prefix resume from
 // its stored states; bins the sampler never visits cost nothing and get 0.
+// `onProgress(done, total)` counts this rank's batches.
 void measureDistanceChanges(StepImportance& importance, Denoiser& denoiser, FeatureExtractor& extractor,
                             const GaussianStats& reference, const SamplerSettings& sampler, int samples, int batch,
-                            const std::function<void(int, int)>& onProgress = {});
+                            const std::function<void(int, int)>& onProgress = {}, ProcessGroup* ranks = nullptr);
 
 // CSV rows: t_begin,t_end,width,eps_departure,eps_error,distance_change
 // (t_end exclusive; distance_change empty when not measured).

@@ -1,6 +1,6 @@
 // Whole data-parallel jobs of the `ddsm` executable on 127.0.0.1: the launcher,
-// training on 2 ranks against 1, resume, sharded FID and compare, a rank
-// killed mid-run.
+// training on 2 ranks against 1, resume, sharded FID, compare and importance,
+// a rank killed mid-run.
 #include "distributed/distributed_config.h"
 #include "engine/model_file.h"
 #include "engine/net_config.h"
@@ -318,6 +318,47 @@ private slots:
         // The schedules do differ, so equal figures are not equal by construction.
         QVERIFY(x[1].toObject()["fid"].toDouble() != x[0].toObject()["fid"].toDouble());
         QVERIFY(x[2].toObject()["fid"].toDouble() != x[0].toObject()["fid"].toDouble());
+    }
+
+    void twoRanksMeasureTheImportanceOfOneProcess()
+    {
+        const QString model = tinyModel28("importance.safetensors", 8);
+        // Eps departure: 4 bins of 7 images in batches of 3 (12 batches, short ones);
+        // distance changes: 11 samples in batches of 3, rank 0 taking the short last one.
+        const auto importance = [&](const QString& out) {
+            return QStringList{"importance", model, "--out", path(out), "--data", "fashion-mnist", "--bins", "4",
+                               "--images-per-bin", "7", "--batch", "3", "--seed", "5", "--distance-samples", "11",
+                               "--steps", "4", "--threads", "1"};
+        };
+        const Run one = runCli(importance("importance-one"));
+        QVERIFY2(one.exitCode == 0, qPrintable(one.err));
+        const Run two = runCli(onTwoRanks(importance("importance-two")));
+        QVERIFY2(two.exitCode == 0, qPrintable(two.out + two.err));
+        qInfo("importance: 1 rank %lld ms, 2 ranks %lld ms", one.ms, two.ms);
+        const auto csv = [&](const QString& prefix) {
+            QFile file(path(prefix + ".csv"));
+            return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+        };
+        const QString a = csv("importance-one"), b = csv("importance-two");
+        QVERIFY2(a.count('\n') == 1 + 1 + 4 * 2, qPrintable(a));  // settings, header, bins x widths
+        QCOMPARE(b, a);  // eps departures, errors and distance changes, digit for digit
+        QVERIFY(QFile::exists(path("importance-two.png")));
+        // The figures are not trivially equal: the narrow width departs, and costs distance.
+        const auto narrow = a.split('\n').filter(QRegularExpression("^\\d+,\\d+,0\\.5,"));
+        QCOMPARE(narrow.size(), 4);
+        QVERIFY2(narrow.filter(QRegularExpression(",0,0,0$")).isEmpty(), qPrintable(narrow.join(" | ")));
+        const auto printed = [](const QString& out) {
+            QStringList lines;
+            for (QString line : out.split('\n')) {
+                line.remove(QRegularExpression("^\\[rank 0\\] "));
+                if (line.startsWith("full-width distance") || line.contains(QRegularExpression("^\\s*\\d+\\.\\.")))
+                    lines << line;
+            }
+            return lines;
+        };
+        QCOMPARE(printed(two.out), printed(one.out));
+        QCOMPARE(printed(one.out).size(), 1 + 4);
+        QVERIFY2(!two.out.contains("[rank 1]"), qPrintable(two.out));
     }
 
     void launchRefusesAMissingCommand()
