@@ -2,6 +2,7 @@
 // What the CLI suites share: running `ddsm` as a user would (DDSM_CLI is the
 // built binary) and the tiny architecture they write model files with.
 #include "engine/net_config.h"
+#include "tiny_net.h"
 
 #include <QProcess>
 #include <QString>
@@ -22,18 +23,11 @@ inline Run runCli(const QStringList& args)
     return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
 }
 
-// Widths {1.0, 0.5}, T = 40: small enough that sampling takes a moment.
+// The suites' tiny network as the CLI suites have always written it (dropout 0.1).
 inline NetConfig tiny()
 {
-    NetConfig c;
-    c.imageSize = 8;
-    c.baseChannels = 16;
-    c.channelMult = {1, 2};
-    c.numResBlocks = 1;
-    c.attentionLevels = {1};
-    c.normGroups = 4;
-    c.widths = {1.0, 0.5};
-    c.diffusion.T = 40;
+    NetConfig c = tinyNet();
+    c.dropout = 0.1;
     return c;
 }
 

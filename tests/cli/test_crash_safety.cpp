@@ -15,6 +15,7 @@
 #include "engine/net_config.h"
 #include "io/safetensors.h"
 #include "search/search_checkpoint.h"
+#include "tiny_net.h"
 #ifdef DDSM_CRASH_TEST_UI
 #include "workspace_file.h"
 #endif
@@ -96,16 +97,9 @@ int writeForever(const std::string& kind, const std::string& path)
 
 NetConfig tinyNet(int imageSize, std::vector<double> widths)
 {
-    NetConfig c;
+    NetConfig c = test::tinyNet();
     c.imageSize = imageSize;
-    c.baseChannels = 16;
-    c.channelMult = {1, 2};
-    c.numResBlocks = 1;
-    c.attentionLevels = {1};
-    c.normGroups = 4;
-    c.dropout = 0;
     c.widths = std::move(widths);
-    c.diffusion.T = 40;
     return c;
 }
 

@@ -6,6 +6,7 @@
 #include "engine/net_config.h"
 #include "engine/slimmable_unet.h"
 #include "io/safetensors.h"
+#include "tiny_net.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -52,16 +53,9 @@ Run runCli(const QStringList& args, int timeoutMs = 120000)
 // Tiny, and without dropout: dropout masks are drawn per rank.
 NetConfig tiny()
 {
-    NetConfig c;
-    c.imageSize = 8;
+    NetConfig c = test::tinyNet();
     c.baseChannels = 32;
-    c.channelMult = {1, 2};
-    c.numResBlocks = 1;
-    c.attentionLevels = {1};
-    c.normGroups = 4;
-    c.dropout = 0;
     c.widths = {1.0, 0.75, 0.5};  // a middle width, drawn identically on every rank
-    c.diffusion.T = 40;
     return c;
 }
 

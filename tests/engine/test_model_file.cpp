@@ -4,6 +4,7 @@
 #include "engine/model_file.h"
 #include "engine/slimmable_unet.h"
 #include "io/safetensors.h"
+#include "tiny_net.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -17,14 +18,8 @@ namespace {
 
 NetConfig tiny()
 {
-    NetConfig c;
-    c.imageSize = 8;
-    c.baseChannels = 16;
-    c.channelMult = {1, 2};
-    c.numResBlocks = 1;
-    c.attentionLevels = {1};
-    c.normGroups = 4;
-    c.widths = {1.0, 0.5};
+    NetConfig c = test::tinyNet();
+    c.dropout = 0.1;  // stored and read back like every field
     c.diffusion.T = 50;
     return c;
 }

@@ -6,6 +6,7 @@
 #include "engine/inference_layout.h"
 #include "engine/slicing_rules.h"
 #include "engine/slimmable_unet.h"
+#include "tiny_net.h"
 
 #include <torch/torch.h>
 
@@ -19,16 +20,8 @@ namespace {
 
 NetConfig tinyConfig()
 {
-    NetConfig c;
-    c.imageSize = 8;
-    c.channels = 1;
+    NetConfig c = test::tinyNet();
     c.baseChannels = 8;
-    c.channelMult = {1, 2};
-    c.numResBlocks = 1;
-    c.attentionLevels = {1};
-    c.dropout = 0.0;
-    c.normGroups = 4;
-    c.widths = {1.0, 0.5};
     c.diffusion.T = 100;
     return c;
 }

@@ -7,6 +7,7 @@
 #include "evaluation/classifier_training.h"
 #include "evaluation/feature_network.h"
 #include "evaluation/torchscript_features.h"
+#include "error_of.h"
 
 #include <torch/torch.h>
 
@@ -21,15 +22,8 @@ using namespace ddsm;
 
 namespace {
 
-std::string errorOf(const std::function<void()>& body)
-{
-    try {
-        body();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
+using ddsm::test::errorOf;
+
 
 ClassifierConfig tinyConfig()
 {

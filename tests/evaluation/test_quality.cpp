@@ -2,6 +2,7 @@
 // forms: stand-in networks with known outputs, identical sample sets, and
 // synthetic distances generated from known penalties.
 #include "fake_networks.h"
+#include "error_of.h"
 
 #include "base/error.h"
 #include "engine/diffusion.h"
@@ -26,15 +27,8 @@ using namespace ddsm::testing;
 
 namespace {
 
-std::string errorOf(const std::function<void()>& body)
-{
-    try {
-        body();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
+using ddsm::test::errorOf;
+
 
 // T = 100, 20 sampler steps, four timestep bins, widths 1 / 0.5 / 0.25.
 PredictorCalibration fourBinLayout()

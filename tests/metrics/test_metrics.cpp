@@ -14,6 +14,7 @@
 #include "metrics/npy_values.h"
 #include "metrics/stats_file.h"
 #include "metrics/zip_archive.h"
+#include "error_of.h"
 
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
@@ -27,6 +28,8 @@
 #include <map>
 
 namespace {
+
+using ddsm::test::errorOf;
 
 const std::string kDataDir = DDSM_SOURCE_DIR "/tests/metrics/data/";
 
@@ -66,16 +69,6 @@ ddsm::GaussianStats statsOf(const at::Tensor& features, std::string name, std::s
 }
 
 // Runs `body` and returns the ddsm::Error message it throws ("" if none).
-template <typename Body>
-QString errorOf(Body body)
-{
-    try {
-        body();
-    } catch (const ddsm::Error& e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
-}
 
 std::string npyOf(const at::Tensor& t)
 {
@@ -213,9 +206,9 @@ private slots:
     {
         const auto a = ddsm::computeStats(gaussianFeatures(20, 8, 0.0, 1.0, 6));
         const auto b = ddsm::computeStats(gaussianFeatures(20, 16, 0.0, 1.0, 7));
-        QVERIFY(errorOf([&] { ddsm::frechetDistance(a, b); }).contains("got 8 and 16"));
+        QVERIFY(errorOf<QString>([&] { ddsm::frechetDistance(a, b); }).contains("got 8 and 16"));
         const at::Tensor wrongSigma = at::eye(7, at::kDouble);
-        QVERIFY(errorOf([&] { ddsm::frechetDistance(a.mu, wrongSigma, a.mu, a.sigma); })
+        QVERIFY(errorOf<QString>([&] { ddsm::frechetDistance(a.mu, wrongSigma, a.mu, a.sigma); })
                     .contains("[8, 8]"));
     }
     void frechetRejectsNonFiniteInput()
@@ -224,10 +217,10 @@ private slots:
         const auto b = a;
         a.sigma = a.sigma.clone();
         a.sigma[1][2] = std::nan("");
-        QVERIFY(errorOf([&] { ddsm::frechetDistance(a, b); }).contains("NaN"));
+        QVERIFY(errorOf<QString>([&] { ddsm::frechetDistance(a, b); }).contains("NaN"));
         at::Tensor features = gaussianFeatures(10, 4, 0.0, 1.0, 9);
         features[3][0] = INFINITY;
-        QVERIFY(errorOf([&] { ddsm::computeStats(features); }).contains("infinite"));
+        QVERIFY(errorOf<QString>([&] { ddsm::computeStats(features); }).contains("infinite"));
     }
 
     void goldenKid()
@@ -279,7 +272,7 @@ private slots:
         const auto all = ddsm::computeKid(x.slice(0, 0, 60), y.slice(0, 0, 60), {1000, 3, 1});
         QVERIFY(relativeError(all.mean, ddsm::unbiasedMmd2(x.slice(0, 0, 60), y.slice(0, 0, 60))) < 1e-9);
         QVERIFY(all.std < 1e-9 * std::abs(all.mean));
-        QVERIFY(errorOf([&] { ddsm::computeKid(x, gaussianFeatures(9, 5, 0, 1, 1)); })
+        QVERIFY(errorOf<QString>([&] { ddsm::computeKid(x, gaussianFeatures(9, 5, 0, 1, 1)); })
                     .contains("got 8 and 5"));
     }
 
@@ -351,7 +344,7 @@ private slots:
         QCOMPARE(e.estimator, std::string("KID"));
         QCOMPARE(e.samples, int64_t(300));
         QCOMPARE(e.level, 0.9);
-        QVERIFY(errorOf([&] { acc.add(gaussianFeatures(5, 7, 0, 1, 1)); }).contains("dimension 7"));
+        QVERIFY(errorOf<QString>([&] { acc.add(gaussianFeatures(5, 7, 0, 1, 1)); }).contains("dimension 7"));
     }
     void estimateSaysWhatItIs()
     {
@@ -456,7 +449,7 @@ private slots:
         QCOMPARE(entries[1].data, std::string());
 
         const std::string bz = dir.filePath("bz.zip").toStdString();
-        QCOMPARE(errorOf([&] { ddsm::decodeZip(ddsm::readWholeFile(bz), bz); }),
+        QCOMPARE(errorOf<QString>([&] { ddsm::decodeZip(ddsm::readWholeFile(bz), bz); }),
                  QString::fromStdString(bz + ": entry c.npy uses compression method 12; only stored and deflate are supported"));
         // Equal content gives identical bytes (fixed timestamps).
         const std::vector<ddsm::ZipEntry> content{{"mu.npy", "0123"}, {"é.npy", ""}};
@@ -523,7 +516,7 @@ private slots:
         const std::string path = dir.filePath(file).toStdString();
         if (file != "absent.npz")
             ddsm::writeFileAtomically(path, bytes);
-        const QString message = errorOf([&] { ddsm::loadStatsNpz(path); });
+        const QString message = errorOf<QString>([&] { ddsm::loadStatsNpz(path); });
         QVERIFY2(message.contains(QString::fromStdString(path)), qPrintable(message));
         QVERIFY2(message.contains(problem), qPrintable(message));
     }

@@ -7,6 +7,7 @@
 #include "training/model_widening.h"
 #include "training/trainer.h"
 #include "training/training_run.h"
+#include "tiny_net.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -22,13 +23,7 @@ namespace {
 
 NetConfig tiny()
 {
-    NetConfig c;
-    c.imageSize = 8;
-    c.baseChannels = 16;
-    c.channelMult = {1, 2};
-    c.numResBlocks = 1;
-    c.attentionLevels = {1};
-    c.normGroups = 4;
+    NetConfig c = test::tinyNet();
     c.dropout = 0.1;  // dropout on: resume must reproduce its random masks too
     c.widths = {1.0, 0.75, 0.5};
     c.diffusion.T = 100;

@@ -6,6 +6,7 @@
 // leave the current document as it was.
 #include "main_window.h"
 #include "model_session.h"
+#include "error_of.h"
 
 #include "timeline/schedule_document_model.h"
 
@@ -27,16 +28,9 @@ using namespace ddsm::ui;
 
 namespace {
 
+using ddsm::test::errorOf;
+
 // The message of the exception `action` throws, or "" if none.
-QString errorOf(const std::function<void()>& action)
-{
-    try {
-        action();
-    } catch (const std::exception& e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
-}
 
 std::vector<double> widthsWith(double width, int lo, int hi, int T = 40)
 {
@@ -123,7 +117,7 @@ private slots:
         const int undoSteps = document.undoStack()->count();
 
         // A restored PNG or workspace arrives through setSchedule.
-        QString message = errorOf(
+        QString message = errorOf<QString>(
             [&] { document.setSchedule(StepSchedule::fromWidths(widthsWith(0.6, 5, 19)), "grid.png", "Restore"); });
         QVERIFY2(message.contains(R"(schedule "grid.png": width 0.6 at t = 5 (and 14 more timesteps) is not one of )"
                                   "the model's widths (1.0, 0.5)"),
@@ -132,7 +126,7 @@ private slots:
         QCOMPARE(document.undoStack()->count(), undoSteps);
 
         // A schedule waiting for its model arrives through reset.
-        message = errorOf([&] {
+        message = errorOf<QString>([&] {
             document.reset(40, {1.0, 0.5}, 10, StepSchedule::fromWidths(widthsWith(0.75, 30, 39)), "pending");
         });
         QVERIFY2(message.contains(R"(schedule "pending": width 0.75 at t = 30)"), qPrintable(message));

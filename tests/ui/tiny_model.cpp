@@ -1,4 +1,5 @@
 #include "tiny_model.h"
+#include "tiny_net.h"
 
 #include "engine/model_file.h"
 #include "engine/slimmable_denoiser.h"
@@ -11,16 +12,8 @@
 
 ddsm::NetConfig tinyConfig()
 {
-    ddsm::NetConfig c;
-    c.imageSize = 8;
-    c.channels = 1;
+    ddsm::NetConfig c = ddsm::test::tinyNet();
     c.baseChannels = 8;
-    c.channelMult = {1, 2};
-    c.numResBlocks = 1;
-    c.attentionLevels = {1};
-    c.dropout = 0.0;
-    c.normGroups = 4;
-    c.widths = {1.0, 0.5};
     c.diffusion.T = 100;
     return c;
 }
