@@ -1,6 +1,7 @@
 #include "training/trainer.h"
 
 #include "base/error.h"
+#include "base/json_fields.h"
 #include "base/splitmix.h"
 #include "engine/diffusion.h"
 #include "engine/model_file.h"
@@ -426,8 +427,11 @@ void Trainer::loadCheckpoint(const std::string& path)
     for (size_t i = 0; i < params_.size(); ++i)
         loaded.push_back({fetch("model." + names_[i], params_[i]), fetch("ema." + names_[i], params_[i]),
                           fetch("adam_m." + names_[i], params_[i]), fetch("adam_v." + names_[i], params_[i])});
-    BatchSampler::State state{samplerJson.value("seed", uint64_t(0)), samplerJson.value("epoch", int64_t(0)),
-                              samplerJson.value("position", int64_t(0))};
+    const JsonFields in(path);
+    in.requireObject(samplerJson, "sampler");
+    BatchSampler::State state{in.getOr<uint64_t>(samplerJson, "sampler.", "seed", 0),
+                              in.getOr<int64_t>(samplerJson, "sampler.", "epoch", 0),
+                              in.getOr<int64_t>(samplerJson, "sampler.", "position", 0)};
     BatchSampler restored(images_.size(0), options_.batchSize, state.seed);
     restored.restore(state);
 

@@ -4,6 +4,7 @@
 #include "base/error.h"
 #include "engine/diffusion.h"
 #include "engine/slimmable_unet.h"
+#include "io/safetensors.h"
 #include "training/model_widening.h"
 #include "training/trainer.h"
 #include "training/training_run.h"
@@ -394,6 +395,19 @@ private slots:
             QFAIL("a checkpoint of another architecture was accepted");
         } catch (const Error& e) {
             QVERIFY2(QString(e.what()).contains("different architecture"), e.what());
+        }
+
+        // A damaged batch-order state names the file and the field.
+        trainer.saveCheckpoint(checkpoint, {});
+        SafetensorsFile file = loadSafetensors(checkpoint);
+        file.metadata["sampler"] = R"({"seed": 0, "epoch": "1", "position": 0})";
+        saveSafetensors(checkpoint, file.tensors, file.metadata);
+        try {
+            trainer.loadCheckpoint(checkpoint);
+            QFAIL("a damaged sampler state was accepted");
+        } catch (const Error& e) {
+            QCOMPARE(QString(e.what()),
+                     QString::fromStdString(checkpoint + R"(: field "sampler.epoch" is the string "1", expected an integer)"));
         }
     }
 
