@@ -1,6 +1,7 @@
 #include "evaluation/feature_classifier.h"
 
 #include "base/error.h"
+#include "base/json_fields.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -38,20 +39,19 @@ nlohmann::json toJson(const ClassifierConfig& c)
 
 ClassifierConfig classifierConfigFromJson(const nlohmann::json& json, const std::string& where)
 {
+    const JsonFields in(where + ": classifier architecture");
+    if (in.getOr<std::string>(json, "", "architecture", "") != "conv-conv-linear-classifier")
+        throw Error(where + ": architecture is not \"conv-conv-linear-classifier\"");
     ClassifierConfig c;
+    c.imageSize = in.get<int>(json, "", "image_size");
+    c.channels = in.get<int>(json, "", "channels");
+    c.conv1 = in.get<int>(json, "", "conv1");
+    c.conv2 = in.get<int>(json, "", "conv2");
+    c.featureDim = in.get<int>(json, "", "feature_dim");
+    c.classes = in.get<int>(json, "", "classes");
+    c.dropout = in.get<double>(json, "", "dropout");
     try {
-        if (json.value("architecture", std::string()) != "conv-conv-linear-classifier")
-            throw Error("architecture is not \"conv-conv-linear-classifier\"");
-        c.imageSize = json.at("image_size").get<int>();
-        c.channels = json.at("channels").get<int>();
-        c.conv1 = json.at("conv1").get<int>();
-        c.conv2 = json.at("conv2").get<int>();
-        c.featureDim = json.at("feature_dim").get<int>();
-        c.classes = json.at("classes").get<int>();
-        c.dropout = json.at("dropout").get<double>();
         c.validate();
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(where + ": classifier architecture: " + e.what());
     } catch (const Error& e) {
         throw Error(where + ": " + e.what());
     }

@@ -5,10 +5,12 @@
 #include "evaluation/classifier_features.h"
 #include "evaluation/classifier_file.h"
 #include "evaluation/classifier_training.h"
+#include "evaluation/feature_classifier.h"
 #include "evaluation/feature_network.h"
 #include "evaluation/torchscript_features.h"
 #include "error_of.h"
 
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <QTemporaryDir>
@@ -132,6 +134,12 @@ private slots:
         std::ofstream(corrupt) << "not a safetensors file at all";
         QVERIFY(!errorOf([&] { loadClassifier(corrupt); }).empty());
         QVERIFY(errorOf([&] { openFeatureExtractor(corrupt); }).find("corrupt.safetensors") != std::string::npos);
+
+        // A damaged architecture names the file and the field.
+        auto architecture = toJson(tinyConfig());
+        architecture["conv1"] = 2.5;
+        QCOMPARE(errorOf([&] { classifierConfigFromJson(architecture, "c.safetensors"); }),
+                 std::string(R"(c.safetensors: classifier architecture: field "conv1" is 2.5, expected an integer)"));
     }
 
     void trainingSeparatesASeparableProblem()
