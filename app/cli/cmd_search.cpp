@@ -9,6 +9,8 @@
 #include "base/error.h"
 #include "base/sha256.h"
 #include "data/fashion_mnist.h"
+#include "distributed/distributed_config.h"
+#include "distributed/process_group.h"
 #include "engine/slimmable_denoiser.h"
 #include "evaluation/distance_predictor.h"
 #include "evaluation/feature_network.h"
@@ -31,6 +33,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <set>
 #include <sstream>
 
 namespace ddsm::cli {
@@ -88,7 +91,13 @@ const char* kHelp =
     "  --resume                  continue from DIR/checkpoint.json\n"
     "\n"
     "Writes DIR/checkpoint.json (every generation), pareto.json, pareto.csv, pareto.png,\n"
-    "best.json (a schedule file with costs and metrics) and reevaluation.json.\n";
+    "best.json (a schedule file with costs and metrics) and reevaluation.json.\n"
+    "\n"
+    "On N ranks (ddsm launch --nproc N -- ddsm search ...) every rank runs the same\n"
+    "search; each candidate's batches of images are dealt out round-robin and their\n"
+    "features gathered in image order, and every rank keeps rank 0's scores, so the\n"
+    "front equals one process's. Rank 0 measures latency, prints and writes every\n"
+    "file; --resume needs DIR on storage every rank sees.\n";
 
 std::vector<std::string> splitList(const std::string& text)
 {
@@ -109,12 +118,22 @@ at::Tensor featuresInBatches(const at::Tensor& images, const FeatureFunction& fe
 }
 
 CostModel costModelFor(const std::string& kind, Denoiser& denoiser, const std::vector<double>& widths,
-                       const std::filesystem::path& out, bool resume, int batch)
+                       const std::filesystem::path& out, bool resume, int batch, ProcessGroup& group)
 {
     if (kind == "flops")
         return flopsCostModel(denoiser, widths);
     if (kind != "latency")
         throw Error("--cost must be \"flops\" or \"latency\", got \"" + kind + "\"");
+    if (group.worldSize() > 1) {
+        // Rank 0's figures on every rank: the ranks must optimise the same numbers.
+        CostModel model{"latency", "ms", std::vector<double>(widths.size(), 0.0)};
+        if (group.isMain())
+            model = costModelFor(kind, denoiser, widths, out, resume, batch, *ProcessGroup::single());
+        auto perWidth = torch::tensor(model.perWidth, torch::kDouble);
+        group.broadcast({perWidth}, "sharing rank 0's latency per width");
+        model.perWidth = std::vector<double>(perWidth.data_ptr<double>(), perWidth.data_ptr<double>() + perWidth.numel());
+        return model;
+    }
     // The measured profile is kept beside the checkpoint: a resumed search
     // must optimise the same numbers.
     const auto path = out / "latency.json";
@@ -166,20 +185,25 @@ std::string describeWidths(const std::vector<int>& indices, const std::vector<do
 
 int runSearch(const std::vector<std::string>& argv)
 {
-    const Args args(argv,
-                    {"budget", "cost", "population", "generations", "samples-per-candidate", "steps", "sampler", "eta",
-                     "seed", "granularity", "crossover", "crossover-prob", "mutation", "init-schedules", "reference",
-                     "data", "reference-count", "features", "batch", "prefix-cache-mb", "final-samples", "final-seed",
-                     "finalists", "bootstrap", "predictor", "prescreen", "out", "score", "race-max-samples", "race-z", "threads", "init", "config", "seed-init"},
-                    {"resume", "kid", "snap-widths"});
+    std::set<std::string> valueOptions{
+        "budget", "cost", "population", "generations", "samples-per-candidate", "steps", "sampler", "eta", "seed",
+        "granularity", "crossover", "crossover-prob", "mutation", "init-schedules", "reference", "data",
+        "reference-count", "features", "batch", "prefix-cache-mb", "final-samples", "final-seed", "finalists",
+        "bootstrap", "predictor", "prescreen", "out", "score", "race-max-samples", "race-z", "threads", "init",
+        "config", "seed-init"};
+    valueOptions.insert(kDistributedValueOptions.begin(), kDistributedValueOptions.end());
+    const Args args(argv, valueOptions, {"resume", "kid", "snap-widths"});
     if (args.wantsHelp()) {
-        std::printf("%s%s", kHelp, kModelOptionsHelp);
+        std::printf("%s%s%s", kHelp, kModelOptionsHelp, kDistributedOptionsHelp);
         return 0;
     }
+    const DistributedConfig distributed = distributedConfig([&](const std::string& flag) { return args.get(flag); });
     const int threads = applyThreads(args);
     const auto outArg = args.get("out");
     if (!outArg)
         throw Error("--out DIR is required");
+    const auto group = ProcessGroup::create(distributed);
+    const bool main = group->isMain();
     const std::filesystem::path out(*outArg);
     std::filesystem::create_directories(out);
     const bool resume = args.has("resume");
@@ -197,7 +221,7 @@ int runSearch(const std::vector<std::string>& argv)
     setup.layout = GeneLayout::parse(args.get("granularity", "steps"), setup.sampler.steps);
 
     const int batch = args.getInt("batch", 128);
-    const CostModel cost = costModelFor(args.get("cost", "flops"), *denoiser, widths, out, resume, batch);
+    const CostModel cost = costModelFor(args.get("cost", "flops"), *denoiser, widths, out, resume, batch, *group);
 
     // Features and reference statistics.
     std::string featureSpec = args.get("features", "");
@@ -209,7 +233,8 @@ int runSearch(const std::vector<std::string>& argv)
     if (featureSpec == "pixels") {
         features = [](const at::Tensor& images) { return downsampledPixelFeatures(images, 7); };
         featureName = downsampledPixelFeatureName(7);
-        std::fprintf(stderr, "features: %s (fallback: average-pooled pixels, not a feature network)\n",
+        if (main)
+            std::fprintf(stderr, "features: %s (fallback: average-pooled pixels, not a feature network)\n",
                      featureName.c_str());
     } else {
         extractor = openFeatureExtractor(featureSpec);
@@ -252,6 +277,7 @@ int runSearch(const std::vector<std::string>& argv)
     evalOptions.prefixCacheBytes = size_t(args.getInt64("prefix-cache-mb", 1024)) << 20;
     evalOptions.kidReferenceFeatures = kidReference;
     evalOptions.featureName = featureName;
+    evalOptions.ranks = group.get();
     SamplingEvaluator evaluator(*denoiser, setup, features, reference, evalOptions);
 
     SearchSettings settings;
@@ -297,22 +323,35 @@ int runSearch(const std::vector<std::string>& argv)
     EvolutionarySearch search(settings, relativeCost, evaluator);
     search.setPredictor(predictor.get());
     const auto checkpoint = (out / "checkpoint.json").string();
-    if (resume && std::filesystem::exists(checkpoint)) {
+    // The ranks must resume from the same generation, which rank 0 wrote.
+    const bool resumes = resume && std::filesystem::exists(checkpoint);
+    if (group->allReduceMax(resumes ? 1 : 0, "agreeing whether to resume") != (resumes ? 1 : 0))
+        throw Error("rank " + std::to_string(group->rank()) + " cannot see " + checkpoint +
+                    ", which rank 0 resumes from: --out must be on storage every rank sees");
+    if (resumes) {
         search.resume(checkpoint);
-        std::fprintf(stderr, "resumed after generation %d\n", search.completedGenerations());
+        if (main)
+            std::fprintf(stderr, "resumed after generation %d\n", search.completedGenerations());
     }
-    search.setCheckpointPath(checkpoint);
+    if (main)
+        search.setCheckpointPath(checkpoint);
 
-    std::printf("search: %s, %s, %d threads\n  quality: %s vs %s\n  cost: %s per width [", modelDescription.c_str(),
-                setup.sampler.toString().c_str(), threads, evaluator.qualityName().c_str(), reference.source.c_str(),
-                cost.kind.c_str());
-    for (size_t i = 0; i < cost.perWidth.size(); ++i)
-        std::printf("%s%s: %.4g %s", i ? ", " : "", formatWidth(widths[i]).c_str(), cost.perWidth[i], cost.unit.c_str());
-    std::printf("] per image-step\n  population %d, generations %d, genes %d (%s), budget %.3g\n", settings.population,
-                settings.generations, settings.layout.genes(), settings.layout.description().c_str(), settings.budget);
-    std::fflush(stdout);
+    if (main) {
+        if (group->worldSize() > 1)
+            std::printf("ranks: %d, each candidate's batches of %d dealt out round-robin\n", group->worldSize(), batch);
+        std::printf("search: %s, %s, %d threads\n  quality: %s vs %s\n  cost: %s per width [", modelDescription.c_str(),
+                    setup.sampler.toString().c_str(), threads, evaluator.qualityName().c_str(), reference.source.c_str(),
+                    cost.kind.c_str());
+        for (size_t i = 0; i < cost.perWidth.size(); ++i)
+            std::printf("%s%s: %.4g %s", i ? ", " : "", formatWidth(widths[i]).c_str(), cost.perWidth[i], cost.unit.c_str());
+        std::printf("] per image-step\n  population %d, generations %d, genes %d (%s), budget %.3g\n", settings.population,
+                    settings.generations, settings.layout.genes(), settings.layout.description().c_str(), settings.budget);
+        std::fflush(stdout);
+    }
 
     search.run(nullptr, [&](const GenerationReport& r) {
+        if (!main)
+            return;
         char best[128] = "none under budget";
         if (r.best)
             std::snprintf(best, sizeof best, "%s %.3f +- %.2f (%lld images) at cost %.3f",
@@ -336,11 +375,14 @@ int runSearch(const std::vector<std::string>& argv)
     report.evaluated = search.evaluated();
     report.front = search.front();
     report.best = search.best();
-    writeParetoJson((out / "pareto.json").string(), report);
-    writeParetoCsv((out / "pareto.csv").string(), report);
-    drawParetoPlot((out / "pareto.png").string(), report);
+    if (main) {
+        writeParetoJson((out / "pareto.json").string(), report);
+        writeParetoCsv((out / "pareto.csv").string(), report);
+        drawParetoPlot((out / "pareto.png").string(), report);
+    }
     if (!report.best) {
-        std::printf("no evaluated schedule is within the budget %.3g\n", settings.budget);
+        if (main)
+            std::printf("no evaluated schedule is within the budget %.3g\n", settings.budget);
         return 1;
     }
 
@@ -373,9 +415,11 @@ int runSearch(const std::vector<std::string>& argv)
         std::vector<Genome> genomes;
         for (const auto& f : finalists)
             genomes.push_back(f.genome);
-        std::printf("validating %zu finalists on %d images (seed %llu) ...\n", finalists.size(),
-                    validationOptions.samples, static_cast<unsigned long long>(validation.sampler.seed));
-        std::fflush(stdout);
+        if (main) {
+            std::printf("validating %zu finalists on %d images (seed %llu) ...\n", finalists.size(),
+                        validationOptions.samples, static_cast<unsigned long long>(validation.sampler.seed));
+            std::fflush(stdout);
+        }
         const auto scores = validator.evaluate(genomes);
         size_t pick = 0;
         for (size_t i = 0; i < finalists.size(); ++i) {
@@ -386,18 +430,22 @@ int runSearch(const std::vector<std::string>& argv)
                                      {"search_quality", finalists[i].evaluation.quality},
                                      {"search_samples", finalists[i].evaluation.samples},
                                      {"validation_quality", scores[i].quality}});
-            std::printf("  finalist %zu  cost %.3f  search score %.3f (%lld images)  validation score %.3f  %s\n", i + 1,
-                        finalists[i].cost, finalists[i].evaluation.quality,
-                        static_cast<long long>(finalists[i].evaluation.samples), scores[i].quality,
-                        describeWidths(setup.layout.expand(finalists[i].genome), widths).c_str());
+            if (main)
+                std::printf("  finalist %zu  cost %.3f  search score %.3f (%lld images)  validation score %.3f  %s\n",
+                            i + 1, finalists[i].cost, finalists[i].evaluation.quality,
+                            static_cast<long long>(finalists[i].evaluation.samples), scores[i].quality,
+                            describeWidths(setup.layout.expand(finalists[i].genome), widths).c_str());
         }
         chosen = finalists[pick];
-        std::printf("chosen: finalist %zu\n", pick + 1);
+        if (main)
+            std::printf("chosen: finalist %zu\n", pick + 1);
     }
     const auto bestSteps = setup.layout.expand(chosen.genome);
     const auto results = reevaluate(finalEvaluator, {{"full width", std::vector<int>(setup.sampler.steps, 0)},
                                                       {"best under budget", bestSteps}},
                                     bootstrap);
+    if (!main)
+        return 0;  // rank 0 alone scores the re-evaluation and writes
     nlohmann::json reevaluation = nlohmann::json::array();
     for (const auto& r : results) {
         const double relative = cost.relative(r.stepWidthIndices);

@@ -2,6 +2,7 @@
 
 #include "base/error.h"
 #include "distributed/dealt_batches.h"
+#include "distributed/process_group.h"
 #include "engine/denoiser.h"
 #include "engine/diffusion.h"
 #include "metrics/frechet.h"
@@ -191,20 +192,59 @@ std::vector<Evaluation> SamplingEvaluator::scoreInPrefixOrder(const std::vector<
     return out;
 }
 
+void SamplingEvaluator::requireSameGenomes(const std::vector<Genome>& genomes)
+{
+    if (!options_.ranks || options_.ranks->worldSize() == 1)
+        return;
+    // A checksum below 2^31, exact in a double; equal on all ranks iff its
+    // largest and smallest values agree.
+    int64_t sum = int64_t(genomes.size());
+    for (const auto& g : genomes)
+        for (int gene : g)
+            sum = (sum * 131 + gene + 1) % 2147483647;
+    const double largest = options_.ranks->allReduceMax(double(sum), "checking that the ranks score the same candidates");
+    const double smallest = -options_.ranks->allReduceMax(-double(sum), "checking that the ranks score the same candidates");
+    if (largest != smallest)
+        throw Error("rank " + std::to_string(options_.ranks->rank()) +
+                    ": the ranks were asked to score different candidates (their searches diverged)");
+}
+
+std::vector<Evaluation> SamplingEvaluator::rankZeroScores(std::vector<Evaluation> scores)
+{
+    if (!options_.ranks || options_.ranks->worldSize() == 1 || scores.empty())
+        return scores;
+    auto table = torch::empty({int64_t(scores.size()), 4}, torch::kDouble);
+    for (size_t i = 0; i < scores.size(); ++i) {
+        const auto row = table[int64_t(i)];
+        row[0] = scores[i].quality;
+        row[1] = scores[i].kid;
+        row[2] = double(scores[i].samples);
+        row[3] = scores[i].uncertainty;
+    }
+    options_.ranks->broadcast({table}, "sharing rank 0's scores of the candidates");
+    const auto value = table.accessor<double, 2>();
+    for (size_t i = 0; i < scores.size(); ++i)
+        scores[i] = {value[int64_t(i)][0], value[int64_t(i)][1], int64_t(value[int64_t(i)][2]), value[int64_t(i)][3]};
+    return scores;
+}
+
 std::vector<Evaluation> SamplingEvaluator::evaluateWith(const std::vector<Genome>& genomes, int samples)
 {
-    return scoreInPrefixOrder(genomes, [&](const std::vector<int>& path) {
+    requireSameGenomes(genomes);
+    return rankZeroScores(scoreInPrefixOrder(genomes, [&](const std::vector<int>& path) {
         const auto features = cachedFeatures(path, samples);
         return options_.pairedWithFullWidth ? scorePaired(features) : score(features);
-    });
+    }));
 }
 
 std::vector<Evaluation> SamplingEvaluator::evaluate(const std::vector<Genome>& genomes)
 {
     if (options_.pairedWithFullWidth)
         return evaluateWith(genomes, options_.samples);
+    requireSameGenomes(genomes);
     // Absolute FID keeps no features: the app's searches hold many candidates.
-    return scoreInPrefixOrder(genomes, [&](const std::vector<int>& path) { return score(features(path)); });
+    return rankZeroScores(
+        scoreInPrefixOrder(genomes, [&](const std::vector<int>& path) { return score(features(path)); }));
 }
 
 }  // namespace ddsm

@@ -17,7 +17,9 @@
 // Sharded (options.ranks with several ranks): every rank makes the same calls;
 // each samples the batches dealt to it (batch b to rank b % N, image i from
 // its own noise whatever N) and the features are gathered in image order, so
-// every rank holds one process's features and scores.
+// every rank holds one process's features and scores. evaluate() and
+// evaluateWith() check that the ranks score the same genomes and hand every
+// rank rank 0's scores, so a search runs in step on every rank.
 #include "engine/sampler.h"
 #include "metrics/gaussian_stats.h"
 #include "search/evaluator.h"
@@ -98,6 +100,10 @@ public:
 
 private:
     double kidOf(const at::Tensor& features) const;  // NaN unless KID reference features are set
+    // Sharded: throws ddsm::Error unless every rank passes the same genomes.
+    void requireSameGenomes(const std::vector<Genome>& genomes);
+    // Sharded: rank 0's scores on every rank.
+    std::vector<Evaluation> rankZeroScores(std::vector<Evaluation> scores);
     // Scores each genome's step widths, in lexicographic order of them.
     std::vector<Evaluation> scoreInPrefixOrder(const std::vector<Genome>& genomes,
                                                const std::function<Evaluation(const std::vector<int>&)>& scoreOf);

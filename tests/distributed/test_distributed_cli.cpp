@@ -1,6 +1,6 @@
 // Whole data-parallel jobs of the `ddsm` executable on 127.0.0.1: the launcher,
-// training on 2 ranks against 1, resume, sharded FID, compare and importance,
-// a rank killed mid-run.
+// training on 2 ranks against 1, resume, sharded FID, compare, importance and
+// search, a rank killed mid-run.
 #include "distributed/distributed_config.h"
 #include "engine/model_file.h"
 #include "engine/net_config.h"
@@ -139,6 +139,12 @@ private slots:
         c.widths = {1.0, 0.5};
         SlimmableUNet net(c);
         net.initialize(seed);
+        // Untrained, the output layer starts at zero and every width predicts the
+        // same; perturbed weights make the widths, and so the schedules, differ.
+        torch::NoGradGuard noGrad;
+        torch::manual_seed(seed);
+        for (auto& p : net.parameters())
+            p.add_(torch::randn_like(p) * 0.05);
         saveModel(path(name).toStdString(), net, "{}");
         return path(name);
     }
@@ -352,6 +358,59 @@ private slots:
         };
         QCOMPARE(printed(two.out), printed(one.out));
         QCOMPARE(printed(one.out).size(), 1 + 4);
+        QVERIFY2(!two.out.contains("[rank 1]"), qPrintable(two.out));
+    }
+
+    void twoRanksSearchAsOneProcessDoes()
+    {
+        const QString model = tinyModel28("search.safetensors", 9);
+        // Candidates of 10 images in batches of 5 raced up to 20, two finalists
+        // validated, the chosen one re-evaluated on 15 images (a short batch).
+        const auto search = [&](const QString& out) {
+            return QStringList{"search", model, "--out", path(out), "--features", "pixels", "--reference-count",
+                               "200", "--population", "6", "--generations", "2", "--samples-per-candidate", "10",
+                               "--race-max-samples", "20", "--batch", "5", "--steps", "4", "--budget", "0.8",
+                               "--finalists", "2", "--final-samples", "15", "--bootstrap", "20", "--seed", "4",
+                               "--threads", "1"};
+        };
+        const Run one = runCli(search("search-one"));
+        QVERIFY2(one.exitCode == 0, qPrintable(one.out + one.err));
+        const Run two = runCli(onTwoRanks(search("search-two")));
+        QVERIFY2(two.exitCode == 0, qPrintable(two.out + two.err));
+        qInfo("search: 1 rank %lld ms, 2 ranks %lld ms", one.ms, two.ms);
+        const auto read = [&](const QString& name) {
+            QFile file(path(name));
+            return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+        };
+        // Every evaluated candidate with its score, cost and front rank.
+        const QString front = read("search-one/pareto.csv");
+        QVERIFY2(front.count('\n') > 6, qPrintable(front));
+        // The schedules' scores spread widely: equal fronts are not equal by construction.
+        double lowest = 1e300, highest = -1e300;
+        for (const QString& line : front.split('\n').mid(1, front.count('\n') - 1)) {
+            const double quality = line.section(',', 2, 2).toDouble();
+            lowest = std::min(lowest, quality);
+            highest = std::max(highest, quality);
+        }
+        QVERIFY2(highest - lowest > 0.1, qPrintable(front));
+        QVERIFY2(two.out.contains("[rank 0] ranks: 2"), qPrintable(two.out));
+        QCOMPARE(read("search-two/pareto.csv"), front);
+        // The re-evaluation's figures, without its timings.
+        const auto figures = [&](const QString& dir) {
+            auto document = QJsonDocument::fromJson(read(dir + "/reevaluation.json").toUtf8()).object();
+            auto rows = document["schedules"].toArray();
+            for (int i = 0; i < rows.size(); ++i) {
+                auto row = rows[i].toObject();
+                row.remove("sampling_seconds");
+                row.remove("speedup_vs_full");
+                rows[i] = row;
+            }
+            document["schedules"] = rows;
+            return document;
+        };
+        QCOMPARE(figures("search-one")["schedules"].toArray().size(), 2);
+        QCOMPARE(figures("search-one")["finalists"].toArray().size(), 2);
+        QCOMPARE(figures("search-two"), figures("search-one"));
         QVERIFY2(!two.out.contains("[rank 1]"), qPrintable(two.out));
     }
 
