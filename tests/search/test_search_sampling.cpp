@@ -1,7 +1,10 @@
 // The sampling side of the search on a tiny slimmable UNet: resuming from a
 // shared prefix gives bit-identical images to sampling from noise, the prefix
 // cache counts and evicts as specified, and exported schedules map back to the
-// sampler's steps exactly.
+// sampler's steps exactly; on two ranks the evaluator scores as one process.
+#include "base/error.h"
+#include "distributed/distributed_config.h"
+#include "distributed/process_group.h"
 #include "engine/diffusion.h"
 #include "engine/slimmable_denoiser.h"
 #include "engine/slimmable_unet.h"
@@ -16,6 +19,8 @@
 #include <torch/torch.h>
 
 #include <QtTest>
+
+#include <thread>
 
 using namespace ddsm;
 
@@ -217,6 +222,62 @@ private slots:
         QCOMPARE(same.interval.high, 0.0);
         const auto worse = pairedFidDifference(reference, a, a + 1.0, o);
         QVERIFY(worse.value > 0 && worse.interval.low > 0);
+    }
+
+    void twoRanksScoreAsOneProcess()
+    {
+        // Batches 0 and 2 (short) on rank 0, batch 1 on rank 1; paired and absolute scores.
+        const std::vector<Genome> genomes{{0, 0, 0, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 1, 1, 1}, {0, 1, 0, 1, 0, 1, 0, 1}};
+        const auto scores = [&](ProcessGroup* ranks, bool paired) {
+            auto denoiser = tinyDenoiser();
+            auto o = options(true);
+            o.pairedWithFullWidth = paired;
+            o.ranks = ranks;
+            SamplingEvaluator evaluator(*denoiser, setupFor(*denoiser, 0.5), pixels4(), referenceStats(), o);
+            return evaluator.evaluate(genomes);
+        };
+        const int port = freeLoopbackPort();
+        std::vector<std::vector<Evaluation>> onRank[2];
+        std::string errors[2];
+        std::vector<std::thread> ranks;
+        for (int r = 0; r < 2; ++r)
+            ranks.emplace_back([&, r] {
+                try {
+                    DistributedConfig c;
+                    c.rank = c.localRank = r;
+                    c.worldSize = 2;
+                    c.masterPort = port;
+                    c.timeoutSeconds = 20;
+                    auto group = ProcessGroup::create(c);
+                    onRank[r] = {scores(group.get(), true), scores(group.get(), false)};
+                    // Ranks whose searches diverged are stopped, not mixed.
+                    auto denoiser = tinyDenoiser();
+                    auto o = options(true);
+                    o.ranks = group.get();
+                    SamplingEvaluator evaluator(*denoiser, setupFor(*denoiser, 0.5), pixels4(), referenceStats(), o);
+                    try {
+                        evaluator.evaluate({genomes[size_t(r)]});
+                        errors[r] = "different candidates went unnoticed";
+                    } catch (const Error& e) {
+                        if (std::string(e.what()).find("asked to score different candidates") == std::string::npos)
+                            errors[r] = e.what();
+                    }
+                } catch (const std::exception& e) {
+                    errors[r] = e.what();
+                }
+            });
+        for (auto& t : ranks)
+            t.join();
+        QVERIFY2(errors[0].empty() && errors[1].empty(), (errors[0] + " / " + errors[1]).c_str());
+        const std::vector<std::vector<Evaluation>> one{scores(nullptr, true), scores(nullptr, false)};
+        for (int r = 0; r < 2; ++r)
+            for (size_t kind = 0; kind < 2; ++kind)
+                for (size_t i = 0; i < genomes.size(); ++i) {
+                    QVERIFY(onRank[r][kind][i].quality == one[kind][i].quality);  // exactly, not fuzzily
+                    QVERIFY(onRank[r][kind][i].uncertainty == one[kind][i].uncertainty);
+                    QCOMPARE(onRank[r][kind][i].samples, int64_t(10));
+                }
+        QVERIFY(one[0][1].quality != one[0][0].quality);
     }
 
     void exportedScheduleLooksUpTheSameStepWidths()
