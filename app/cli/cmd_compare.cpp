@@ -60,7 +60,8 @@ const char* kHelp =
     "\n"
     "On N ranks (ddsm launch --nproc N -- ddsm compare ...) each schedule's batches\n"
     "are dealt out round-robin and their features gathered in image order: the\n"
-    "figures equal one process's. Rank 0 prints them and writes --json.\n";
+    "figures equal one process's. Rank 0 prints them and writes --json; its seconds\n"
+    "are its own share's sampling time.\n";
 
 // The width index of every sampler step; a schedule must use the model's widths.
 std::vector<int> stepWidthIndices(const Args& args, const std::string& spec, const std::vector<int>& timesteps,
