@@ -40,6 +40,7 @@ import pickletools
 import random
 import re
 import resource
+import shutil
 import signal
 import sys
 import time
@@ -452,4 +453,8 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        status = main(sys.argv[1:])
+    finally:
+        shutil.rmtree(SCRATCH, ignore_errors=True)
+    sys.exit(status)
