@@ -7,6 +7,7 @@
 
 #include "base/atomic_file.h"
 #include "base/error.h"
+#include "base/json_fields.h"
 #include "base/sha256.h"
 #include "data/fashion_mnist.h"
 #include "distributed/distributed_config.h"
@@ -138,8 +139,15 @@ CostModel costModelFor(const std::string& kind, Denoiser& denoiser, const std::v
     // must optimise the same numbers.
     const auto path = out / "latency.json";
     if (resume && std::filesystem::exists(path)) {
-        const auto j = nlohmann::json::parse(readWholeFile(path.string()));
-        return {"latency", "ms", j.at("ms_per_image_step").get<std::vector<double>>()};
+        const JsonFields in(path.string());
+        const auto j = parseJson(readWholeFile(path.string()), path.string());
+        if (!j.is_object())
+            in.fail("expected a JSON object, found " + describeJson(j));
+        auto perWidth = in.get<std::vector<double>>(j, "", "ms_per_image_step");
+        if (perWidth.size() != widths.size())
+            in.failField("ms_per_image_step", "has " + std::to_string(perWidth.size()) + " entries, expected one per width (" +
+                                                  std::to_string(widths.size()) + ")");
+        return {"latency", "ms", std::move(perWidth)};
     }
     std::fprintf(stderr, "measuring latency per width (batch %d) ...\n", batch);
     LatencyOptions options;

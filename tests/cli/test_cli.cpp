@@ -146,6 +146,30 @@ private slots:
         QVERIFY(r.out.contains("(default 0.0002)"));
     }
 
+    void aResumedLatencySearchNamesADamagedProfile()
+    {
+        NetConfig c = tiny();
+        c.imageSize = 28;  // the pixel features' reference needs Fashion-MNIST's shape
+        saveNetConfig(path("tiny28.json").toStdString(), c);
+        const QString out = path("latency-search");
+        const QStringList args{"search", "--init", "random", "--config", path("tiny28.json"), "--features", "pixels",
+                               "--reference-count", "100", "--samples-per-candidate", "8", "--batch", "8",
+                               "--race-max-samples", "0", "--steps", "2", "--population", "4", "--final-samples", "8",
+                               "--bootstrap", "10", "--threads", "1", "--cost", "latency", "--budget", "0.9",
+                               "--generations", "1", "--out", out};
+        Run r = runCli(args);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(QFile::exists(out + "/latency.json"));
+        // A resumed search optimises the profile it measured; a damaged one is named, field and all.
+        QFile profile(out + "/latency.json");
+        QVERIFY(profile.open(QIODevice::WriteOnly));
+        profile.write(R"({"widths": [1, 0.5], "ms_per_image_step": [0.5, "fast"]})");
+        profile.close();
+        r = runCli(QStringList(args) << "--resume" << "--generations" << "2");
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("latency.json") && r.err.contains("ms_per_image_step[1]"), qPrintable(r.err));
+    }
+
     void untrainedNetworkNeedsAConfig()
     {
         const Run r = runCli({"sample", "--init", "random", "--out", path("x.png")});
