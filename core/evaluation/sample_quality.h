@@ -55,6 +55,8 @@ public:
     // with this run's recipe: the same figures as addBatch of as many images.
     void addFeatures(const at::Tensor& features);
     int64_t count() const;
+    // The features of every image so far, [count, D] float64, image 0 first.
+    at::Tensor features() const { return fid_.features(); }
 
     // Estimates of everything so far (at least 2 samples).
     Estimate fid(int bootstrapRounds = 200, uint64_t seed = 0) const;

@@ -25,6 +25,8 @@ public:
     Estimate current(int bootstrapRounds = 200, uint64_t seed = 0) const;
 
     const GaussianStats& reference() const { return reference_; }
+    // Every feature added so far, [count, D] float64, in the order added.
+    at::Tensor features() const { return features_.all(); }
 
 private:
     GaussianStats reference_;

@@ -44,7 +44,6 @@ void runQualityJob(const std::shared_ptr<Denoiser>& denoiser, QualitySpaceCache&
     const bool paired = request.pairedWithFullWidth && !isFullWidth(*denoiser, request.widthsByTimestep);
     const GaussianDiffusion diffusion(denoiser->diffusion());
     SampleQualityRun run(*denoiser, *space.extractor, space.reference, space.kidReference, recipe);
-    at::Tensor features;  // this schedule's, in image order, for the pairing
     while (run.count() < request.maxSamples) {
         if (cancel.load())
             return;
@@ -55,9 +54,7 @@ void runQualityJob(const std::shared_ptr<Denoiser>& denoiser, QualitySpaceCache&
             // Full width first: its images are kept for the next edit.
             if (paired)
                 full = spaces.fullWidth().first(denoiser, *space.extractor, sampler, first + count, &cancel);
-            const auto batch = sampleFeatures(*denoiser, diffusion, recipe, *space.extractor, first, count, &cancel);
-            run.addFeatures(batch);
-            features = first == 0 ? batch : torch::cat({features, batch}, 0);
+            run.addFeatures(sampleFeatures(*denoiser, diffusion, recipe, *space.extractor, first, count, &cancel));
         } catch (const Error&) {
             if (cancel.load())
                 return;  // stopped inside the batch
@@ -84,7 +81,7 @@ void runQualityJob(const std::shared_ptr<Denoiser>& denoiser, QualitySpaceCache&
         if (paired) {
             BootstrapOptions bootstrap;
             bootstrap.seed = sampler.seed;
-            const PairedDifference d = pairedFidDifference(space.reference, full, features, bootstrap);
+            const PairedDifference d = pairedFidDifference(space.reference, full, run.features(), bootstrap);
             m.vsFull = d.value;
             m.vsFullLow = d.interval.low;
             m.vsFullHigh = d.interval.high;
