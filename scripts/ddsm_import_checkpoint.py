@@ -21,6 +21,7 @@ expected layout (or holds something other than tensors and plain data),
 4 numpy missing.
 """
 import collections
+import functools
 import io
 import json
 import os
@@ -43,7 +44,11 @@ class CheckpointError(Exception):
 
 
 ONLY_DATA = "a checkpoint may only hold tensors, dicts, lists and numbers"
-MAX_EXPANDED_ELEMENTS = 1 << 26
+# Rebuilding a tensor copies it, and a pickle can rebuild one storage many times
+# or view it with zero strides: a small file could ask for gigabytes and minutes.
+# A checkpoint's tensors may hold twice the elements its storages store (views
+# that share a storage) plus this slack (small expanded tensors).
+EXPANSION_SLACK_ELEMENTS = 1 << 20
 
 # torch storage type -> (numpy dtype as stored, safetensors dtype).
 STORAGE_DTYPES = {
@@ -108,7 +113,25 @@ class Storage:
         self.dtype = dtype
 
 
-def rebuild_tensor(storage, storage_offset, size, stride, *_ignored):
+class ElementBudget:
+    """Elements stored in the checkpoint's storages and elements its tensors rebuild from them."""
+
+    __slots__ = ("stored", "rebuilt")
+
+    def __init__(self):
+        self.stored = 0
+        self.rebuilt = 0
+
+    def spend(self, count):
+        self.rebuilt += count
+        allowed = 2 * self.stored + EXPANSION_SLACK_ELEMENTS
+        if self.rebuilt > allowed:
+            raise CheckpointError(f"its tensors would hold {self.rebuilt} elements from storages of {self.stored}: "
+                                  f"a checkpoint's tensors may hold at most twice the elements stored plus "
+                                  f"{EXPANSION_SLACK_ELEMENTS}")
+
+
+def rebuild_tensor(budget, storage, storage_offset, size, stride, *_ignored):
     """torch._utils._rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks[, metadata])."""
     if not isinstance(storage, Storage):
         raise CheckpointError("a tensor's storage is not a storage of the archive")
@@ -119,9 +142,10 @@ def rebuild_tensor(storage, storage_offset, size, stride, *_ignored):
                               f"({shown(storage_offset)}, {shown(size)}, {shown(stride)})")
     data = storage.data
     count = int(np.prod(size, dtype=np.float64))
-    if count > max(data.size, 1) and count > MAX_EXPANDED_ELEMENTS:  # zero strides: a tiny file, a huge array
+    if count > max(data.size, 1) and count > EXPANSION_SLACK_ELEMENTS:  # zero strides: a tiny file, a huge array
         raise CheckpointError(f"a tensor of shape {list(size)} expands a storage of {data.size} elements "
-                              f"beyond {MAX_EXPANDED_ELEMENTS}")
+                              f"beyond {EXPANSION_SLACK_ELEMENTS}")
+    budget.spend(count)
     if 0 in size:
         return Tensor(np.zeros(size, dtype=data.dtype), storage.dtype)
     last = storage_offset + sum((n - 1) * s for n, s in zip(size, stride))
@@ -142,7 +166,7 @@ def rebuild_parameter(data, *_ignored):
 
 ALLOWED_GLOBALS = {
     ("collections", "OrderedDict"): collections.OrderedDict,
-    ("torch._utils", "_rebuild_tensor_v2"): rebuild_tensor,
+    ("torch._utils", "_rebuild_tensor_v2"): rebuild_tensor,  # bound to the file's ElementBudget below
     ("torch._utils", "_rebuild_parameter"): rebuild_parameter,
     ("torch._utils", "_rebuild_parameter_with_state"): rebuild_parameter,
 }
@@ -163,11 +187,14 @@ class RestrictedUnpickler(pickle.Unpickler):
         self.prefix = prefix
         self.source = source
         self.storages = {}
+        self.budget = ElementBudget()
 
     def find_class(self, module, name):
         found = ALLOWED_GLOBALS.get((module, name))
         if found is None:
             raise CheckpointError(f"{self.source}: refuses global {module}.{name}: {ONLY_DATA}")
+        if found is rebuild_tensor:
+            return functools.partial(rebuild_tensor, self.budget)
         return found
 
     def persistent_load(self, pid):
@@ -190,6 +217,7 @@ class RestrictedUnpickler(pickle.Unpickler):
             with self.archive.open(info) as stream:
                 raw = stream.read(numel * width)
             self.storages[key] = Storage(np.frombuffer(raw, dtype=numpy_type), dtype)
+            self.budget.stored += numel
         return self.storages[key]
 
 

@@ -57,7 +57,7 @@ for t in "${targets[@]}"; do
       echo "fuzz_$t: clean, ${runs:-?} runs in ${seconds} s"
     else
       echo "fuzz_$t: FAILED; input and log in $findings" >&2
-      grep -E "FINDING|control:|Error" "$log" | head -20 >&2 || true
+      grep -E "INFO: seed|FINDING|control:|Error" "$log" | head -20 >&2 || true
       failed+=("$t")
     fi
     continue

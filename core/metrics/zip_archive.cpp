@@ -81,7 +81,7 @@ Archive openArchive(std::string_view bytes, const Reader& reader)
 }
 
 // Refuses what this reader does not read, before anything is allocated.
-void checkEntry(const zip_stat_t& stat, const std::string& name, const Reader& reader)
+void checkEntry(const zip_stat_t& stat, const std::string& name, size_t archiveSize, const Reader& reader)
 {
     const zip_uint64_t needed = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD;
     if ((stat.valid & needed) != needed)
@@ -91,6 +91,11 @@ void checkEntry(const zip_stat_t& stat, const std::string& name, const Reader& r
     if (stat.comp_method != ZIP_CM_STORE && stat.comp_method != ZIP_CM_DEFLATE)
         reader.fail("entry " + name + " uses compression method " + std::to_string(stat.comp_method) +
                     "; only stored and deflate are supported");
+    // libzip does not compare an entry's compressed size with the archive's:
+    // a 200-byte file could otherwise have 2 GB allocated for a stored entry.
+    if (stat.comp_size > archiveSize)
+        reader.fail("corrupt ZIP archive: entry " + name + " claims " + std::to_string(stat.comp_size) +
+                    " compressed bytes but the file holds only " + std::to_string(archiveSize));
     if (stat.size > kMaxEntrySize)
         reader.fail("entry " + name + " is too large (" + std::to_string(stat.size) + " bytes)");
     if (stat.comp_method == ZIP_CM_STORE && stat.comp_size != stat.size)
@@ -215,7 +220,7 @@ std::vector<ZipEntry> decodeZip(std::string_view bytes, const std::string& origi
             reader.fail("corrupt ZIP archive: bad central directory entry " + std::to_string(i));
         ZipEntry entry;
         entry.name = stat.name;
-        checkEntry(stat, entry.name, reader);
+        checkEntry(stat, entry.name, bytes.size(), reader);
         entry.data = readEntry(archive.get(), zip_uint64_t(i), size_t(stat.size), entry.name, reader);
         entries.push_back(std::move(entry));
     }

@@ -114,6 +114,10 @@ def hostile_checkpoints(out):
     # A 4-byte storage viewed with zero strides as 10^18 elements.
     expand = torch.zeros(1).expand(10 ** 9, 10 ** 9)
     torch.save({"ema_model": {"w": expand}}, os.path.join(out, "expanded.pt"))
+    # 1,100 views of one 1,000-element storage: 1.1 million elements to copy from a 4 kB storage.
+    base = torch.zeros(1000)
+    views = {f"v{i}": base[:] for i in range(1100)}
+    torch.save({"ema_model": views}, os.path.join(out, "views.pt"))
     torch.save(dict_with(Call(os.system, touch(out, "legacy"))), os.path.join(out, "legacy.pt"),
                _use_new_zipfile_serialization=False)
 

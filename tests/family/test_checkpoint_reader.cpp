@@ -116,6 +116,9 @@ private slots:
         QVERIFY(throwsErrorMentioning([&] { readCheckpointEntry(path("expanded.pt"), "ema_model"); },
                                       {"expanded.pt: a tensor of shape [1000000000, 1000000000] expands a storage "
                                        "of 1 elements"}));
+        QVERIFY(throwsErrorMentioning([&] { readCheckpointEntry(path("views.pt"), "ema_model"); },
+                                      {"views.pt: its tensors would hold 1051000 elements from storages of 1000: "
+                                       "a checkpoint's tensors may hold at most twice the elements stored plus 1048576"}));
     }
 
     // Inputs on which the fuzz harness (fuzz/fuzz_checkpoint_reader.py) once made the reader fail: an

@@ -471,6 +471,8 @@ private slots:
         QTest::newRow("missing file") << "absent.npz" << "absent.npz";
         QTest::newRow("deflated size beyond deflate")
             << "claims_1_5gb.npz" << "entry mu1.npy claims 1500000000 bytes from";
+        QTest::newRow("stored size beyond the file")
+            << "stored_claims_2gb.npz" << "entry mu.npy claims 2000000000 compressed bytes but the file holds only";
     }
     void brokenFilesNameFileAndProblem()
     {
@@ -510,6 +512,15 @@ private slots:
             const uint32_t claimed = 1'500'000'000u;
             for (int i = 0; i < 4; ++i)
                 bytes[directory + 24 + size_t(i)] = char((claimed >> (8 * i)) & 0xff);
+        } else if (file == "stored_claims_2gb.npz") {
+            // A stored entry whose directory record claims 2 GB (both sizes agree, as
+            // stored entries must): refused before 2 GB are allocated for it.
+            const size_t directory = bytes.find("PK\x01\x02");
+            QVERIFY(directory != std::string::npos);
+            const uint32_t claimed = 2'000'000'000u;
+            for (size_t field : {size_t(20), size_t(24)})
+                for (int i = 0; i < 4; ++i)
+                    bytes[directory + field + size_t(i)] = char((claimed >> (8 * i)) & 0xff);
         } else if (file == "int_mu.npz") {
             bytes = ddsm::encodeZip({{"mu.npy", npyOf(mu.to(at::kLong))}, {"sigma.npy", npyOf(sigma)}});
         }
