@@ -10,6 +10,7 @@
 #include "io/image_grid.h"
 #include "io/png_text.h"
 #include "schedule/respacing.h"
+#include "training/loss_log.h"
 #include "training/trainer.h"
 
 #include <nlohmann/json.hpp>
@@ -21,6 +22,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <optional>
 #include <sstream>
 
 namespace ddsm {
@@ -85,18 +87,10 @@ int64_t runTraining(Trainer& trainer, const TrainingRunSettings& s, const Traini
     const bool main = group.isMain();
     trainer.synchronizeRanks();
     const auto& c = trainer.config();
-    const std::string csvPath = s.outDir + "/loss.csv";
-    std::ofstream csv;
+    std::optional<LossLog> log;
     if (main) {
         std::filesystem::create_directories(s.outDir);
-        const bool freshLog = !std::filesystem::exists(csvPath);
-        csv.open(csvPath, std::ios::app);
-        if (freshLog) {
-            csv << "step,seconds,learning_rate,grad_norm";
-            for (double w : c.widths)
-                csv << ",loss_w" << w;
-            csv << "\n";
-        }
+        log.emplace(s.outDir + "/loss.csv", c.widths, trainer.completedSteps());
     }
     std::vector<double> macs;
     for (double w : c.widths)
@@ -110,6 +104,7 @@ int64_t runTraining(Trainer& trainer, const TrainingRunSettings& s, const Traini
     auto checkpoint = [&] {
         if (!main)
             return;
+        log->flush();  // the rows the checkpoint holds, on disk before it
         trainer.saveCheckpoint(s.outDir + "/checkpoint.safetensors",
                                {{"dataset", s.datasetDescription}, {"data_spec", s.dataSpec}});
         exportModel(trainer, s);
@@ -133,19 +128,9 @@ int64_t runTraining(Trainer& trainer, const TrainingRunSettings& s, const Traini
                 if (c.widths[i] == w)
                     intervalMacs += 3.0 * macs[i] * trainer.options().batchSize;
 
-        if (main) {
-            csv << stats.step << "," << std::chrono::duration<double>(Clock::now() - start).count() << ","
-                << stats.learningRate << "," << stats.gradNorm;
-            for (double w : c.widths) {
-                csv << ",";
-                for (size_t i = 0; i < stats.widths.size(); ++i)
-                    if (stats.widths[i] == w) {
-                        csv << stats.losses[i];
-                        break;
-                    }
-            }
-            csv << "\n";
-        }
+        if (main)
+            log->append(stats.step, std::chrono::duration<double>(Clock::now() - start).count(), stats.learningRate,
+                        stats.gradNorm, stats.widths, stats.losses);
 
         if (stats.step % s.progressEvery == 0 || stats.step == total) {
             const double seconds = std::chrono::duration<double>(Clock::now() - intervalStart).count();
@@ -162,15 +147,13 @@ int64_t runTraining(Trainer& trainer, const TrainingRunSettings& s, const Traini
             intervalSteps = 0;
             intervalLoss = intervalMacs = 0;
             if (main)
-                csv.flush();
+                log->flush();  // for whoever plots the log as it grows
         }
         if (s.checkpointEvery > 0 && stats.step % s.checkpointEvery == 0)
             checkpoint();
         if (main && s.sampleEvery > 0 && stats.step % s.sampleEvery == 0)
             writeSampleGrids(trainer, s);
     }
-    if (main)
-        csv.flush();
     checkpoint();
     TrainingProgress done;
     done.step = trainer.completedSteps();

@@ -16,6 +16,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sstream>
+
 #include <filesystem>
 
 using namespace ddsm;
@@ -448,6 +450,49 @@ private slots:
         Trainer resumed(tiny(), options(100), blobs(32), c10::Device(c10::kCPU));
         resumed.loadCheckpoint(settings.outDir + "/checkpoint.safetensors");
         QCOMPARE(resumed.completedSteps(), int64_t(3));
+    }
+
+    void lossLogHoldsEveryStepOnceAcrossAResume()
+    {
+        QTemporaryDir dir;
+        TrainingRunSettings settings;
+        settings.outDir = dir.path().toStdString();
+        settings.checkpointEvery = 2;
+        settings.sampleEvery = 0;
+        settings.progressEvery = 1;
+        {
+            Trainer trainer(tiny(), options(4), blobs(32), c10::Device(c10::kCPU));
+            runTraining(trainer, settings, nullptr, nullptr);
+        }
+        // What a run killed after its checkpoint at step 4 leaves: rows of later
+        // steps, the last one cut short.
+        const std::string path = settings.outDir + "/loss.csv";
+        std::string csv = readWholeFile(path);
+        csv += "5,99,0.001,1,0.5,,,0.5\n6,100,0.001,1,0.5,,,0.5\n7,10";
+        writeFileAtomically(path, csv);
+
+        Trainer resumed(tiny(), options(6), blobs(32), c10::Device(c10::kCPU));
+        resumed.loadCheckpoint(settings.outDir + "/checkpoint.safetensors");
+        runTraining(resumed, settings, nullptr, nullptr);
+
+        std::istringstream lines(readWholeFile(path));
+        std::string line;
+        std::getline(lines, line);
+        QVERIFY(line.rfind("step,seconds,", 0) == 0);
+        std::vector<long long> steps;
+        double lastSeconds = 0;
+        while (std::getline(lines, line)) {
+            std::istringstream fields(line);
+            long long step = 0;
+            char comma = 0;
+            double seconds = -1;
+            QVERIFY2(bool(fields >> step >> comma >> seconds), line.c_str());
+            QVERIFY2(seconds >= lastSeconds, line.c_str());  // training time goes on across the resume
+            QVERIFY2(seconds < 99, line.c_str());            // the dropped rows' times are not inherited
+            lastSeconds = seconds;
+            steps.push_back(step);
+        }
+        QCOMPARE(steps, (std::vector<long long>{1, 2, 3, 4, 5, 6}));
     }
 };
 
