@@ -14,34 +14,44 @@ namespace ddsm::cli {
 
 int applyThreads(const Args& args)
 {
-    const int threads = args.getInt("threads", defaultThreadCount());
-    if (threads < 1)
-        throw Error("--threads must be at least 1");
-    torch::set_num_threads(threads);
+    const int threads = args.getInt("threads", api::defaultThreadCount());
+    api::setThreadCount(threads);
     return threads;
+}
+
+api::Model openApiModel(const Args& args)
+{
+    api::OpenOptions options;
+    if (args.has("init")) {
+        if (args.get("init", "") != "random")
+            throw Error("--init accepts only \"random\"");
+        options.randomInit = true;
+        options.config = args.get("config", "");
+        options.initSeed = args.getSeed("seed-init", 0);
+    } else if (!args.positionals().empty()) {
+        options.path = args.positionals().front();
+    }
+    return api::openModel(options);
 }
 
 std::shared_ptr<Denoiser> openModel(const Args& args, std::string* description)
 {
-    const c10::Device device(c10::kCPU);
-    if (args.has("init")) {
-        if (args.get("init", "") != "random")
-            throw Error("--init accepts only \"random\"");
-        const auto config = args.get("config");
-        if (!config)
-            throw Error("--init random needs --config CFG (an architecture JSON, e.g. configs/fmnist-small.json)");
-        auto net = std::make_shared<SlimmableUNet>(loadNetConfig(*config));
-        net->initialize(args.getSeed("seed-init", 0));
-        if (description)
-            *description = "untrained network (" + *config + ")";
-        return std::make_shared<SlimmableDenoiser>(net, "untrained", device);
-    }
-    if (args.positionals().empty())
-        throw Error("no MODEL given (a .safetensors model file, or --init random --config CFG)");
-    const std::string path = args.positionals().front();
+    const api::Model model = openApiModel(args);
     if (description)
-        *description = path;
-    return openDenoiser(path, device);
+        *description = model.description();
+    return model.denoiser();
+}
+
+api::Sampler apiSamplerFromArgs(const Args& args, int defaultSteps)
+{
+    api::Sampler sampler;
+    sampler.kind = args.get("sampler", "ddim");
+    sampler.steps = args.getInt("steps", defaultSteps);
+    sampler.eta = args.getDouble("eta", 0.0);
+    sampler.variance = args.get("variance", "fixedlarge");
+    sampler.seed = args.getSeed("seed", 0);
+    sampler.clipX0 = !args.has("no-clip");
+    return sampler;
 }
 
 LoadedModel openSlimmableModel(const std::string& path, const std::string& use)

@@ -2,6 +2,8 @@
 // Pieces every `ddsm` command shares: threads, opening a model, printing.
 #include "args.h"
 
+#include "api/ddsm_api.h"
+
 #include <memory>
 #include <string>
 
@@ -22,7 +24,12 @@ int applyThreads(const Args& args);
 // MODEL from the first positional: a .safetensors model file or a family
 // manifest (.json); or an untrained network with `--init random --config CFG
 // [--seed-init N]`.
+api::Model openApiModel(const Args& args);
 std::shared_ptr<Denoiser> openModel(const Args& args, std::string* description = nullptr);
+
+// --sampler ddim|ddpm, --steps N (default `defaultSteps`), --eta X, --variance,
+// --seed K, --no-clip; checked against T by the operation that runs it.
+api::Sampler apiSamplerFromArgs(const Args& args, int defaultSteps = 50);
 
 // MODEL for what needs the slimmable network itself (`widen`, `train
 // --init-weights`): opened as openModel opens any model, so every kind of file

@@ -93,6 +93,10 @@ void MainWindow::connectQualityJobs()
         };
         metricsPanel_->plot()->setSearch(points(snapshot.evaluated), points(snapshot.front), searchSteps_);
     });
+    connect(session_, &ModelSession::searchValidated, this, [this](int job, const SearchSnapshot& snapshot) {
+        if (job == searchJob_)
+            searchPanel_->showValidation(snapshot);
+    });
     connect(session_, &ModelSession::searchEnded, this, [this](int job, bool cancelled, const QString& error) {
         if (job != searchJob_)
             return;

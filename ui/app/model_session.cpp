@@ -198,14 +198,22 @@ int ModelSession::startSearch(const SearchRequest& request)
         QString error;
         bool completed = false;
         try {
-            completed = runSearchJob(*denoiser, *spaces, request, *flag, [this, job](const SearchSnapshot& snapshot) {
-                onGui([this, job, snapshot] {
-                    if (!isRunning(job))
-                        return;
-                    emit jobProgress(job, snapshot.generation + 1, snapshot.generations + 1);
-                    emit searchProgress(job, snapshot);
+            completed = runSearchJob(
+                denoiser, *spaces, request, *flag,
+                [this, job](const SearchSnapshot& snapshot) {
+                    onGui([this, job, snapshot] {
+                        if (!isRunning(job))
+                            return;
+                        emit jobProgress(job, snapshot.generation + 1, snapshot.generations + 1);
+                        emit searchProgress(job, snapshot);
+                    });
+                },
+                [this, job](const SearchSnapshot& snapshot) {
+                    onGui([this, job, snapshot] {
+                        if (isRunning(job))
+                            emit searchValidated(job, snapshot);
+                    });
                 });
-            });
         } catch (const std::exception& e) {
             error = QString::fromStdString(e.what());
         }

@@ -47,7 +47,8 @@ public:
     // A measured FID/KID of one schedule (quality_jobs.h): qualityEstimated
     // after every batch, then jobEnded. Errors end in qualityFailed.
     int startQualityRun(const QualityRequest& request);
-    // A schedule search: searchProgress after every generation, then searchEnded.
+    // A schedule search: searchProgress after every generation, searchValidated
+    // once its finalists are validated on fresh noise, then searchEnded.
     int startSearch(const SearchRequest& request);
     void cancel(int job);
     void cancelAll();
@@ -63,6 +64,7 @@ signals:
     void qualityEstimated(int job, const ddsm::ui::MeasuredFid& estimate);
     void qualityFailed(int job, const QString& message);
     void searchProgress(int job, const ddsm::ui::SearchSnapshot& snapshot);
+    void searchValidated(int job, const ddsm::ui::SearchSnapshot& snapshot);
     // `error` is empty unless the search failed.
     void searchEnded(int job, bool cancelled, const QString& error);
     // For the status bar: a job began running, made progress, or ended (any way).

@@ -61,6 +61,13 @@ struct SearchRequest {
     // Cost objective: FLOPs when empty, else this machine's measured ms per
     // image-step, one per width (widest first), e.g. the Model dock's profile.
     std::vector<double> latencyMsPerWidth;
+    // After the generations, as `ddsm search --finalists K`: the best K under
+    // the budget are scored again on fresh (validation) noise and the best
+    // there is re-evaluated next to full width. Images for both: finalSamples,
+    // 0 = 2 x samplesPerCandidate (the CLI takes 4 x; fewer keep the dock
+    // interactive).
+    int finalists = 3;
+    int finalSamples = 0;
 };
 
 struct SearchPoint {
@@ -84,12 +91,21 @@ struct SearchSnapshot {
     double cacheHitRate = 0;
     double prefixReuseRate = 0;
     double elapsedSeconds = 0;
+    // Set once the finalists are validated: `best` is then the chosen one,
+    // re-evaluated on finalSamples fresh images next to full width.
+    bool validated = false;
+    int finalists = 0;                // scored on validation noise (1: nothing to choose between)
+    int finalSamples = 0;
+    double chosenFid = 0, fullWidthFid = 0;
+    double minusFull = 0, minusFullLow = 0, minusFullHigh = 0;  // paired 95% interval, same images
 };
 
-// Runs the search; `onGeneration` after every generation. Returns false when
-// cancelled. Throws ddsm::Error like runQualityJob.
-bool runSearchJob(Denoiser& denoiser, QualitySpaceCache& spaces, const SearchRequest& request,
+// Runs the search `ddsm search` runs; `onGeneration` after every generation,
+// then `onValidated` once the finalists are validated and the chosen schedule
+// re-evaluated. Returns false when cancelled. Throws ddsm::Error like runQualityJob.
+bool runSearchJob(const std::shared_ptr<Denoiser>& denoiser, QualitySpaceCache& spaces, const SearchRequest& request,
                   const std::atomic<bool>& cancel,
-                  const std::function<void(const SearchSnapshot&)>& onGeneration);
+                  const std::function<void(const SearchSnapshot&)>& onGeneration,
+                  const std::function<void(const SearchSnapshot&)>& onValidated);
 
 }  // namespace ddsm::ui

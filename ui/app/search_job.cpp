@@ -1,98 +1,110 @@
-// The Search dock's job: `ddsm search` with FLOPs or the measured latency as
-// the cost, scored with the shipped features, reporting every generation.
+// The Search dock's job: the search `ddsm search` runs (api/ddsm_api.h), with
+// FLOPs or the measured latency as the cost, scored with the shipped features
+// and reporting every generation; its finalists are validated on fresh noise.
 #include "quality_jobs.h"
 #include "quality_space.h"
-#include "engine_sampler.h"
 
-#include "base/error.h"
-#include "engine/denoiser.h"
-#include "evaluation/feature_extractor.h"
-#include "schedule/respacing.h"
-#include "search/cost_model.h"
-#include "search/evolutionary_search.h"
-#include "search/sampling_evaluator.h"
+#include "api/ddsm_api.h"
 
-#include <torch/torch.h>
+#include <algorithm>
 
 namespace ddsm::ui {
 
 namespace {
 
-SearchPoint pointOf(const Candidate& c, const GeneLayout& layout, const std::vector<double>& widths,
-                    const CostModel& flops)
+api::Sampler apiSampler(const SamplerChoice& choice)
+{
+    api::Sampler s;
+    s.kind = choice.kind;
+    s.steps = choice.steps;
+    s.eta = choice.eta;
+    s.seed = choice.seed;
+    return s;
+}
+
+SearchPoint pointOf(const api::SearchPoint& from)
 {
     SearchPoint p;
-    const auto steps = layout.expand(c.genome);
-    p.stepWidths = widthsOf(steps, widths);
-    p.relativeCost = c.cost;
-    p.gflopsPerImage = flops.absolute(steps);
-    p.fid = c.evaluation.quality;
+    p.stepWidths = from.stepWidths;
+    p.relativeCost = from.relativeCost;
+    p.gflopsPerImage = from.gflopsPerImage;
+    p.fid = from.quality;
     return p;
 }
 
 }  // namespace
 
-bool runSearchJob(Denoiser& denoiser, QualitySpaceCache& spaces, const SearchRequest& request,
+bool runSearchJob(const std::shared_ptr<Denoiser>& denoiser, QualitySpaceCache& spaces, const SearchRequest& request,
                   const std::atomic<bool>& cancel,
-                  const std::function<void(const SearchSnapshot&)>& onGeneration)
+                  const std::function<void(const SearchSnapshot&)>& onGeneration,
+                  const std::function<void(const SearchSnapshot&)>& onValidated)
 {
-    torch::NoGradGuard noGrad;
-    const int T = denoiser.diffusion().T;
-    const std::vector<double> widths = denoiser.widths();
-    const QualitySpace& space = spaces.get(denoiser, false);
+    // The shipped features and statistics, checked against the model first.
+    spaces.get(*denoiser, false);
 
-    SamplingSetup setup;
-    setup.sampler = engineSampler(request.sampler);
-    setup.sampler.validate(T);
-    setup.timesteps = respacedTimesteps(T, setup.sampler.steps);
-    setup.widths = widths;
-    setup.layout = GeneLayout::parse(request.granularity.toStdString(), setup.sampler.steps);
-
-    SamplingEvaluatorOptions options;
-    options.samples = request.samplesPerCandidate;
-    options.batchSize = request.batch;
-    options.featureName = space.extractor->name();
-    options.cancel = &cancel;
-    const auto extractor = space.extractor;
-    SamplingEvaluator evaluator(denoiser, setup, [extractor](const at::Tensor& images) { return extractor->features(images); },
-                                space.reference, options);
-
-    SearchSettings settings;
-    settings.population = request.population;
-    settings.generations = request.generations;
-    settings.seed = setup.sampler.seed;
-    settings.widthCount = int(widths.size());
-    settings.layout = setup.layout;
-    settings.budget = request.budget;
-    settings.validate();
-    const CostModel flops = flopsCostModel(denoiser, widths);
-    CostModel cost = flops;
+    api::SearchOptions options;
+    options.sampler = apiSampler(request.sampler);
+    options.granularity = request.granularity.toStdString();
+    options.budget = request.budget;
+    options.population = request.population;
+    options.generations = request.generations;
+    options.samplesPerCandidate = request.samplesPerCandidate;
+    options.batch = request.batch;
+    options.features = "default";
+    options.pairedScore = false;
+    options.raceMaxSamples = 0;
+    options.crossover = "uniform";
+    options.mutationProbability = 0;
     if (!request.latencyMsPerWidth.empty()) {
-        if (request.latencyMsPerWidth.size() != widths.size())
-            throw Error("the latency profile has " + std::to_string(request.latencyMsPerWidth.size()) +
-                        " widths, the model " + std::to_string(widths.size()));
-        cost = CostModel{"latency", "ms", request.latencyMsPerWidth};
+        options.cost = "latency";
+        options.latencyMsPerWidth = request.latencyMsPerWidth;
     }
-    EvolutionarySearch search(settings, [&](const Genome& g) { return cost.relative(setup.layout.expand(g)); },
-                              evaluator);
-    return search.run(&cancel, [&](const GenerationReport& r) {
+    options.finalists = request.finalists;
+    options.finalSamples = request.finalSamples > 0 ? request.finalSamples : 2 * request.samplesPerCandidate;
+    options.cancel = &cancel;
+
+    SearchSnapshot last;
+    options.progress = [&](const api::SearchProgress& p) {
+        if (p.stage == api::SearchProgress::Stage::Started)
+            last.costKind = QString::fromStdString(p.plan->costKind);
+        if (p.stage != api::SearchProgress::Stage::Generation)
+            return;
+        const api::SearchGeneration& r = *p.generation;
         SearchSnapshot s;
         s.generation = r.generation;
         s.generations = r.generations;
         s.samplesPerCandidate = request.samplesPerCandidate;
         s.budget = r.budget;
-        s.costKind = QString::fromStdString(cost.kind);
-        for (const auto& c : search.evaluated())
-            s.evaluated.push_back(pointOf(c, setup.layout, widths, flops));
+        s.costKind = last.costKind;
+        for (const auto& c : r.evaluated)
+            s.evaluated.push_back(pointOf(c));
         for (const auto& c : r.front)
-            s.front.push_back(pointOf(c, setup.layout, widths, flops));
+            s.front.push_back(pointOf(c));
         if (r.best)
-            s.best = pointOf(*r.best, setup.layout, widths, flops);
-        s.cacheHitRate = r.cacheLookups ? double(r.cacheHits) / double(r.cacheLookups) : 0;
-        s.prefixReuseRate = r.evaluator.reuseRate();
+            s.best = pointOf(*r.best);
+        s.cacheHitRate = r.cacheHitRate;
+        s.prefixReuseRate = r.prefixReuseRate;
         s.elapsedSeconds = r.elapsedSeconds;
+        last = s;
         onGeneration(s);
-    });
+    };
+    const api::SearchResult result = api::search(api::Model(denoiser), options);
+    if (result.cancelled)
+        return false;
+    if (result.chosen && result.reevaluation.size() == 2) {
+        SearchSnapshot s = last;
+        s.validated = true;
+        s.finalists = int(std::max<size_t>(1, result.validation.finalists.size()));
+        s.finalSamples = result.finalSamples;
+        s.best = pointOf(*result.chosen);
+        s.chosenFid = result.reevaluation[1].fid;
+        s.fullWidthFid = result.reevaluation[0].fid;
+        s.minusFull = result.reevaluation[1].minusFirst;
+        s.minusFullLow = result.reevaluation[1].minusFirstLow;
+        s.minusFullHigh = result.reevaluation[1].minusFirstHigh;
+        onValidated(s);
+    }
+    return true;
 }
 
 }  // namespace ddsm::ui

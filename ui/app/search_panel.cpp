@@ -70,7 +70,11 @@ SearchPanel::SearchPanel(QWidget* parent) : QWidget(parent)
     buttons->addWidget(cancel_);
     buttons->addWidget(loadBest_);
 
-    status_ = new QLabel(tr("Uses the sampler, steps and seed of the Denoising dock."));
+    status_ = new QLabel(tr("Uses the sampler, steps and seed of the Denoising dock. After the last generation the "
+                            "best %1 under the budget are scored again on fresh noise, with twice the images per "
+                            "candidate (`ddsm search` takes four times), and the best there is re-evaluated next "
+                            "to full width.")
+                             .arg(defaults.finalists));
     status_->setWordWrap(true);
     table_ = new QTableWidget(0, 3);
     table_->setHorizontalHeaderLabels({tr("cost vs full"), tr("GFLOPs / image"), tr("FID (search)")});
@@ -171,6 +175,26 @@ void SearchPanel::showSnapshot(const SearchSnapshot& snapshot)
     loadBest_->setEnabled(snapshot.best.has_value());
 }
 
+void SearchPanel::showValidation(const SearchSnapshot& snapshot)
+{
+    snapshot_ = snapshot;
+    loadBest_->setEnabled(snapshot.best.has_value());
+    if (!snapshot.best)
+        return;
+    const QString chosen = snapshot.finalists > 1
+                               ? tr("Best of %1 finalists on %2 fresh images").arg(snapshot.finalists).arg(snapshot.finalSamples)
+                               : tr("Best under budget");
+    status_->setText(status_->text() +
+                     tr("\n%1: FID %2 vs %3 at full width, %4 [%5, %6] on %7 re-evaluation images")
+                         .arg(chosen)
+                         .arg(snapshot.chosenFid, 0, 'f', 2)
+                         .arg(snapshot.fullWidthFid, 0, 'f', 2)
+                         .arg(snapshot.minusFull, 0, 'f', 2)
+                         .arg(snapshot.minusFullLow, 0, 'f', 2)
+                         .arg(snapshot.minusFullHigh, 0, 'f', 2)
+                         .arg(snapshot.finalSamples));
+}
+
 void SearchPanel::showEnded(bool cancelled, const QString& error)
 {
     setRunning(false);
@@ -180,9 +204,14 @@ void SearchPanel::showEnded(bool cancelled, const QString& error)
     else if (cancelled)
         status_->setText(status_->text() + tr("\nCancelled: the front above is that of the last complete generation."));
     else
-        status_->setText(status_->text() + tr("\nFinished. Scores use %1 images each; measure a chosen schedule "
-                                              "(Metrics dock) or re-evaluate it with `ddsm fid` before trusting small gaps.")
-                                               .arg(snapshot_.samplesPerCandidate));
+        status_->setText(status_->text() +
+                         (snapshot_.validated
+                              ? tr("\nFinished. Search scores use %1 images each; the best under budget was chosen "
+                                   "among finalists on fresh noise and re-evaluated next to full width. Measure it "
+                                   "(Metrics dock) or with `ddsm compare` on more images before trusting small gaps.")
+                              : tr("\nFinished. Scores use %1 images each; measure a chosen schedule (Metrics dock) "
+                                   "or re-evaluate it with `ddsm fid` before trusting small gaps."))
+                             .arg(snapshot_.samplesPerCandidate));
 }
 
 QString SearchPanel::statusText() const { return status_->text(); }

@@ -28,6 +28,8 @@ public:
     void setRunning(bool running);
     bool isRunning() const { return running_; }
     void showSnapshot(const SearchSnapshot& snapshot);
+    // The finalists validated: the best under budget becomes the chosen one.
+    void showValidation(const SearchSnapshot& snapshot);
     void showEnded(bool cancelled, const QString& error);
     const SearchSnapshot& snapshot() const { return snapshot_; }
     QTableWidget* frontTable() const { return table_; }

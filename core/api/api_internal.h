@@ -1,0 +1,44 @@
+#pragma once
+// What the API's operations share; not part of the public API.
+#include "api/ddsm_api.h"
+
+#include "engine/sampler.h"
+#include "metrics/gaussian_stats.h"
+#include "schedule/schedule_document.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ddsm {
+class FeatureExtractor;
+}
+
+namespace ddsm::api {
+
+using Notes = std::function<void(const std::string&)>;
+
+SamplerSettings engineSampler(const Sampler& sampler);
+
+// A schedule file for a model of `modelWidths`: a width the model lacks is
+// refused, naming it and its first t, unless `snap`; then it is snapped to
+// the nearest model width and `note` says which.
+ScheduleDocument loadScheduleForModel(const std::string& path, int T, const std::vector<double>& modelWidths, bool snap,
+                                      const Notes& note);
+
+// A ScheduleRequest resolved for a model: the schedule on the training axis,
+// the engine's sampler and what it runs at each step.
+struct ResolvedSchedule {
+    ScheduleDocument document;
+    SamplerSettings sampler;
+    std::vector<int> timesteps;     // denoising order
+    std::vector<double> stepWidths;
+};
+ResolvedSchedule resolveSchedule(const ScheduleRequest& request, const Sampler& sampler, int T,
+                                 const std::vector<double>& modelWidths, const Notes& note);
+
+std::unique_ptr<FeatureExtractor> openFeatures(const FeatureOptions& options);
+// options.reference, or the shipped statistics with the default network; checked against the extractor.
+GaussianStats openReference(const FeatureOptions& options, const FeatureExtractor& extractor);
+
+}  // namespace ddsm::api

@@ -1,0 +1,338 @@
+#pragma once
+// The front door to the core: what the `ddsm` command line and the desktop
+// app call, so that every feature behaves the same in both (the spirit of
+// stable-diffusion.cpp's single header). Each operation takes an options
+// struct with defaults, reports through a progress callback, stops when its
+// cancel token is set and returns a result struct. Errors are thrown as
+// ddsm::Error (base/error.h) naming the file, setting or value at fault.
+//
+// Torch-free: a model is an opaque handle, schedules are per-step widths.
+// Two time axes (DESIGN.md): `stepWidths` run in denoising order (sampler
+// step 0 first, the noisy end); schedule files live on the training axis.
+#include "distributed/distributed_config.h"
+#include "metrics/estimate.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ddsm {
+class Denoiser;
+}
+
+namespace ddsm::api {
+
+// Set by the caller (any thread) to stop an operation before its next network call.
+using CancelToken = std::atomic<bool>;
+
+// ---- threads ---------------------------------------------------------------
+
+int defaultThreadCount();           // every core
+void setThreadCount(int threads);   // the engine's intra-op threads; throws if < 1
+
+// ---- models ----------------------------------------------------------------
+
+struct OpenOptions {
+    std::string path;        // a .safetensors model, a family manifest (.json) or a TorchScript family
+    bool randomInit = false; // an untrained slimmable network of `config` instead of `path`
+    std::string config;      // architecture JSON, for randomInit
+    uint64_t initSeed = 0;
+};
+
+// A loaded network of any kind: one slimmable UNet, or a family of separately
+// trained networks. Copies share the network.
+class Model {
+public:
+    Model() = default;
+    // Wraps a network opened elsewhere (the app's worker holds one).
+    explicit Model(std::shared_ptr<Denoiser> denoiser, std::string description = {}, std::string path = {});
+
+    bool isOpen() const { return denoiser_ != nullptr; }
+    const std::string& description() const { return description_; }  // the path, or "untrained network (CFG)"
+    const std::string& path() const { return path_; }                // empty for an untrained network
+    int imageSize() const;
+    int channels() const;
+    int T() const;                       // training timesteps
+    std::vector<double> widths() const;  // descending; [0] is full width
+    double macsPerImage(double width) const;
+    // For step-by-step viewers (engine/denoiser.h).
+    const std::shared_ptr<Denoiser>& denoiser() const { return denoiser_; }
+
+private:
+    std::shared_ptr<Denoiser> denoiser_;
+    std::string description_, path_;
+};
+
+Model openModel(const OpenOptions& options);
+
+// ---- samplers and schedules --------------------------------------------------
+
+struct Sampler {
+    std::string kind = "ddim";            // "ddim" or "ddpm"
+    int steps = 50;                       // respaced evenly over T
+    double eta = 0.0;                     // DDIM stochasticity
+    std::string variance = "fixedlarge";  // DDPM: "fixedlarge" or "fixedsmall"
+    bool clipX0 = true;                   // clamp predicted x0 to [-1, 1]
+    uint64_t seed = 0;                    // the noise
+
+    std::string toString() const;         // "DDIM 50 steps, eta 0, seed 0, clip x0"
+    void validate(int T) const;           // throws naming the setting
+};
+
+// "1", "0.75": a width as schedules and reports print it.
+std::string formatWidth(double width);
+
+// The schedule to run: a file (JSON or the paper's search.txt) or a uniform width.
+struct ScheduleRequest {
+    std::string file;
+    std::optional<double> width;  // neither: the model's full width
+    bool snapWidths = false;      // round widths the model lacks to the nearest (with a note); else refused
+};
+
+// A schedule scored on fresh noise next to the first of its list, same images.
+struct ScheduleScore {
+    std::string label;
+    std::vector<double> stepWidths;
+    double relativeCost = 0;  // search: cost objective; compare: FLOPs, both vs full width
+    double fid = 0, fidLow = 0, fidHigh = 0;
+    double minusFirst = 0, minusFirstLow = 0, minusFirstHigh = 0;  // paired interval
+    double kid = 0;                                                // NaN unless measured
+    double samplingSeconds = 0;
+};
+
+// ---- features (what FID and KID are measured in) ---------------------------
+
+struct FeatureOptions {
+    std::string network = "default";  // the shipped classifier, a classifier .safetensors, or TorchScript
+    std::string output;               // TorchScript: method, flag, dict key or tuple index of the features
+    int inputSize = 299;              // TorchScript: bilinear resize (0 = none)
+    std::string range = "0-255";      // TorchScript input range: 0-255, 0-1 or -1-1
+    int channels = 3;                 // TorchScript: 3 (grayscale repeated) or 1
+    std::string reference;            // statistics .npz; empty: the shipped ones (default network only)
+};
+
+// ---- compare: schedules on the same noise, paired intervals ----------------
+
+struct ComparePlan {
+    std::string model, sampler, quality, reference;
+    int samples = 0, batch = 0, ranks = 1;
+};
+
+struct CompareProgress {
+    enum class Stage { Note, Started, Scored };
+    Stage stage = Stage::Note;
+    std::string note;
+    const ComparePlan* plan = nullptr;
+    const ScheduleScore* row = nullptr;  // Scored: as soon as measured (rank 0)
+};
+
+struct CompareOptions {
+    // "width:W" or a schedule file; "SPEC@MODEL" samples SPEC with another
+    // model file (same image shape and T) from the same noise.
+    std::vector<std::string> schedules;
+    Sampler sampler;
+    int samples = 1024;
+    int batch = 128;
+    int bootstrapRounds = 200;
+    bool snapWidths = false;
+    FeatureOptions features;
+    std::string jsonPath;            // also write the results there (rank 0)
+    DistributedConfig distributed;
+    const CancelToken* cancel = nullptr;
+    std::function<void(const CompareProgress&)> progress;
+};
+
+struct CompareResult {
+    bool mainRank = true;
+    std::vector<ScheduleScore> rows;  // relativeCost: FLOPs vs the model's full width; minusFirst vs rows[0]
+};
+
+CompareResult compare(const Model& model, const CompareOptions& options);
+
+// ---- quality: FID and KID of one schedule's samples ------------------------
+
+struct QualityPlan {
+    std::string model, schedule, sampler;
+    double gflopsPerImage = 0, saving = 0;  // vs full width
+    int batch = 0, ranks = 1;
+};
+
+struct QualityProgress {
+    enum class Stage { Note, KidReference, Started, Batch };
+    Stage stage = Stage::Started;
+    std::string note;                    // Note: a line for the log (a snapped schedule)
+    std::string kidReference;            // KidReference: where the real images came from
+    const QualityPlan* plan = nullptr;
+    int64_t done = 0, total = 0;         // Batch: images so far
+    double seconds = 0;
+    std::optional<Estimate> fid;         // Batch: a quick estimate (50 bootstrap rounds)
+};
+
+struct QualityOptions {
+    ScheduleRequest schedule;
+    Sampler sampler;
+    int samples = 2000;              // image i from the same noise as `sample` with the seed
+    int batch = 250;
+    int bootstrapRounds = 200;
+    FeatureOptions features;
+    // Real images for KID: a dataset spec, "none" to skip; empty: fashion-mnist
+    // with the default features, else none.
+    std::string kidData;
+    int kidCount = 10000;
+    DistributedConfig distributed;
+    const CancelToken* cancel = nullptr;
+    std::function<void(const QualityProgress&)> progress;
+};
+
+struct QualityResult {
+    bool mainRank = true;
+    Estimate fid;
+    std::optional<Estimate> kid;
+    int samples = 0;
+    double seconds = 0;
+};
+
+QualityResult measureQuality(const Model& model, const QualityOptions& options);
+
+// ---- sample: an image grid under a schedule --------------------------------
+
+struct SampleStep {
+    int step = 0, steps = 0, timestep = 0;
+    double width = 0;
+};
+
+struct SampleOptions {
+    ScheduleRequest schedule;
+    Sampler sampler;
+    int count = 16;
+    std::string gridPath;            // the grid (.png), with the settings as a "ddsm-settings" text chunk
+    std::string framesDir;           // also a grid per step (x_t and predicted x0); empty: none
+    const CancelToken* cancel = nullptr;
+    std::function<void(const SampleStep&)> progress;
+    std::function<void(const std::string&)> note;  // lines for the log (a snapped schedule)
+};
+
+struct SampleResult {
+    bool cancelled = false;          // nothing written
+    std::string schedule, sampler;   // descriptions
+    double gflopsPerImage = 0, saving = 0;
+    double seconds = 0;
+};
+
+SampleResult sample(const Model& model, const SampleOptions& options);
+
+// ---- search ----------------------------------------------------------------
+
+// One evaluated schedule of a search.
+struct SearchPoint {
+    std::vector<double> stepWidths;  // one per sampler step, denoising order
+    double relativeCost = 0;         // cost objective relative to full width
+    double gflopsPerImage = 0;
+    double quality = 0;              // the search score (FID, or FID minus full width's)
+    double uncertainty = 0;          // its standard error (paired scores)
+    int64_t samples = 0;             // images it was scored on
+};
+
+struct SearchPlan {
+    std::string model, sampler, quality, reference;
+    std::string costKind, costUnit;  // "flops" / "GFLOPs" or "latency" / "ms"
+    std::vector<double> widths, costPerWidth;
+    int population = 0, generations = 0, genes = 0, batch = 0, ranks = 1;
+    std::string genesDescription;
+    double budget = 0;
+};
+
+struct SearchGeneration {
+    int generation = 0, generations = 0;  // 0 = the initial population
+    double budget = 0;
+    std::vector<SearchPoint> evaluated, front;  // front by ascending cost
+    std::optional<SearchPoint> best;            // best score within the budget
+    int evaluatedThisGeneration = 0, raisedThisGeneration = 0;
+    double cacheHitRate = 0, prefixReuseRate = 0, secondsSaved = 0, elapsedSeconds = 0;
+};
+
+struct SearchFinalist {
+    SearchPoint point;             // with its search score
+    double validationQuality = 0;  // its score on the validation noise
+};
+
+struct SearchValidation {
+    int images = 0;
+    uint64_t seed = 0;
+    std::vector<SearchFinalist> finalists;  // empty until scored
+    size_t chosen = 0;
+};
+
+struct SearchProgress {
+    enum class Stage {
+        Note,        // `note`: a line for the log (latency measured, fallback features, resumed)
+        Started,     // `plan`
+        Generation,  // `generation`
+        Validating,  // `validation` (finalists not scored yet)
+        Validated,   // `validation`
+    };
+    Stage stage = Stage::Note;
+    std::string note;
+    const SearchPlan* plan = nullptr;
+    const SearchGeneration* generation = nullptr;
+    const SearchValidation* validation = nullptr;
+};
+
+struct SearchOptions {
+    Sampler sampler;                 // its seed is the search noise and the evolution's seed
+    std::string granularity = "steps";  // a gene per step, or "bins:K"
+    double budget = 0.5;             // cost relative to full width
+    std::string cost = "flops";      // "flops" or "latency"
+    // Latency per width (ms per image-step, widest first); empty with cost
+    // "latency": measured here once (and kept as outDir/latency.json).
+    std::vector<double> latencyMsPerWidth;
+    int population = 32;
+    int generations = 20;            // after the initial one
+    int samplesPerCandidate = 128;
+    bool pairedScore = true;         // FID minus full width's on the same images; else absolute FID
+    std::optional<int> raceMaxSamples;  // racing; default 8 x samplesPerCandidate when paired, else off
+    double raceZ = 2.0;
+    std::string crossover = "uniform";  // or "one-point"
+    double crossoverProbability = 0.9;
+    double mutationProbability = 0.0;   // 0: 1 / genes
+    std::vector<std::string> initSchedules;  // schedule files added to the initial population
+    bool snapWidths = false;         // round their widths the model lacks to the nearest
+    std::string features;            // "default", a classifier, TorchScript, "pixels"; empty: default when shipped, else pixels
+    std::string reference;           // statistics .npz; empty: shipped (default features) or from `data`
+    std::string data;                // Fashion-MNIST for reference statistics; empty: the Debian dataset
+    int referenceCount = 10000;
+    bool kid = false;                // also KID (needs `data`)
+    std::string predictor;           // a distance predictor calibration: pre-screen offspring
+    int prescreen = 3;
+    int batch = 128;
+    int64_t prefixCacheMb = 1024;
+    std::optional<int> finalSamples;     // re-evaluation images; default 4 x samplesPerCandidate
+    std::optional<uint64_t> finalSeed;   // default sampler.seed + 1000003
+    int finalists = 1;               // >1: the best K under the budget are scored again on validation noise
+    int bootstrapRounds = 200;
+    std::string outDir;              // checkpoint, pareto.*, best.json, reevaluation.json; empty: none written
+    bool resume = false;             // from outDir/checkpoint.json
+    DistributedConfig distributed;   // one process unless worldSize > 1
+    const CancelToken* cancel = nullptr;
+    std::function<void(const SearchProgress&)> progress;
+};
+
+struct SearchResult {
+    bool cancelled = false;
+    bool mainRank = true;            // rank 0 (the others' result holds no scores)
+    std::vector<SearchPoint> front;
+    std::optional<SearchPoint> best;         // best search score within the budget; none: nothing fits
+    SearchValidation validation;             // finalists, when more than one was scored
+    std::optional<SearchPoint> chosen;       // the schedule re-evaluated
+    std::vector<ScheduleScore> reevaluation; // full width, then the chosen one, on fresh noise
+    int finalSamples = 0;
+    uint64_t finalSeed = 0;
+};
+
+SearchResult search(const Model& model, const SearchOptions& options);
+
+}  // namespace ddsm::api
