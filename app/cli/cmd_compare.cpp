@@ -3,30 +3,12 @@
 // schedules separately leaves the noise's share of each FID in their
 // difference; on the same images it cancels, so the paired interval is the
 // one that says whether a cheaper schedule is worse.
+#include "api_options.h"
 #include "commands.h"
 #include "common.h"
-#include "feature_options.h"
-#include "schedule_options.h"
 
-#include "base/atomic_file.h"
 #include "base/error.h"
-#include "distributed/distributed_config.h"
-#include "distributed/process_group.h"
-#include "evaluation/feature_extractor.h"
-#include "family/open_denoiser.h"
-#include "schedule/respacing.h"
-#include "schedule/schedule_file.h"
-#include "schedule/width.h"
-#include "search/cost_model.h"
-#include "search/reevaluation.h"
-#include "search/sampling_evaluator.h"
 
-#include <nlohmann/json.hpp>
-
-#include <cmath>
-#include <filesystem>
-#include <map>
-#include <memory>
 #include <cstdio>
 
 namespace ddsm::cli {
@@ -63,40 +45,6 @@ const char* kHelp =
     "figures equal one process's. Rank 0 prints them and writes --json; its seconds\n"
     "are its own share's sampling time.\n";
 
-// The width index of every sampler step; a schedule must use the model's widths.
-std::vector<int> stepWidthIndices(const Args& args, const std::string& spec, const std::vector<int>& timesteps,
-                                  const std::vector<double>& widths, int T)
-{
-    std::vector<double> stepWidths;
-    if (spec.rfind("width:", 0) == 0) {
-        double width = 0;
-        try {
-            width = std::stod(spec.substr(6));
-        } catch (const std::exception&) {
-            throw Error(spec + ": expected width:W with a number W, e.g. width:0.75");
-        }
-        stepWidths.assign(timesteps.size(), width);
-    } else {
-        // Refused (width and first t named) or snapped with --snap-widths.
-        stepWidths = loadScheduleForModel(args, spec, T, widths).schedule.widthsAt(timesteps);
-    }
-    std::vector<int> indices;
-    for (double w : stepWidths) {
-        int found = -1;
-        for (size_t i = 0; i < widths.size(); ++i)
-            if (std::abs(widths[i] - w) < 1e-9)
-                found = int(i);
-        if (found < 0) {
-            std::string list;
-            for (double m : widths)
-                list += (list.empty() ? "" : ", ") + formatWidth(m);
-            throw Error(spec + ": width " + formatWidth(w) + " is not one of the model's widths (" + list + ")");
-        }
-        indices.push_back(found);
-    }
-    return indices;
-}
-
 }  // namespace
 
 int runCompare(const std::vector<std::string>& argv)
@@ -110,135 +58,49 @@ int runCompare(const std::vector<std::string>& argv)
         std::printf("%s%s%s", kHelp, kFeatureOptionsHelp, kDistributedOptionsHelp);
         return 0;
     }
-    const DistributedConfig distributed = distributedConfig([&](const std::string& flag) { return args.get(flag); });
+    api::CompareOptions options;
+    options.distributed = distributedConfig([&](const std::string& flag) { return args.get(flag); });
     const int threads = applyThreads(args);
     if (args.positionals().size() < 3)
         throw Error("give a model and at least two schedules to compare (ddsm compare MODEL A B)");
-    const std::vector<std::string> specs(args.positionals().begin() + 1, args.positionals().end());
+    options.schedules.assign(args.positionals().begin() + 1, args.positionals().end());
 
-    std::string modelDescription;
-    auto denoiser = openModel(args, &modelDescription);
-    const ModelShape config = shapeOf(*denoiser);
-    SamplingSetup setup;
-    setup.sampler = samplerFromArgs(args, config.diffusion.T);
-    setup.timesteps = respacedTimesteps(config.diffusion.T, setup.sampler.steps);
-    setup.widths = config.widths;
-    setup.layout = GeneLayout::parse("steps", setup.sampler.steps);
-
-    // Schedules naming another model (SPEC@MODEL) are sampled by it.
-    struct Row {
-        std::string spec, modelPath;
-    };
-    std::vector<Row> rows;
-    for (const auto& spec : specs) {
-        const auto at = spec.rfind('@');
-        if (at != std::string::npos && at + 1 < spec.size() && std::filesystem::exists(spec.substr(at + 1)))
-            rows.push_back({spec.substr(0, at), spec.substr(at + 1)});
-        else
-            rows.push_back({spec, ""});
-    }
-    std::map<std::string, std::shared_ptr<Denoiser>> others;
-    for (const auto& row : rows) {
-        if (row.modelPath.empty() || others.count(row.modelPath))
-            continue;
-        auto other = openDenoiser(row.modelPath, c10::Device(c10::kCPU));
-        if (other->imageSize() != config.imageSize || other->channels() != config.channels ||
-            other->diffusion().T != config.diffusion.T)
-            throw Error(row.modelPath + ": its images or T differ from " + modelDescription +
-                        "'s, so the two cannot sample the same noise");
-        others[row.modelPath] = other;
-    }
-
-    // Every schedule is checked before any sampling starts.
-    std::vector<ScheduleToReevaluate> schedules;
-    std::vector<double> gflops;
-    for (size_t i = 0; i < rows.size(); ++i) {
-        const Denoiser& model = rows[i].modelPath.empty() ? *denoiser : *others[rows[i].modelPath];
-        const auto indices = stepWidthIndices(args, rows[i].spec, setup.timesteps, model.widths(), config.diffusion.T);
-        schedules.push_back({specs[i], indices});
-        double macs = 0;
-        for (int w : indices)
-            macs += model.macsPerImage(model.widths()[size_t(w)]);
-        gflops.push_back(2e-9 * macs);
-    }
-
-    std::shared_ptr<FeatureExtractor> extractor = openFeatures(args);
-    const GaussianStats reference = openReference(args, *extractor);
-    SamplingEvaluatorOptions options;
+    const api::Model model = openApiModel(args);
+    options.sampler = apiSamplerFromArgs(args);
+    options.snapWidths = args.has("snap-widths");
+    options.features = featureOptionsFromArgs(args);
     options.samples = args.getInt("samples", 1024);
-    options.batchSize = args.getInt("batch", 128);
-    options.sharePrefixes = false;
-    options.featureName = extractor->name();
-    if (options.samples < 2 || options.batchSize < 1)
-        throw Error("--samples must be at least 2 and --batch at least 1");
-    BootstrapOptions bootstrap;
-    bootstrap.rounds = args.getInt("bootstrap", 200);
-    bootstrap.seed = setup.sampler.seed;
-    if (bootstrap.rounds < 2)
-        throw Error("--bootstrap must be at least 2");
-    // Joined once every argument has been checked, so a mistake fails fast on every rank.
-    const auto group = ProcessGroup::create(distributed);
-    const bool main = group->isMain();
-    options.ranks = group.get();
-    const FeatureFunction features = [extractor](const at::Tensor& x) { return extractor->features(x); };
-    SamplingEvaluator evaluator(*denoiser, setup, features, reference, options);
-    std::map<std::string, std::unique_ptr<SamplingEvaluator>> otherEvaluators;
-    for (const auto& [path, other] : others) {
-        SamplingSetup otherSetup = setup;
-        otherSetup.widths = other->widths();
-        otherEvaluators[path] = std::make_unique<SamplingEvaluator>(*other, otherSetup, features, reference, options);
-    }
-    for (size_t i = 0; i < rows.size(); ++i)
-        if (!rows[i].modelPath.empty())
-            schedules[i].evaluator = otherEvaluators[rows[i].modelPath].get();
-    const double fullGflops = 2e-9 * denoiser->macsPerImage(config.widths.front()) * double(setup.timesteps.size());
-
-    if (main) {
-        std::printf("compare: %s, %s, %d samples each, %d threads\n  quality: %s vs %s\n", modelDescription.c_str(),
-                    setup.sampler.toString().c_str(), options.samples, threads, evaluator.qualityName().c_str(),
-                    reference.source.c_str());
-        if (group->worldSize() > 1)
-            std::printf("ranks: %d, batches of %d dealt out round-robin\n", group->worldSize(), options.batchSize);
-        std::printf("%7s %28s %32s %9s  %s\n", "FLOPs", "FID [95%]", "minus first [95% paired]", "seconds",
-                    "schedule");
-        std::fflush(stdout);
-    }
-
-    nlohmann::json results = nlohmann::json::array();
-    reevaluate(evaluator, schedules, bootstrap, [&](const Reevaluation& row) {
-        const bool first = results.empty();
-        const double relative = gflops[results.size()] / fullGflops;
-        char fid[64], diff[64] = "";
-        std::snprintf(fid, sizeof fid, "%.3f [%.3f, %.3f]", row.fid.value, row.fid.interval.low, row.fid.interval.high);
-        if (!first)
-            std::snprintf(diff, sizeof diff, "%+.3f [%+.3f, %+.3f]", row.differenceFromFirst,
-                          row.differenceInterval.low, row.differenceInterval.high);
-        std::printf("%7.3f %28s %32s %9.1f  %s\n", relative, fid, diff, row.samplingSeconds, row.label.c_str());
-        std::fflush(stdout);
-        results.push_back({{"schedule", row.label},
-                           {"relative_flops", relative},
-                           {"step_widths", widthsOf(row.stepWidthIndices, schedules[results.size()].evaluator
-                                                                               ? schedules[results.size()].evaluator->setup().widths
-                                                                               : config.widths)},
-                           {"fid", row.fid.value},
-                           {"fid_interval", {row.fid.interval.low, row.fid.interval.high}},
-                           {"fid_minus_first", row.differenceFromFirst},
-                           {"fid_minus_first_interval", {row.differenceInterval.low, row.differenceInterval.high}},
-                           {"sampling_seconds", row.samplingSeconds}});
-    });
-    if (!main)
-        return 0;
-    if (const auto path = args.get("json")) {
-        const nlohmann::json document{{"model", modelDescription},
-                                      {"sampler", setup.sampler.toString()},
-                                      {"samples", options.samples},
-                                      {"quality", evaluator.qualityName()},
-                                      {"reference", reference.source},
-                                      {"level", bootstrap.level},
-                                      {"schedules", results}};
-        writeFileAtomically(*path, document.dump(1) + "\n");
-        std::printf("wrote %s\n", path->c_str());
-    }
+    options.batch = args.getInt("batch", 128);
+    options.bootstrapRounds = args.getInt("bootstrap", 200);
+    options.jsonPath = args.get("json", "");
+    int scored = 0;
+    options.progress = [&](const api::CompareProgress& p) {
+        if (p.stage == api::CompareProgress::Stage::Note) {
+            std::fprintf(stderr, "%s\n", p.note.c_str());
+        } else if (p.stage == api::CompareProgress::Stage::Started) {
+            const api::ComparePlan& plan = *p.plan;
+            std::printf("compare: %s, %s, %d samples each, %d threads\n  quality: %s vs %s\n", plan.model.c_str(),
+                        plan.sampler.c_str(), plan.samples, threads, plan.quality.c_str(), plan.reference.c_str());
+            if (plan.ranks > 1)
+                std::printf("ranks: %d, batches of %d dealt out round-robin\n", plan.ranks, plan.batch);
+            std::printf("%7s %28s %32s %9s  %s\n", "FLOPs", "FID [95%]", "minus first [95% paired]", "seconds",
+                        "schedule");
+            std::fflush(stdout);
+        } else {
+            const api::ScheduleScore& row = *p.row;
+            char fid[64], diff[64] = "";
+            std::snprintf(fid, sizeof fid, "%.3f [%.3f, %.3f]", row.fid, row.fidLow, row.fidHigh);
+            if (scored++ > 0)
+                std::snprintf(diff, sizeof diff, "%+.3f [%+.3f, %+.3f]", row.minusFirst, row.minusFirstLow,
+                              row.minusFirstHigh);
+            std::printf("%7.3f %28s %32s %9.1f  %s\n", row.relativeCost, fid, diff, row.samplingSeconds,
+                        row.label.c_str());
+            std::fflush(stdout);
+        }
+    };
+    const api::CompareResult result = api::compare(model, options);
+    if (result.mainRank && !options.jsonPath.empty())
+        std::printf("wrote %s\n", options.jsonPath.c_str());
     return 0;
 }
 

@@ -1,24 +1,10 @@
 // ddsm fid: FID and KID of a model's samples under a schedule, with intervals.
+#include "api_options.h"
 #include "commands.h"
 #include "common.h"
-#include "feature_options.h"
-#include "schedule_options.h"
 
 #include "base/error.h"
-#include "data/dataset_spec.h"
-#include "distributed/distributed_config.h"
-#include "distributed/process_group.h"
-#include "engine/diffusion.h"
-#include "engine/flops.h"
-#include "engine/slimmable_denoiser.h"
-#include "engine/slimmable_unet.h"
-#include "evaluation/feature_extractor.h"
-#include "evaluation/feature_network.h"
-#include "evaluation/sample_quality.h"
 
-#include <torch/torch.h>
-
-#include <chrono>
 #include <cstdio>
 
 namespace ddsm::cli {
@@ -43,11 +29,6 @@ const char* kHelp =
     "  --kid-count N        real images for KID (default 10000)\n"
     "  --rounds N           bootstrap rounds of the FID interval (default 200)\n";
 
-double secondsSince(std::chrono::steady_clock::time_point start)
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 }  // namespace
 
 int runFid(const std::vector<std::string>& argv)
@@ -62,74 +43,51 @@ int runFid(const std::vector<std::string>& argv)
                     kDistributedOptionsHelp);
         return 0;
     }
-    const DistributedConfig distributed = distributedConfig([&](const std::string& flag) { return args.get(flag); });
+    api::QualityOptions options;
+    options.distributed = distributedConfig([&](const std::string& flag) { return args.get(flag); });
     applyThreads(args);
-    const int samples = args.getInt("samples", 2000);
-    const int batch = args.getInt("batch", 250);
-    const int rounds = args.getInt("rounds", 200);
-    if (samples < 2 || batch < 1 || rounds < 2)
+    options.samples = args.getInt("samples", 2000);
+    options.batch = args.getInt("batch", 250);
+    options.bootstrapRounds = args.getInt("rounds", 200);
+    if (options.samples < 2 || options.batch < 1 || options.bootstrapRounds < 2)
         throw Error("--samples must be at least 2, --batch at least 1, --rounds at least 2");
 
-    const auto group = ProcessGroup::create(distributed);
-    const bool main = group->isMain();
-    const int rank = group->rank(), world = group->worldSize();
-
-    std::string modelDescription;
-    auto denoiser = openModel(args, &modelDescription);
-    const ModelShape config = shapeOf(*denoiser);
-    const ScheduleChoice choice = chooseSchedule(args, config.diffusion.T, config.widths);
-    auto extractor = openFeatures(args);
-    const GaussianStats reference = openReference(args, *extractor);
-
-    at::Tensor kidReference;
-    const bool defaultFeatures = args.get("features", "default") == "default";
-    const std::string kidData = args.get("kid-data", defaultFeatures ? "fashion-mnist" : "none");
-    if (kidData != "none") {
-        ImageFolderOptions folder;
-        folder.limit = args.getInt("kid-count", 10000);
-        folder.image_size = config.imageSize;
-        folder.channels = config.channels;
-        const auto data = loadDataset(kidData, folder);
-        kidReference = extractFeatures(*extractor, data.images);
-        if (main)
-            std::printf("KID reference: %s\n", data.description.c_str());
-    }
-
-    const auto cost = scheduleCost(choice.stepWidths, 1.0, [&](double w) { return denoiser->macsPerImage(w); });
-    if (main)
-        std::printf("model: %s\nschedule: %s\nsampler: %s\ncost: %.4f GFLOPs per image (saving %.1f%% vs full width)\n",
-                    modelDescription.c_str(), choice.document.schedule.description().c_str(),
-                    choice.sampler.toString().c_str(), cost.gflopsPerImage(), 100 * cost.saving());
-    if (main && world > 1)
-        std::printf("ranks: %d, batches of %d dealt out round-robin\n", world, batch);
-    std::fflush(stdout);
-
-    const SampleRecipe recipe{choice.sampler, choice.timesteps, choice.stepWidths};
-    SampleQualityRun run(*denoiser, *extractor, reference, kidReference, recipe);
-    const GaussianDiffusion diffusion(denoiser->diffusion());
-    const auto start = std::chrono::steady_clock::now();
-    // Batch b holds images b*batch .. (one process's batches); in each round
-    // rank r samples batch round*world + r, and every rank adds the gathered
-    // features batch by batch, as one process adds them.
-    while (run.count() < samples) {
-        const int first = int(run.count()) + rank * batch;
-        at::Tensor mine = first < samples ? sampleFeatures(*denoiser, diffusion, recipe, *extractor, first,
-                                                           std::min(batch, samples - first))
-                                          : at::empty({0, extractor->dim()}, at::kFloat);
-        for (const auto& features : group->allGatherRows(mine, "gathering the features of a round of batches"))
-            if (features.size(0) > 0)
-                run.addFeatures(features);
-        if (main && run.count() >= 2 && run.count() < samples)
-            std::fprintf(stderr, "  %lld/%d samples, %.0f s: %s\n", (long long)run.count(), samples,
-                         secondsSince(start), run.fid(50).toString().c_str());
-    }
-    if (!main)
+    const api::Model model = openApiModel(args);
+    options.schedule = scheduleRequestFromArgs(args);
+    options.sampler = apiSamplerFromArgs(args);
+    options.features = featureOptionsFromArgs(args);
+    options.kidData = args.get("kid-data", "");
+    options.kidCount = args.getInt("kid-count", 10000);
+    options.progress = [&](const api::QualityProgress& p) {
+        switch (p.stage) {
+        case api::QualityProgress::Stage::Note:
+            std::fprintf(stderr, "%s\n", p.note.c_str());
+            break;
+        case api::QualityProgress::Stage::KidReference:
+            std::printf("KID reference: %s\n", p.kidReference.c_str());
+            break;
+        case api::QualityProgress::Stage::Started:
+            std::printf("model: %s\nschedule: %s\nsampler: %s\ncost: %.4f GFLOPs per image (saving %.1f%% vs full width)\n",
+                        p.plan->model.c_str(), p.plan->schedule.c_str(), p.plan->sampler.c_str(), p.plan->gflopsPerImage,
+                        100 * p.plan->saving);
+            if (p.plan->ranks > 1)
+                std::printf("ranks: %d, batches of %d dealt out round-robin\n", p.plan->ranks, p.plan->batch);
+            std::fflush(stdout);
+            break;
+        case api::QualityProgress::Stage::Batch:
+            std::fprintf(stderr, "  %lld/%lld samples, %.0f s: %s\n", static_cast<long long>(p.done),
+                         static_cast<long long>(p.total), p.seconds, p.fid->toString().c_str());
+            break;
+        }
+    };
+    const api::QualityResult result = api::measureQuality(model, options);
+    if (!result.mainRank)
         return 0;
-    const double seconds = secondsSince(start);
-    std::printf("%s\n", run.fid(rounds).toString().c_str());
-    if (const auto kid = run.kid())
-        std::printf("%s\n", kid->toString().c_str());
-    std::printf("%d samples in %.1f s (%.1f images/s)\n", samples, seconds, samples / seconds);
+    std::printf("%s\n", result.fid.toString().c_str());
+    if (result.kid)
+        std::printf("%s\n", result.kid->toString().c_str());
+    std::printf("%d samples in %.1f s (%.1f images/s)\n", result.samples, result.seconds,
+                result.samples / result.seconds);
     return 0;
 }
 

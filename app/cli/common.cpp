@@ -1,7 +1,6 @@
 #include "common.h"
 
 #include "base/error.h"
-#include "base/threads.h"
 #include "engine/model_file.h"
 #include "engine/slimmable_denoiser.h"
 #include "engine/slimmable_unet.h"

@@ -1,5 +1,6 @@
 #pragma once
 // Turning --schedule / --width / sampler options into what the sampler runs.
+#include "api_options.h"
 #include "args.h"
 
 #include "engine/sampler.h"
@@ -35,20 +36,5 @@ ScheduleChoice chooseSchedule(const Args& args, int T, const std::vector<double>
                               int defaultSteps = 50);
 // The same without a model to check widths against (only (0, 1] is enforced).
 ScheduleChoice chooseSchedule(const Args& args, int T, double fullWidth, int defaultSteps = 50);
-
-inline const char* kScheduleOptionsHelp =
-    "  --schedule FILE      step-aware schedule (.json or the paper's search.txt)\n"
-    "  --width W            uniform width instead of a schedule (default 1.0)\n"
-    "  --steps N            sampler steps, respaced evenly over T (default 50)\n"
-    "  --sampler KIND       ddim (default) or ddpm\n"
-    "  --eta X              DDIM eta (default 0)\n"
-    "  --variance V         DDPM fixedlarge (default) or fixedsmall\n"
-    "  --seed K             noise seed (default 0)\n"
-    "  --no-clip            do not clamp predicted x0 to [-1, 1]\n"
-    "  --snap-widths        round schedule widths the model lacks to its nearest width\n"
-    "                       (with a note) instead of refusing the schedule\n";
-
-inline const std::set<std::string> kScheduleValueOptions{"schedule", "width", "steps", "sampler", "eta", "variance", "seed"};
-inline const std::set<std::string> kScheduleFlagOptions{"no-clip", "snap-widths"};
 
 }  // namespace ddsm::cli

@@ -93,6 +93,58 @@ struct ScheduleRequest {
     bool snapWidths = false;      // round widths the model lacks to the nearest (with a note); else refused
 };
 
+// ---- what a model holds, what it costs ---------------------------------------
+
+struct ModelReport {
+    std::string sha256;               // of the file
+    std::string architecture;         // one line
+    std::string architectureJson;     // the architecture, or a family's members, as JSON
+    std::string provenanceJson = "{}";
+    int64_t parameters = 0;
+    bool family = false;              // separately trained networks
+    int T = 0;
+    std::string betaSchedule, prediction;
+    double betaStart = 0, betaEnd = 0;
+    std::vector<double> widths, macsPerWidth;
+    std::vector<std::string> widthDescriptions;  // a family's: which member runs at each width
+};
+ModelReport describeModel(const Model& model);
+
+struct TimingOptions {
+    int batch = 64;   // images per network call
+    int rounds = 5;   // median of
+};
+// This machine's ms per image and network call at each width (widths round-robin).
+std::vector<double> measureLatency(const Model& model, const TimingOptions& options);
+
+struct LayerCost {
+    std::string layer, kind;
+    std::vector<int64_t> macsPerWidth;
+};
+
+// What a schedule costs; with a layered network, the share of each kind of layer.
+struct CostOptions {
+    std::string config;          // an architecture JSON, counted instead of a model
+    bool breakdown = false;      // per-layer MACs (an architecture only)
+    std::optional<ScheduleRequest> schedule;  // also the cost of this schedule
+    std::optional<Sampler> sampler;
+    std::function<void(const std::string&)> note;  // lines for the log (a snapped schedule)
+};
+
+struct CostReport {
+    std::string network;         // one line
+    bool layered = false;        // counted layer by layer (an architecture, not a family)
+    std::vector<double> widths, macsPerWidth;
+    std::vector<double> convMacs, linearMacs, attentionMacs;  // layered: each width's MACs by kind of layer
+    std::vector<LayerCost> layers;                               // breakdown
+    bool hasSchedule = false;
+    std::string scheduleName, scheduleDescription;
+    int steps = 0;
+    double gflopsPerImage = 0, gflopsMeanPerStep = 0, saving = 0;
+};
+// `model` may be closed when options.config names an architecture.
+CostReport countCosts(const Model& model, const CostOptions& options);
+
 // A schedule scored on fresh noise next to the first of its list, same images.
 struct ScheduleScore {
     std::string label;
@@ -252,6 +304,7 @@ struct SearchGeneration {
     std::vector<SearchPoint> evaluated, front;  // front by ascending cost
     std::optional<SearchPoint> best;            // best score within the budget
     int evaluatedThisGeneration = 0, raisedThisGeneration = 0;
+    int64_t cacheLookups = 0, cacheHits = 0;
     double cacheHitRate = 0, prefixReuseRate = 0, secondsSaved = 0, elapsedSeconds = 0;
 };
 

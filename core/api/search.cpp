@@ -317,6 +317,8 @@ SearchResult search(const Model& model, const SearchOptions& options)
             g.best = pointOf(*r.best);
         g.evaluatedThisGeneration = r.evaluatedThisGeneration;
         g.raisedThisGeneration = r.raisedThisGeneration;
+        g.cacheLookups = r.cacheLookups;
+        g.cacheHits = r.cacheHits;
         g.cacheHitRate = r.cacheLookups ? double(r.cacheHits) / double(r.cacheLookups) : 0;
         g.prefixReuseRate = r.evaluator.reuseRate();
         g.secondsSaved = r.evaluator.secondsSavedEstimate();

@@ -1,6 +1,6 @@
 #include "model_session.h"
 
-#include "base/threads.h"
+#include "api/ddsm_api.h"
 #include "model_jobs.h"
 
 #include <QFileInfo>
@@ -11,7 +11,7 @@ namespace ddsm::ui {
 
 ModelSession::ModelSession(int threads, QObject* parent) : QObject(parent)
 {
-    threads_ = threads > 0 ? threads : defaultThreadCount();
+    threads_ = threads > 0 ? threads : api::defaultThreadCount();
     qualitySpaces_ = makeQualitySpaceCache();
     worker_ = new QObject;
     worker_->moveToThread(&thread_);
