@@ -1,0 +1,201 @@
+// The public API on a tiny 28x28 slimmable UNet scored with the shipped
+// features: schedules compared on the same noise differ by exactly zero from
+// themselves, the cancel token stops sample and search, a search validates its
+// finalists and re-evaluates the chosen one next to full width, and progress
+// arrives in the documented stages.
+#include "api/ddsm_api.h"
+
+#include "engine/slimmable_denoiser.h"
+#include "engine/slimmable_unet.h"
+#include "error_of.h"
+#include "tiny_net.h"
+
+#include <torch/torch.h>
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <filesystem>
+
+using namespace ddsm;
+
+namespace {
+
+// 28x28x1 so that the shipped Fashion-MNIST features can score it.
+api::Model tinyModel()
+{
+    NetConfig c = test::tinyNet();
+    c.imageSize = 28;
+    c.baseChannels = 8;
+    c.diffusion.T = 100;
+    auto net = std::make_shared<SlimmableUNet>(c);
+    net->initialize(5);
+    net->eval();
+    return api::Model(std::make_shared<SlimmableDenoiser>(net, "tiny", c10::Device(c10::kCPU)), "tiny");
+}
+
+api::Sampler fourSteps()
+{
+    api::Sampler s;
+    s.steps = 4;
+    s.seed = 7;
+    return s;
+}
+
+}  // namespace
+
+class TestApi final : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { torch::set_num_threads(1); }
+
+    void modelReportsItsShapeAndCosts()
+    {
+        const api::Model model = tinyModel();
+        QVERIFY(model.isOpen());
+        QCOMPARE(model.imageSize(), 28);
+        QCOMPARE(model.T(), 100);
+        QCOMPARE(model.widths(), (std::vector<double>{1.0, 0.5}));
+        api::CostOptions options;
+        options.schedule = api::ScheduleRequest{};
+        options.schedule->width = 0.5;
+        options.sampler = fourSteps();
+        const api::CostReport costs = api::countCosts(model, options);
+        QVERIFY(costs.layered);
+        QCOMPARE(costs.macsPerWidth[0], model.macsPerImage(1.0));
+        QCOMPARE(costs.steps, 4);
+        // Every step at width 0.5: the saving is 1 - MACs(0.5) / MACs(1).
+        QVERIFY(std::abs(costs.saving - (1 - model.macsPerImage(0.5) / model.macsPerImage(1.0))) < 1e-12);
+        QVERIFY(!api::Model().isOpen());
+        QVERIFY(test::errorOf([] { api::openModel({}); }).find("no MODEL given") == 0);
+    }
+
+    void compareScoresTheSameNoise()
+    {
+        api::CompareOptions options;
+        options.schedules = {"width:1", "width:1", "width:0.5"};
+        options.sampler = fourSteps();
+        options.samples = 16;
+        options.batch = 8;
+        options.bootstrapRounds = 10;
+        int started = 0, scored = 0;
+        options.progress = [&](const api::CompareProgress& p) {
+            started += p.stage == api::CompareProgress::Stage::Started;
+            scored += p.stage == api::CompareProgress::Stage::Scored;
+        };
+        const api::CompareResult result = api::compare(tinyModel(), options);
+        QCOMPARE(started, 1);
+        QCOMPARE(scored, 3);
+        QCOMPARE(int(result.rows.size()), 3);
+        // The same schedule on the same noise: the same images, the same FID.
+        QCOMPARE(result.rows[1].fid, result.rows[0].fid);
+        QCOMPARE(result.rows[1].minusFirst, 0.0);
+        QCOMPARE(result.rows[2].stepWidths, std::vector<double>(4, 0.5));
+        QVERIFY(result.rows[2].fid != result.rows[0].fid);
+        QVERIFY(result.rows[2].relativeCost < 0.5 && result.rows[0].relativeCost == 1.0);
+    }
+
+    void sampleWritesItsGridUnlessCancelled()
+    {
+        QTemporaryDir dir;
+        api::SampleOptions options;
+        options.sampler = fourSteps();
+        options.count = 2;
+        options.gridPath = (dir.path() + "/grid.png").toStdString();
+        std::vector<int> steps;
+        options.progress = [&](const api::SampleStep& s) { steps.push_back(s.step); };
+        const api::SampleResult done = api::sample(tinyModel(), options);
+        QVERIFY(!done.cancelled);
+        QCOMPARE(steps, (std::vector<int>{0, 1, 2, 3}));
+        QVERIFY(std::filesystem::exists(options.gridPath));
+
+        api::CancelToken cancel{true};
+        options.cancel = &cancel;
+        options.gridPath = (dir.path() + "/cancelled.png").toStdString();
+        QVERIFY(api::sample(tinyModel(), options).cancelled);
+        QVERIFY(!std::filesystem::exists(options.gridPath));
+    }
+
+    void qualityEstimatesBatchByBatch()
+    {
+        api::QualityOptions options;
+        options.sampler = fourSteps();
+        options.samples = 8;
+        options.batch = 4;
+        options.bootstrapRounds = 10;
+        options.kidData = "none";
+        std::vector<int64_t> batches;
+        options.progress = [&](const api::QualityProgress& p) {
+            if (p.stage == api::QualityProgress::Stage::Batch)
+                batches.push_back(p.done);
+        };
+        const api::QualityResult result = api::measureQuality(tinyModel(), options);
+        QCOMPARE(batches, std::vector<int64_t>{4});  // the last batch is the result itself
+        QCOMPARE(result.fid.samples, int64_t(8));
+        QVERIFY(!result.kid);
+    }
+
+    void searchStopsWhenCancelled()
+    {
+        api::SearchOptions options;
+        options.sampler = fourSteps();
+        options.granularity = "bins:2";
+        options.features = "default";
+        options.population = 4;
+        options.generations = 10;
+        options.samplesPerCandidate = 8;
+        options.batch = 8;
+        options.pairedScore = false;
+        options.raceMaxSamples = 0;
+        api::CancelToken cancel{false};
+        options.cancel = &cancel;
+        int generations = 0;
+        options.progress = [&](const api::SearchProgress& p) {
+            if (p.stage == api::SearchProgress::Stage::Generation && ++generations == 1)
+                cancel = true;
+        };
+        const api::SearchResult result = api::search(tinyModel(), options);
+        QVERIFY(result.cancelled);
+        QCOMPARE(generations, 1);
+        QVERIFY(!result.chosen);
+    }
+
+    void searchValidatesFinalistsAndReevaluates()
+    {
+        api::SearchOptions options;
+        options.sampler = fourSteps();
+        options.granularity = "bins:2";
+        options.features = "default";
+        options.budget = 1.0;  // every schedule fits
+        options.population = 4;
+        options.generations = 0;
+        options.samplesPerCandidate = 8;
+        options.batch = 8;
+        options.pairedScore = false;
+        options.raceMaxSamples = 0;
+        options.finalists = 3;
+        options.finalSamples = 8;
+        options.bootstrapRounds = 10;
+        std::vector<api::SearchProgress::Stage> stages;
+        options.progress = [&](const api::SearchProgress& p) { stages.push_back(p.stage); };
+        const api::SearchResult result = api::search(tinyModel(), options);
+        QVERIFY(!result.cancelled && result.best && result.chosen);
+        using Stage = api::SearchProgress::Stage;
+        QCOMPARE(stages, (std::vector<Stage>{Stage::Started, Stage::Generation, Stage::Validating, Stage::Validated}));
+        QCOMPARE(int(result.validation.finalists.size()), 3);
+        QCOMPARE(result.validation.seed, uint64_t(7 + 1000003 + 1));
+        QCOMPARE(result.chosen->stepWidths, result.validation.finalists[result.validation.chosen].point.stepWidths);
+        for (const auto& f : result.validation.finalists)
+            QVERIFY(result.validation.finalists[result.validation.chosen].validationQuality <= f.validationQuality);
+        QCOMPARE(int(result.reevaluation.size()), 2);
+        QCOMPARE(result.reevaluation[0].stepWidths, std::vector<double>(4, 1.0));
+        QCOMPARE(result.reevaluation[0].minusFirst, 0.0);
+        QCOMPARE(result.reevaluation[1].stepWidths, result.chosen->stepWidths);
+        QCOMPARE(result.finalSamples, 8);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestApi)
+#include "test_api.moc"
