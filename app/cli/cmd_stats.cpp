@@ -1,22 +1,12 @@
 // ddsm stats: reference statistics (mean and covariance of features) of a data
 // set, as a .npz that pytorch-fid reads; optionally the distance to another.
+#include "api_options.h"
 #include "commands.h"
 #include "common.h"
-#include "feature_options.h"
 
 #include "base/error.h"
-#include "data/dataset_spec.h"
-#include "evaluation/feature_extractor.h"
-#include "evaluation/feature_network.h"
-#include "evaluation/sample_quality.h"
-#include "metrics/frechet_accumulator.h"
-#include "metrics/stats_file.h"
 
-#include <torch/torch.h>
-
-#include <chrono>
 #include <cstdio>
-#include <filesystem>
 
 namespace ddsm::cli {
 
@@ -56,44 +46,37 @@ int runStats(const std::vector<std::string>& argv)
         throw Error("--data DATA is required");
     if (!args.has("out") && !args.has("ref"))
         throw Error("nothing to do: give --out FILE, --ref FILE or both");
-    auto extractor = openFeatures(args);
-    GaussianStats reference;
-    if (const auto ref = args.get("ref")) {
-        reference = loadStatsNpz(*ref);
-        requireMatchingReference(reference, *extractor);
-    }
-    ImageFolderOptions folder;
-    folder.limit = args.getInt("limit", -1);
-    folder.image_size = args.getInt("image-size", 28);
-    folder.channels = args.getInt("channels", 1);
-    const auto data = loadDataset(*dataSpec, folder);
-    std::printf("data: %s\nfeatures: %s (%lld-d)\n", data.description.c_str(), extractor->name().c_str(),
-                (long long)extractor->dim());
-
-    const auto start = std::chrono::steady_clock::now();
-    const auto features = extractFeatures(*extractor, data.images, args.getInt64("batch", 500),
-                                          [](int64_t done, int64_t total) {
-                                              std::fprintf(stderr, "\r  features %lld/%lld", (long long)done,
-                                                           (long long)total);
-                                          });
-    std::fprintf(stderr, "\n");
-    GaussianStats stats = computeStats(features);
-    stats.featureName = extractor->name();
-    stats.source = args.get("source", *dataSpec + "-" + std::to_string(stats.count));
-    std::printf("%lld images in %.1f s: trace(sigma) %.4f, |mu| %.4f\n", (long long)stats.count,
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
-                stats.sigma.trace().item<double>(), stats.mu.norm().item<double>());
-    if (const auto out = args.get("out")) {
-        saveStatsNpz(*out, stats);
-        std::printf("wrote %s (source \"%s\")\n", out->c_str(), stats.source.c_str());
-    }
-    if (args.has("ref")) {
-        reference.featureName = extractor->name();
-        FrechetAccumulator accumulator(reference);
-        accumulator.add(features);
-        std::printf("distance of %s to %s:\n  %s\n", dataSpec->c_str(), args.get("ref", "").c_str(),
-                    accumulator.current().toString().c_str());
-    }
+    api::StatsOptions options;
+    options.data = *dataSpec;
+    options.features = featureOptionsFromArgs(args);
+    options.limit = args.getInt("limit", -1);
+    options.imageSize = args.getInt("image-size", 28);
+    options.channels = args.getInt("channels", 1);
+    options.outPath = args.get("out", "");
+    options.source = args.get("source", "");
+    options.batch = args.getInt64("batch", 500);
+    options.progress = [](const api::StatsProgress& p) {
+        switch (p.stage) {
+        case api::StatsProgress::Stage::Loaded:
+            std::printf("data: %s\nfeatures: %s (%lld-d)\n", p.data.c_str(), p.featureName.c_str(),
+                        (long long)p.featureDim);
+            break;
+        case api::StatsProgress::Stage::Features:
+            std::fprintf(stderr, "\r  features %lld/%lld", (long long)p.done, (long long)p.total);
+            break;
+        case api::StatsProgress::Stage::Computed:
+            std::fprintf(stderr, "\n");
+            std::printf("%lld images in %.1f s: trace(sigma) %.4f, |mu| %.4f\n", (long long)p.result->count,
+                        p.result->seconds, p.result->traceSigma, p.result->muNorm);
+            break;
+        }
+    };
+    const api::StatsResult stats = api::referenceStats(options);
+    if (!options.outPath.empty())
+        std::printf("wrote %s (source \"%s\")\n", options.outPath.c_str(), stats.source.c_str());
+    if (stats.distance)
+        std::printf("distance of %s to %s:\n  %s\n", dataSpec->c_str(), options.features.reference.c_str(),
+                    stats.distance->toString().c_str());
     return 0;
 }
 

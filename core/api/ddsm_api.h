@@ -167,6 +167,41 @@ struct FeatureOptions {
     std::string reference;            // statistics .npz; empty: the shipped ones (default network only)
 };
 
+// ---- reference statistics of a data set -----------------------------------
+
+struct StatsResult;
+
+struct StatsProgress {
+    enum class Stage { Loaded, Features, Computed };
+    Stage stage = Stage::Loaded;
+    std::string data, featureName;   // Loaded: the data set's description, the feature network
+    int64_t featureDim = 0;
+    int64_t done = 0, total = 0;     // Features: images through the network so far
+    const StatsResult* result = nullptr;  // Computed: before anything is written
+};
+
+struct StatsOptions {
+    std::string data;                // fashion-mnist[:train|:test][:DIR] or a folder of images
+    int limit = -1;                  // only the first N images (-1: all)
+    int imageSize = 28, channels = 1;  // folders: resized to, channels kept
+    FeatureOptions features;         // features.reference: also the distance of the data to it
+    std::string outPath;             // statistics to write (.npz, pytorch-fid's layout); empty: none
+    std::string source;              // what they describe; empty: the data spec and count
+    int64_t batch = 500;
+    std::function<void(const StatsProgress&)> progress;
+};
+
+struct StatsResult {
+    int64_t count = 0;
+    double seconds = 0;              // features and statistics
+    double traceSigma = 0, muNorm = 0;
+    std::string source;
+    std::optional<Estimate> distance;  // to features.reference
+};
+
+// Mean and covariance of the features of every image of a data set.
+StatsResult referenceStats(const StatsOptions& options);
+
 // ---- compare: schedules on the same noise, paired intervals ----------------
 
 struct ComparePlan {
