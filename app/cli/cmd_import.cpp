@@ -3,8 +3,8 @@
 #include "commands.h"
 
 #include "args.h"
-#include "engine/net_config.h"
-#include "family/paper_checkpoint_import.h"
+
+#include "api/ddsm_api.h"
 
 #include <cstdio>
 
@@ -48,22 +48,23 @@ int runImportCheckpoint(const std::vector<std::string>& argv)
         std::fputs(kHelp, stderr);
         return 2;
     }
-    CheckpointImportOptions options;
-    options.entry = args.has("net") ? "net_model" : "ema_model";
-    options.schedulePath = args.get("schedule", "");
-    options.snapScheduleWidths = args.has("snap-widths");
-    if (const auto config = args.get("config"))
-        options.config = loadNetConfig(*config);
+    api::ImportOptions options;
+    options.checkpoint = args.positionals().front();
+    options.out = *args.get("out");
+    options.netWeights = args.has("net");
+    options.schedule = args.get("schedule", "");
+    options.snapWidths = args.has("snap-widths");
+    options.config = args.get("config", "");
     if (args.has("image-size"))
         options.imageSize = args.getInt("image-size", 0);
 
-    const auto result = importPaperCheckpoint(args.positionals().front(), *args.get("out"), options);
+    const api::ImportResult result = api::importCheckpoint(options);
     for (const auto& note : result.notes)
         std::printf("note: %s\n", note.c_str());
-    std::printf("wrote %s (%s weights, %s)\n", result.modelPath.c_str(), options.entry.c_str(),
-                describe(result.config).c_str());
+    std::printf("wrote %s (%s weights, %s)\n", result.modelPath.c_str(), result.weights.c_str(),
+                result.architecture.c_str());
     if (!result.schedulePath.empty())
-        std::printf("wrote %s (from %s)\n", result.schedulePath.c_str(), options.schedulePath.c_str());
+        std::printf("wrote %s (from %s)\n", result.schedulePath.c_str(), options.schedule.c_str());
     return 0;
 }
 

@@ -167,6 +167,27 @@ struct FeatureOptions {
     std::string reference;            // statistics .npz; empty: the shipped ones (default network only)
 };
 
+// ---- importing the paper's checkpoints --------------------------------------
+
+struct ImportOptions {
+    std::string checkpoint;          // torch.save of DDSM's training code (read without running its code)
+    std::string out;                 // the model file to write (.safetensors)
+    bool netWeights = false;         // the raw weights (net_model) instead of the EMA ones
+    std::string schedule;            // the paper's search.txt, converted beside the model; empty: none
+    bool snapWidths = false;         // round its widths the network lacks to the nearest (with a note)
+    std::string config;              // an architecture JSON instead of inferring it
+    std::optional<int> imageSize;    // when the checkpoint has no x_T
+};
+
+struct ImportResult {
+    std::string modelPath, schedulePath;  // schedulePath empty if none was converted
+    std::string weights;                  // "ema_model" or "net_model"
+    std::string architecture;             // one line
+    std::vector<std::string> notes;       // what the user should know (assumed settings, unusual widths)
+};
+
+ImportResult importCheckpoint(const ImportOptions& options);
+
 // ---- reference statistics of a data set -----------------------------------
 
 struct StatsResult;

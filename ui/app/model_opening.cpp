@@ -1,12 +1,12 @@
 // Opening a model file on the worker thread and summarising it for the interface.
 #include "model_jobs.h"
 
+#include "api/ddsm_api.h"
 #include "engine/flops.h"
 #include "engine/model_file.h"
 #include "engine/slimmable_denoiser.h"
 #include "engine/slimmable_unet.h"
 #include "family/open_denoiser.h"
-#include "family/paper_checkpoint_import.h"
 
 #include <torch/torch.h>
 
@@ -31,7 +31,10 @@ std::string importedModelPath(const QString& checkpoint)
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + "/imported";
     QDir().mkpath(dir);
     const std::string out = (dir + "/" + QFileInfo(checkpoint).completeBaseName() + ".safetensors").toStdString();
-    importPaperCheckpoint(checkpoint.toStdString(), out);
+    api::ImportOptions options;
+    options.checkpoint = checkpoint.toStdString();
+    options.out = out;
+    api::importCheckpoint(options);
     return out;
 }
 
