@@ -24,6 +24,12 @@ QSpinBox* spin(int low, int high, int value, const QString& tip)
     return box;
 }
 
+// A difference from full width: its sign always shown, as the Metrics dock shows it.
+QString signedFid(double value)
+{
+    return QString::asprintf("%+.2f", value);
+}
+
 }  // namespace
 
 SearchPanel::SearchPanel(QWidget* parent) : QWidget(parent)
@@ -189,9 +195,8 @@ void SearchPanel::showValidation(const SearchSnapshot& snapshot)
                          .arg(chosen)
                          .arg(snapshot.chosenFid, 0, 'f', 2)
                          .arg(snapshot.fullWidthFid, 0, 'f', 2)
-                         .arg(snapshot.minusFull, 0, 'f', 2)
-                         .arg(snapshot.minusFullLow, 0, 'f', 2)
-                         .arg(snapshot.minusFullHigh, 0, 'f', 2)
+                         .arg(signedFid(snapshot.minusFull), signedFid(snapshot.minusFullLow),
+                              signedFid(snapshot.minusFullHigh))
                          .arg(snapshot.finalSamples));
 }
 
