@@ -3,6 +3,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -58,7 +59,14 @@ SearchPanel::SearchPanel(QWidget* parent) : QWidget(parent)
     cost_->setToolTip(tr("What the budget limits: counted FLOPs, or this machine's per-width latency "
                          "from the Model dock's measurement"));
 
+    // The dock may be narrow (a 1024-pixel screen): combo boxes shrink to a few
+    // characters and long rows put their field under the label.
+    for (QComboBox* box : {granularity_, cost_}) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(8);
+    }
     auto* form = new QFormLayout;
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows);
     form->addRow(tr("Cost:"), cost_);
     form->addRow(tr("Budget (vs full width):"), budget_);
     form->addRow(tr("Population:"), population_);
@@ -71,10 +79,10 @@ SearchPanel::SearchPanel(QWidget* parent) : QWidget(parent)
     cancel_->setEnabled(false);
     loadBest_ = new QPushButton(tr("Load Best Under Budget"));
     loadBest_->setEnabled(false);
-    auto* buttons = new QHBoxLayout;
-    buttons->addWidget(start_);
-    buttons->addWidget(cancel_);
-    buttons->addWidget(loadBest_);
+    auto* buttons = new QGridLayout;  // two rows: three buttons side by side need ~330 pixels
+    buttons->addWidget(start_, 0, 0);
+    buttons->addWidget(cancel_, 0, 1);
+    buttons->addWidget(loadBest_, 1, 0, 1, 2);
 
     status_ = new QLabel(tr("Uses the sampler, steps and seed of the Denoising dock. After the last generation the "
                             "best %1 under the budget are scored again on fresh noise, with twice the images per "
