@@ -10,28 +10,6 @@
 
 namespace ddsm::cli {
 
-namespace {
-
-// The model-widths check, or with --snap-widths the snapping and its note.
-StepSchedule fitToModel(const Args& args, const StepSchedule& schedule, const std::vector<double>& modelWidths,
-                        const std::string& source)
-{
-    if (!args.has("snap-widths")) {
-        try {
-            requireModelWidths(schedule, modelWidths, source);
-        } catch (const Error& e) {
-            throw Error(std::string(e.what()) + "; give --snap-widths to use the nearest model width instead");
-        }
-        return schedule;
-    }
-    SnappedSchedule snapped = snapToModelWidths(schedule, modelWidths);
-    if (!snapped.snapped.empty())
-        std::fprintf(stderr, "note: %s: %s\n", source.c_str(), snapped.note().c_str());
-    return std::move(snapped.schedule);
-}
-
-}  // namespace
-
 SamplerSettings samplerFromArgs(const Args& args, int T, int defaultSteps)
 {
     SamplerSettings sampler;
@@ -45,28 +23,10 @@ SamplerSettings samplerFromArgs(const Args& args, int T, int defaultSteps)
     return sampler;
 }
 
-ScheduleDocument loadScheduleForModel(const Args& args, const std::string& path, int T,
-                                      const std::vector<double>& modelWidths)
-{
-    ScheduleDocument document = loadSchedule(path, T);
-    document.schedule = fitToModel(args, document.schedule, modelWidths, path);
-    return document;
-}
+namespace {
 
-ScheduleChoice chooseSchedule(const Args& args, int T, const std::vector<double>& modelWidths, int defaultSteps)
-{
-    if (modelWidths.empty())
-        throw Error("the model has no widths");
-    ScheduleChoice c = chooseSchedule(args, T, modelWidths.front(), defaultSteps);
-    const std::string source = args.has("schedule") ? *args.get("schedule") : "--width " + formatWidth(c.document.schedule.widthAt(0));
-    c.document.schedule = fitToModel(args, c.document.schedule, modelWidths, source);
-    if (!args.has("schedule"))
-        c.document.name = "uniform " + std::to_string(c.document.schedule.widthAt(0)).substr(0, 4);
-    c.stepWidths = c.document.schedule.widthsAt(c.timesteps);
-    return c;
-}
-
-ScheduleChoice chooseSchedule(const Args& args, int T, double fullWidth, int defaultSteps)
+// The schedule as given, before any check against a model's widths.
+ScheduleChoice scheduleFromArgs(const Args& args, int T, double fullWidth, int defaultSteps)
 {
     ScheduleChoice c;
     if (const auto path = args.get("schedule")) {
@@ -82,6 +42,23 @@ ScheduleChoice chooseSchedule(const Args& args, int T, double fullWidth, int def
     c.timesteps = respacedTimesteps(T, c.sampler.steps);
     c.stepWidths = c.document.schedule.widthsAt(c.timesteps);
     c.document.sampler = SamplerRecord{c.sampler.kind, c.sampler.steps, c.sampler.eta, c.sampler.seed};
+    return c;
+}
+
+}  // namespace
+
+ScheduleChoice chooseSchedule(const Args& args, int T, const std::vector<double>& modelWidths, int defaultSteps)
+{
+    if (modelWidths.empty())
+        throw Error("the model has no widths");
+    ScheduleChoice c = scheduleFromArgs(args, T, modelWidths.front(), defaultSteps);
+    const std::string source = args.has("schedule") ? *args.get("schedule") : "--width " + formatWidth(c.document.schedule.widthAt(0));
+    const auto noteOnStderr = [](const std::string& text) { std::fprintf(stderr, "%s\n", text.c_str()); };
+    c.document.schedule =
+        fitToModelWidths(c.document.schedule, modelWidths, source, args.has("snap-widths"), noteOnStderr);
+    if (!args.has("schedule"))
+        c.document.name = "uniform " + std::to_string(c.document.schedule.widthAt(0)).substr(0, 4);
+    c.stepWidths = c.document.schedule.widthsAt(c.timesteps);
     return c;
 }
 

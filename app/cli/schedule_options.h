@@ -22,19 +22,12 @@ struct ScheduleChoice {
 // --seed K, --no-clip; validated against T.
 SamplerSettings samplerFromArgs(const Args& args, int T, int defaultSteps = 50);
 
-// A schedule file for a model of `modelWidths`: a width the model lacks is
-// refused, naming it and its first t, unless --snap-widths is given; then it
-// is snapped to the nearest model width and a note on stderr says which.
-ScheduleDocument loadScheduleForModel(const Args& args, const std::string& path, int T,
-                                      const std::vector<double>& modelWidths);
-
 // --schedule FILE (JSON or search.txt) or --width W (uniform, default the
-// widest), either checked against `modelWidths` as loadScheduleForModel does;
+// widest), either checked against `modelWidths` (fitToModelWidths:
+// refused, or snapped with a note on stderr under --snap-widths);
 // --steps N (default `defaultSteps`), --sampler ddim|ddpm, --eta X,
 // --variance, --seed K, --no-clip.
 ScheduleChoice chooseSchedule(const Args& args, int T, const std::vector<double>& modelWidths,
                               int defaultSteps = 50);
-// The same without a model to check widths against (only (0, 1] is enforced).
-ScheduleChoice chooseSchedule(const Args& args, int T, double fullWidth, int defaultSteps = 50);
 
 }  // namespace ddsm::cli

@@ -18,6 +18,35 @@ namespace ddsm::api {
 
 using Notes = std::function<void(const std::string&)>;
 
+// An operation's progress callback, which the caller may leave empty; notes
+// (what a command prints on stderr) travel through it as Stage::Note.
+template <class Progress>
+class Reporter {
+public:
+    explicit Reporter(const std::function<void(const Progress&)>& callback, bool enabled = true)
+        : callback_(callback), enabled_(enabled)
+    {
+    }
+    void operator()(const Progress& p) const
+    {
+        if (enabled_ && callback_)
+            callback_(p);
+    }
+    Notes notes() const
+    {
+        return [this](const std::string& text) {
+            Progress p;
+            p.stage = Progress::Stage::Note;
+            p.note = text;
+            (*this)(p);
+        };
+    }
+
+private:
+    const std::function<void(const Progress&)>& callback_;
+    bool enabled_;
+};
+
 SamplerSettings engineSampler(const Sampler& sampler);
 
 // A schedule file for a model of `modelWidths`: a width the model lacks is

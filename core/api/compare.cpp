@@ -64,16 +64,8 @@ std::vector<int> stepWidthIndices(const std::string& spec, bool snap, const std:
 CompareResult compare(const Model& model, const CompareOptions& options)
 {
     torch::NoGradGuard noGrad;
-    const auto notify = [&](const CompareProgress& p) {
-        if (options.progress)
-            options.progress(p);
-    };
-    const Notes note = [&](const std::string& text) {
-        CompareProgress p;
-        p.stage = CompareProgress::Stage::Note;
-        p.note = text;
-        notify(p);
-    };
+    const Reporter<CompareProgress> notify(options.progress);
+    const Notes note = notify.notes();
     Denoiser& denoiser = *model.denoiser();
     const int T = model.T();
     SamplingSetup setup;

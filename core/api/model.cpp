@@ -73,33 +73,11 @@ void Sampler::validate(int T) const { engineSampler(*this).validate(T); }
 
 std::string formatWidth(double width) { return ddsm::formatWidth(width); }
 
-namespace {
-
-// The model-widths check, or with `snap` the snapping and its note.
-StepSchedule fitToModel(bool snap, const StepSchedule& schedule, const std::vector<double>& modelWidths,
-                        const std::string& source, const Notes& note)
-{
-    if (!snap) {
-        try {
-            requireModelWidths(schedule, modelWidths, source);
-        } catch (const Error& e) {
-            throw Error(std::string(e.what()) + "; give --snap-widths to use the nearest model width instead");
-        }
-        return schedule;
-    }
-    SnappedSchedule snapped = snapToModelWidths(schedule, modelWidths);
-    if (!snapped.snapped.empty() && note)
-        note("note: " + source + ": " + snapped.note());
-    return std::move(snapped.schedule);
-}
-
-}  // namespace
-
 ScheduleDocument loadScheduleForModel(const std::string& path, int T, const std::vector<double>& modelWidths, bool snap,
                                       const Notes& note)
 {
     ScheduleDocument document = loadSchedule(path, T);
-    document.schedule = fitToModel(snap, document.schedule, modelWidths, path, note);
+    document.schedule = fitToModelWidths(document.schedule, modelWidths, path, snap, note);
     return document;
 }
 
@@ -123,7 +101,7 @@ ResolvedSchedule resolveSchedule(const ScheduleRequest& request, const Sampler& 
     c.timesteps = respacedTimesteps(T, c.sampler.steps);
     c.document.sampler = SamplerRecord{c.sampler.kind, c.sampler.steps, c.sampler.eta, c.sampler.seed};
     const std::string source = fromFile ? request.file : "--width " + ddsm::formatWidth(c.document.schedule.widthAt(0));
-    c.document.schedule = fitToModel(request.snapWidths, c.document.schedule, modelWidths, source, note);
+    c.document.schedule = fitToModelWidths(c.document.schedule, modelWidths, source, request.snapWidths, note);
     if (!fromFile)
         c.document.name = "uniform " + std::to_string(c.document.schedule.widthAt(0)).substr(0, 4);
     c.stepWidths = c.document.schedule.widthsAt(c.timesteps);

@@ -131,7 +131,7 @@ CostReport countCosts(const Model& model, const CostOptions& options)
     }
     if (options.schedule) {
         const ResolvedSchedule choice = resolveSchedule(*options.schedule, options.sampler.value_or(Sampler{}), T,
-                                                        r.widths, options.note ? options.note : Notes([](const std::string&) {}));
+                                                        r.widths, options.note);
         const auto cost = scheduleCost(choice.stepWidths, r.widths.front(), macsAt);
         r.hasSchedule = true;
         r.scheduleName = choice.document.name;

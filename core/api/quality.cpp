@@ -30,10 +30,7 @@ double secondsSince(std::chrono::steady_clock::time_point start)
 QualityResult measureQuality(const Model& model, const QualityOptions& options)
 {
     torch::NoGradGuard noGrad;
-    const auto notify = [&](const QualityProgress& p) {
-        if (options.progress)
-            options.progress(p);
-    };
+    const Reporter<QualityProgress> notify(options.progress);
     const int samples = options.samples, batch = options.batch;
     if (samples < 2 || batch < 1 || options.bootstrapRounds < 2)
         throw Error("--samples must be at least 2, --batch at least 1, --rounds at least 2");
@@ -43,12 +40,7 @@ QualityResult measureQuality(const Model& model, const QualityOptions& options)
 
     Denoiser& denoiser = *model.denoiser();
     const ResolvedSchedule choice =
-        resolveSchedule(options.schedule, options.sampler, model.T(), model.widths(), [&](const std::string& text) {
-            QualityProgress p;
-            p.stage = QualityProgress::Stage::Note;
-            p.note = text;
-            notify(p);
-        });
+        resolveSchedule(options.schedule, options.sampler, model.T(), model.widths(), notify.notes());
     auto extractor = openFeatures(options.features);
     const GaussianStats reference = openReference(options.features, *extractor);
 

@@ -29,7 +29,7 @@ SampleResult sample(const Model& model, const SampleOptions& options)
         throw Error("--count must be at least 1");
     Denoiser& denoiser = *model.denoiser();
     const ResolvedSchedule choice = resolveSchedule(options.schedule, options.sampler, model.T(), model.widths(),
-                                                    options.note ? options.note : Notes([](const std::string&) {}));
+                                                    options.note);
     const GaussianDiffusion diffusion(denoiser.diffusion());
     const auto cost = scheduleCost(choice.stepWidths, 1.0, [&](double w) { return denoiser.macsPerImage(w); });
 

@@ -44,8 +44,6 @@ at::Tensor featuresInBatches(const at::Tensor& images, const FeatureFunction& fe
     return torch::cat(parts);
 }
 
-using Notes = std::function<void(const std::string&)>;
-
 CostModel costModelFor(const SearchOptions& options, Denoiser& denoiser, const std::vector<double>& widths,
                        ProcessGroup& group, const Notes& note)
 {
@@ -123,18 +121,11 @@ private:
 SearchResult search(const Model& model, const SearchOptions& options)
 {
     torch::NoGradGuard noGrad;
-    const auto notify = [&](const SearchProgress& p) {
-        if (options.progress)
-            options.progress(p);
-    };
-    const Notes note = [&](const std::string& text) {
-        SearchProgress p;
-        p.stage = SearchProgress::Stage::Note;
-        p.note = text;
-        notify(p);
-    };
+    const Reporter<SearchProgress> notify(options.progress);
     const auto group = ProcessGroup::create(options.distributed);
     const bool main = group->isMain();
+    const Reporter<SearchProgress> notesOfRankZero(options.progress, main);
+    const Notes note = notesOfRankZero.notes();
     const bool writes = !options.outDir.empty();
     const std::filesystem::path out(options.outDir);
     if (writes)
@@ -152,7 +143,7 @@ SearchResult search(const Model& model, const SearchOptions& options)
     setup.layout = GeneLayout::parse(options.granularity, setup.sampler.steps);
 
     const int batch = options.batch;
-    const CostModel cost = costModelFor(options, denoiser, widths, *group, main ? note : Notes([](const std::string&) {}));
+    const CostModel cost = costModelFor(options, denoiser, widths, *group, note);
     const CostModel flops = cost.kind == "flops" ? cost : flopsCostModel(denoiser, widths);
     const auto pointOf = [&](const Candidate& c) {
         SearchPoint p;
@@ -176,8 +167,7 @@ SearchResult search(const Model& model, const SearchOptions& options)
     if (featureSpec == "pixels") {
         features = [](const at::Tensor& images) { return downsampledPixelFeatures(images, 7); };
         featureName = downsampledPixelFeatureName(7);
-        if (main)
-            note("features: " + featureName + " (fallback: average-pooled pixels, not a feature network)");
+        note("features: " + featureName + " (fallback: average-pooled pixels, not a feature network)");
     } else {
         extractor = openFeatureExtractor(featureSpec);
         features = [extractor](const at::Tensor& images) { return extractor->features(images); };
@@ -271,8 +261,7 @@ SearchResult search(const Model& model, const SearchOptions& options)
                     ", which rank 0 resumes from: --out must be on storage every rank sees");
     if (resumes) {
         search.resume(checkpoint);
-        if (main)
-            note("resumed after generation " + std::to_string(search.completedGenerations()));
+        note("resumed after generation " + std::to_string(search.completedGenerations()));
     }
     if (main && writes)
         search.setCheckpointPath(checkpoint);

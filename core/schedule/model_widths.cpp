@@ -90,4 +90,22 @@ SnappedSchedule snapToModelWidths(const StepSchedule& schedule, const std::vecto
     return result;
 }
 
+StepSchedule fitToModelWidths(const StepSchedule& schedule, const std::vector<double>& modelWidths,
+                              const std::string& source, bool snap,
+                              const std::function<void(const std::string&)>& note)
+{
+    if (!snap) {
+        try {
+            requireModelWidths(schedule, modelWidths, source);
+        } catch (const Error& e) {
+            throw Error(std::string(e.what()) + "; give --snap-widths to use the nearest model width instead");
+        }
+        return schedule;
+    }
+    SnappedSchedule snapped = snapToModelWidths(schedule, modelWidths);
+    if (!snapped.snapped.empty() && note)
+        note("note: " + source + ": " + snapped.note());
+    return std::move(snapped.schedule);
+}
+
 }  // namespace ddsm

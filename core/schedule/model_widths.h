@@ -6,6 +6,7 @@
 // each foreign width to the nearest model width, with a note saying so.
 #include "schedule/step_schedule.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,5 +38,12 @@ struct SnappedSchedule {
 // Each width the model lacks becomes the nearest model width (the wider on a
 // tie, so a step never runs on less network than was asked for).
 SnappedSchedule snapToModelWidths(const StepSchedule& schedule, const std::vector<double>& modelWidths);
+
+// What every command does with a schedule for a model: without `snap`,
+// requireModelWidths (its message ending with the --snap-widths hint); with
+// it, snapToModelWidths, `note` receiving "note: <source>: <what snapped>".
+StepSchedule fitToModelWidths(const StepSchedule& schedule, const std::vector<double>& modelWidths,
+                              const std::string& source, bool snap,
+                              const std::function<void(const std::string&)>& note);
 
 }  // namespace ddsm

@@ -49,14 +49,14 @@ std::string rowsUpTo(const std::string& text, int64_t lastStep, double& seconds)
 
 LossLog::LossLog(const std::string& path, const std::vector<double>& widths, int64_t resumedAt) : widths_(widths)
 {
-    const bool exists = std::filesystem::exists(path);
-    if (!exists || resumedAt == 0) {
-        writeFileAtomically(path, header(widths));
+    const std::string expected = header(widths);
+    if (!std::filesystem::exists(path) || resumedAt == 0) {
+        writeFileAtomically(path, expected);
     } else {
         const std::string text = readWholeFile(path);
-        if (text.rfind(header(widths), 0) != 0)
+        if (text.rfind(expected, 0) != 0)
             throw Error(path + ": not this run's loss log (its header differs from \"" +
-                        header(widths).substr(0, header(widths).size() - 1) + "\")");
+                        expected.substr(0, expected.size() - 1) + "\")");
         writeFileAtomically(path, rowsUpTo(text, resumedAt, secondsBefore_));
     }
     out_.open(path, std::ios::app);

@@ -43,6 +43,21 @@ api::Sampler fourSteps()
     return s;
 }
 
+// A search of 4 schedules of two genes, scored on 8 images each (unpaired, no racing).
+api::SearchOptions smallSearch()
+{
+    api::SearchOptions options;
+    options.sampler = fourSteps();
+    options.granularity = "bins:2";
+    options.features = "default";
+    options.population = 4;
+    options.samplesPerCandidate = 8;
+    options.batch = 8;
+    options.pairedScore = false;
+    options.raceMaxSamples = 0;
+    return options;
+}
+
 }  // namespace
 
 class TestApi final : public QObject {
@@ -139,16 +154,8 @@ private slots:
 
     void searchStopsWhenCancelled()
     {
-        api::SearchOptions options;
-        options.sampler = fourSteps();
-        options.granularity = "bins:2";
-        options.features = "default";
-        options.population = 4;
+        api::SearchOptions options = smallSearch();
         options.generations = 10;
-        options.samplesPerCandidate = 8;
-        options.batch = 8;
-        options.pairedScore = false;
-        options.raceMaxSamples = 0;
         api::CancelToken cancel{false};
         options.cancel = &cancel;
         int generations = 0;
@@ -164,17 +171,9 @@ private slots:
 
     void searchValidatesFinalistsAndReevaluates()
     {
-        api::SearchOptions options;
-        options.sampler = fourSteps();
-        options.granularity = "bins:2";
-        options.features = "default";
+        api::SearchOptions options = smallSearch();
         options.budget = 1.0;  // every schedule fits
-        options.population = 4;
         options.generations = 0;
-        options.samplesPerCandidate = 8;
-        options.batch = 8;
-        options.pairedScore = false;
-        options.raceMaxSamples = 0;
         options.finalists = 3;
         options.finalSamples = 8;
         options.bootstrapRounds = 10;

@@ -1,5 +1,5 @@
 # Fails naming the file and the include when app/ or ui/ includes a core
-# header outside the public set: core/api/*, plus the headers (or header and
+# header outside the public set: api/ddsm_api.h (not api/api_internal.h), plus the headers (or header and
 # files) that core_includes_allowed.txt lists with a reason. An entry nothing
 # uses any more fails too, so the list only shrinks as code moves behind the API.
 #   cmake -DDDSM_SOURCE_DIR=/path/to/repo -P check_core_includes.cmake
@@ -56,7 +56,7 @@ foreach(source ${sources})
       continue()
     endif()
     list(FIND core_modules ${CMAKE_MATCH_1} module_index)
-    if(module_index LESS 0 OR header MATCHES "^api/")
+    if(module_index LESS 0 OR header STREQUAL "api/ddsm_api.h")
       continue()
     endif()
     math(EXPR checked "${checked} + 1")

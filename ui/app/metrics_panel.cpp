@@ -1,6 +1,7 @@
 #include "metrics_panel.h"
 
 #include "elided_label.h"
+#include "fid_text.h"
 #include "quality_plot.h"
 
 #include "schedule/width.h"
@@ -148,7 +149,6 @@ void MetricsPanel::setMeasuredFid(const std::optional<MeasuredFid>& fid)
     if (fid->vsFull) {
         // Lossless as far as n images can tell: the interval reaches 0 (as printed).
         const QString verdict = fid->vsFullLow < 0.005 ? tr("no loss detected") : tr("worse than full width");
-        const auto signedFid = [](double v) { return QString::asprintf("%+.2f", v); };
         vsFull_->setText(QStringLiteral("%1  [%2, %3]  %4 · %5")
                              .arg(signedFid(*fid->vsFull), signedFid(fid->vsFullLow), signedFid(fid->vsFullHigh), state,
                                   verdict));

@@ -1,5 +1,7 @@
 #include "search_panel.h"
 
+#include "fid_text.h"
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
@@ -23,12 +25,6 @@ QSpinBox* spin(int low, int high, int value, const QString& tip)
     box->setValue(value);
     box->setToolTip(tip);
     return box;
-}
-
-// A difference from full width: its sign always shown, as the Metrics dock shows it.
-QString signedFid(double value)
-{
-    return QString::asprintf("%+.2f", value);
 }
 
 }  // namespace
