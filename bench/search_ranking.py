@@ -6,12 +6,14 @@ Takes N schedules under the budget from a finished `ddsm search` run (its
 archive in DIR/checkpoint.json), spread evenly over the range of their search
 scores, samples them with `ddsm compare` next to full width on fresh noise, and
 prints the Kendall tau between the search's score and FID(schedule) -
-FID(full width) on those images.
+FID(full width) on those images. One `ddsm compare` per schedule, full width's
+features kept in OUT_DIR/features (--feature-store), so an interrupted run
+resumes at the first schedule without OUT_DIR/compare-K.json.
 
 usage: bench/search_ranking.py DDSM MODEL SEARCH_DIR OUT_DIR [--count N] [--samples M]
                                [--seed S] [--sampler ddpm --steps 100 ...]
 Options after the known ones are passed to `ddsm compare` (sampler, threads).
-Writes OUT_DIR/schedule-K.txt (the paper's search.txt layout), OUT_DIR/compare.json
+Writes OUT_DIR/schedule-K.txt (the paper's search.txt layout), OUT_DIR/compare-K.json
 and OUT_DIR/ranking.txt.
 """
 import json
@@ -41,7 +43,7 @@ def respaced_timesteps(T, steps):
 
 def main(argv):
     args = list(argv)
-    count = int(option(args, "--count", "24"))
+    count = int(option(args, "--count", "20"))
     samples = option(args, "--samples", "2048")
     seed = option(args, "--seed", "2000003")
     if len(args) < 4:
@@ -52,8 +54,8 @@ def main(argv):
 
     checkpoint = json.load(open(os.path.join(search_dir, "checkpoint.json")))
     pareto = json.load(open(os.path.join(search_dir, "pareto.json")))
-    fingerprint = json.loads(checkpoint["fingerprint"])
-    step_to_gene = fingerprint["step_to_gene"]
+    settings = checkpoint["settings"]
+    step_to_gene = settings["step_to_gene"]
     widths = pareto["widths"]
     per_width = pareto["cost"]["per_width"]
     budget = pareto["budget"]
@@ -89,20 +91,27 @@ def main(argv):
             f.write("[" + ", ".join(repr(w) for w in by_t) + "]\n")
         files.append(path)
 
-    result_path = os.path.join(out_dir, "compare.json")
-    command = [ddsm, "compare", model, "width:1", *files, "--samples", samples, "--seed", seed,
-               "--json", result_path, *compare_options]
-    print(" ".join(command), flush=True)
-    subprocess.run(command, check=True)
-    measured = json.load(open(result_path))["schedules"][1:]
+    measured = []
+    sampler = ""
+    for k, path in enumerate(files):
+        result_path = os.path.join(out_dir, f"compare-{k:02d}.json")
+        if not os.path.exists(result_path):
+            command = [ddsm, "compare", model, "width:1", path, "--samples", samples, "--seed", seed,
+                       "--json", result_path, "--feature-store", os.path.join(out_dir, "features"),
+                       *compare_options]
+            print(" ".join(command), flush=True)
+            subprocess.run(command, check=True)
+        result = json.load(open(result_path))
+        sampler = result["sampler"]
+        measured.append(result["schedules"][1])
 
     scores = [a["quality"] for a in picks]
     truth = [m["fid_minus_first"] for m in measured]
     tau = kendalltau(scores, truth)
     rho = spearmanr(scores, truth)
     lines = [f"search: {search_dir} ({pareto['quality']}, racing to at most "
-             f"{fingerprint.get('racing_max_samples', 0)} images)",
-             f"truth: ddsm compare, {samples} images of seed {seed}, {measured and json.load(open(result_path))['sampler']}",
+             f"{settings.get('racing_max_samples', 0)} images)",
+             f"truth: ddsm compare, {samples} images of seed {seed}, {sampler}",
              f"{'cost':>6} {'search score':>13} {'+- se':>6} {'images':>6} {'paired diff':>12} {'95% interval':>18}"]
     for a, m in zip(picks, measured):
         low, high = m["fid_minus_first_interval"]
@@ -110,6 +119,11 @@ def main(argv):
                      f"{a['samples']:6d} {m['fid_minus_first']:12.3f} [{low:+7.2f}, {high:+7.2f}]")
     lines.append(f"Kendall tau {tau.statistic if hasattr(tau, 'statistic') else tau[0]:.3f} "
                  f"(p {tau.pvalue:.2g}), Spearman rho {rho.correlation:.3f}, over {count} schedules")
+    # The hard part of the ranking: schedules whose scores are close (picks are in score order).
+    half = count // 2
+    close = kendalltau(scores[:half], truth[:half])
+    lines.append(f"Kendall tau {close.statistic if hasattr(close, 'statistic') else close[0]:.3f} "
+                 f"(p {close.pvalue:.2g}) over the {half} best-scored")
     text = "\n".join(lines) + "\n"
     print(text)
     with open(os.path.join(out_dir, "ranking.txt"), "w") as f:

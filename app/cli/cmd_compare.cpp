@@ -39,6 +39,11 @@ const char* kHelp =
     "  --json FILE          also write the results as JSON\n"
     "  --snap-widths        round schedule widths the model lacks to its nearest width\n"
     "                       (with a note) instead of refusing the schedule\n"
+    "  --feature-store DIR  keep full width's features there between runs and read them\n"
+    "                       instead of sampling again (same model file, sampler, seed,\n"
+    "                       batch; default $DDSM_FEATURE_STORE, else\n"
+    "                       ~/.cache/ddsm-studio/features; its seconds then read 'stored')\n"
+    "  --no-feature-store   sample full width every time\n"
     "\n"
     "On N ranks (ddsm launch --nproc N -- ddsm compare ...) each schedule's batches\n"
     "are dealt out round-robin and their features gathered in image order: the\n"
@@ -51,9 +56,9 @@ int runCompare(const std::vector<std::string>& argv)
 {
     auto valueOptions = kFeatureValueOptions;
     valueOptions.insert({"samples", "steps", "sampler", "eta", "variance", "seed", "batch", "bootstrap", "json",
-                         "threads", "init", "config", "seed-init"});
+                         "threads", "init", "config", "seed-init", "feature-store"});
     valueOptions.insert(kDistributedValueOptions.begin(), kDistributedValueOptions.end());
-    const Args args(argv, valueOptions, {"no-clip", "snap-widths"});
+    const Args args(argv, valueOptions, {"no-clip", "snap-widths", "no-feature-store"});
     if (args.wantsHelp()) {
         std::printf("%s%s%s", kHelp, kFeatureOptionsHelp, kDistributedOptionsHelp);
         return 0;
@@ -73,6 +78,7 @@ int runCompare(const std::vector<std::string>& argv)
     options.batch = args.getInt("batch", 128);
     options.bootstrapRounds = args.getInt("bootstrap", 200);
     options.jsonPath = args.get("json", "");
+    options.featureStore = args.has("no-feature-store") ? "" : args.get("feature-store", api::defaultFeatureStore());
     int scored = 0;
     options.progress = [&](const api::CompareProgress& p) {
         if (p.stage == api::CompareProgress::Stage::Note) {
@@ -93,8 +99,12 @@ int runCompare(const std::vector<std::string>& argv)
             if (scored++ > 0)
                 std::snprintf(diff, sizeof diff, "%+.3f [%+.3f, %+.3f]", row.minusFirst, row.minusFirstLow,
                               row.minusFirstHigh);
-            std::printf("%7.3f %28s %32s %9.1f  %s\n", row.relativeCost, fid, diff, row.samplingSeconds,
-                        row.label.c_str());
+            char seconds[32];
+            if (row.imagesFromStore > 0)
+                std::snprintf(seconds, sizeof seconds, "stored");
+            else
+                std::snprintf(seconds, sizeof seconds, "%.1f", row.samplingSeconds);
+            std::printf("%7.3f %28s %32s %9s  %s\n", row.relativeCost, fid, diff, seconds, row.label.c_str());
             std::fflush(stdout);
         }
     };

@@ -57,6 +57,10 @@ const char* kHelp =
     "  --kid                     also measure KID (needs --data)\n"
     "  --batch B                 images per network call (default 128)\n"
     "  --prefix-cache-mb MB      memory for shared sampler states (default 1024)\n"
+    "  --feature-store DIR       keep full width's scoring features there between runs\n"
+    "                            (default ~/.cache/ddsm-studio/features; the final\n"
+    "                            re-evaluation samples full width beside the chosen one)\n"
+    "  --no-feature-store        sample full width every time\n"
     "  --final-samples M2        re-evaluation images (default 4 x M)\n"
     "  --final-seed S2           re-evaluation noise (default S + 1000003)\n"
     "  --finalists K             the K best under the budget (by search score) are scored\n"
@@ -148,9 +152,9 @@ int runSearch(const std::vector<std::string>& argv)
         "granularity", "crossover", "crossover-prob", "mutation", "init-schedules", "reference", "data",
         "reference-count", "features", "batch", "prefix-cache-mb", "final-samples", "final-seed", "finalists",
         "bootstrap", "predictor", "prescreen", "out", "score", "race-max-samples", "race-z", "threads", "init",
-        "config", "seed-init"};
+        "config", "seed-init", "feature-store"};
     valueOptions.insert(kDistributedValueOptions.begin(), kDistributedValueOptions.end());
-    const Args args(argv, valueOptions, {"resume", "kid", "snap-widths"});
+    const Args args(argv, valueOptions, {"resume", "kid", "snap-widths", "no-feature-store"});
     if (args.wantsHelp()) {
         std::printf("%s%s%s", kHelp, kModelOptionsHelp, kDistributedOptionsHelp);
         return 0;
@@ -180,6 +184,7 @@ int runSearch(const std::vector<std::string>& argv)
         throw Error("--score must be \"paired\" or \"fid\", got \"" + scoreKind + "\"");
     options.pairedScore = scoreKind == "paired";
     options.prefixCacheMb = args.getInt64("prefix-cache-mb", 1024);
+    options.featureStore = args.has("no-feature-store") ? "" : args.get("feature-store", api::defaultFeatureStore());
     options.population = args.getInt("population", 32);
     options.generations = args.getInt("generations", 20);
     options.crossover = args.get("crossover", "uniform");

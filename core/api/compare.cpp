@@ -5,6 +5,7 @@
 
 #include "base/atomic_file.h"
 #include "base/error.h"
+#include "base/sha256.h"
 #include "distributed/process_group.h"
 #include "engine/denoiser.h"
 #include "evaluation/feature_extractor.h"
@@ -13,6 +14,7 @@
 #include "schedule/width.h"
 #include "search/reevaluation.h"
 #include "search/sampling_evaluator.h"
+#include "search/stored_features.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -120,6 +122,9 @@ CompareResult compare(const Model& model, const CompareOptions& options)
     evalOptions.sharePrefixes = false;
     evalOptions.featureName = extractor->name();
     evalOptions.cancel = options.cancel;
+    evalOptions.featureStoreDirectory = options.featureStore;
+    if (!options.featureStore.empty() && !model.path().empty())
+        evalOptions.modelIdentity = sha256OfFile(model.path());
     if (evalOptions.samples < 2 || evalOptions.batchSize < 1)
         throw Error("--samples must be at least 2 and --batch at least 1");
     BootstrapOptions bootstrap;
@@ -177,6 +182,7 @@ CompareResult compare(const Model& model, const CompareOptions& options)
         s.minusFirstHigh = row.differenceInterval.high;
         s.kid = row.kid;
         s.samplingSeconds = row.samplingSeconds;
+        s.imagesFromStore = row.imagesFromStore;
         CompareProgress p;
         p.stage = CompareProgress::Stage::Scored;
         p.row = &s;
@@ -188,9 +194,12 @@ CompareResult compare(const Model& model, const CompareOptions& options)
                            {"fid_interval", {s.fidLow, s.fidHigh}},
                            {"fid_minus_first", s.minusFirst},
                            {"fid_minus_first_interval", {s.minusFirstLow, s.minusFirstHigh}},
-                           {"sampling_seconds", s.samplingSeconds}});
+                           {"sampling_seconds", s.samplingSeconds},
+                           {"images_from_store", s.imagesFromStore}});
         result.rows.push_back(std::move(s));
     });
+    if (!evaluator.featureStoreProblem().empty())
+        note(evaluator.featureStoreProblem());
     if (main && !options.jsonPath.empty()) {
         const nlohmann::json document{{"model", model.description()},
                                       {"sampler", setup.sampler.toString()},
@@ -203,5 +212,7 @@ CompareResult compare(const Model& model, const CompareOptions& options)
     }
     return result;
 }
+
+std::string defaultFeatureStore() { return defaultFeatureStoreDirectory(); }
 
 }  // namespace ddsm::api

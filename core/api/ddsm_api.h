@@ -154,6 +154,7 @@ struct ScheduleScore {
     double minusFirst = 0, minusFirstLow = 0, minusFirstHigh = 0;  // paired interval
     double kid = 0;                                                // NaN unless measured
     double samplingSeconds = 0;
+    int64_t imagesFromStore = 0;  // read from the feature store, not sampled (their seconds are not in samplingSeconds)
 };
 
 // ---- features (what FID and KID are measured in) ---------------------------
@@ -249,6 +250,10 @@ struct CompareOptions {
     bool snapWidths = false;
     FeatureOptions features;
     std::string jsonPath;            // also write the results there (rank 0)
+    // Full width's features are kept here between runs (same model file,
+    // sampler, seed, batch and features) and read instead of sampled; empty: none.
+    // defaultFeatureStore() is the user's cache directory.
+    std::string featureStore;
     DistributedConfig distributed;
     const CancelToken* cancel = nullptr;
     std::function<void(const CompareProgress&)> progress;
@@ -260,6 +265,10 @@ struct CompareResult {
 };
 
 CompareResult compare(const Model& model, const CompareOptions& options);
+
+// The user's feature store: $DDSM_FEATURE_STORE when set (empty: none), else
+// $XDG_CACHE_HOME/ddsm-studio/features, else ~/.cache/ddsm-studio/features.
+std::string defaultFeatureStore();
 
 // ---- quality: FID and KID of one schedule's samples ------------------------
 
@@ -423,6 +432,10 @@ struct SearchOptions {
     std::optional<uint64_t> finalSeed;   // default sampler.seed + 1000003
     int finalists = 1;               // >1: the best K under the budget are scored again on validation noise
     int bootstrapRounds = 200;
+    // Full width's scoring and validation features kept between runs, as
+    // CompareOptions::featureStore (the final re-evaluation samples full width
+    // beside the chosen schedule, so its speed-up is measured).
+    std::string featureStore;
     std::string outDir;              // checkpoint, pareto.*, best.json, reevaluation.json; empty: none written
     bool resume = false;             // from outDir/checkpoint.json
     DistributedConfig distributed;   // one process unless worldSize > 1

@@ -208,6 +208,9 @@ SearchResult search(const Model& model, const SearchOptions& options)
     evalOptions.featureName = featureName;
     evalOptions.cancel = options.cancel;
     evalOptions.ranks = group.get();
+    const std::string modelSha = model.path().empty() ? "" : sha256OfFile(model.path());
+    evalOptions.featureStoreDirectory = options.featureStore;
+    evalOptions.modelIdentity = modelSha;
     SamplingEvaluator evaluator(denoiser, setup, features, reference, evalOptions);
 
     SearchSettings settings;
@@ -233,7 +236,6 @@ SearchResult search(const Model& model, const SearchOptions& options)
         settings.initialGenomes.push_back(
             setup.layout.fromStepWidths(document.schedule.widthsAt(setup.timesteps), widths));
     }
-    const std::string modelSha = model.path().empty() ? "" : sha256OfFile(model.path());
     settings.context = nlohmann::json{{"model", model.description()},
                                       {"model_sha256", modelSha},
                                       {"sampler", setup.sampler.toString()},
@@ -350,6 +352,7 @@ SearchResult search(const Model& model, const SearchOptions& options)
         SamplingEvaluatorOptions finalOptions = evalOptions;
         finalOptions.samples = options.finalSamples.value_or(4 * evalOptions.samples);
         finalOptions.sharePrefixes = false;
+        finalOptions.featureStoreDirectory.clear();  // full width sampled beside the chosen one: a measured speed-up
         result.finalSamples = finalOptions.samples;
         result.finalSeed = fresh.sampler.seed;
         SamplingEvaluator finalEvaluator(denoiser, fresh, features, reference, finalOptions);
@@ -370,6 +373,7 @@ SearchResult search(const Model& model, const SearchOptions& options)
             validation.sampler.seed = fresh.sampler.seed + 1;
             SamplingEvaluatorOptions validationOptions = finalOptions;
             validationOptions.sharePrefixes = true;  // bit-identical images; only the scores matter here
+            validationOptions.featureStoreDirectory = options.featureStore;
             SamplingEvaluator validator(denoiser, validation, features, reference, validationOptions);
             std::vector<Genome> genomes;
             for (const auto& f : finalists)

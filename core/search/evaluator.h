@@ -27,6 +27,7 @@ struct EvaluatorStats {
     int64_t prefixLookups = 0;
     int64_t prefixHits = 0;    // lookups that found a prefix of at least one step
     double samplingSeconds = 0;
+    int64_t imagesFromStore = 0;  // full-width images whose features were read from the feature store
     double reuseRate() const { return stepsRun + stepsReused > 0 ? double(stepsReused) / double(stepsRun + stepsReused) : 0; }
     // The skipped steps at the mean measured cost of a step run.
     double secondsSavedEstimate() const { return stepsRun > 0 ? samplingSeconds * double(stepsReused) / double(stepsRun) : 0; }

@@ -45,9 +45,10 @@ std::vector<Reevaluation> reevaluate(SamplingEvaluator& evaluator, const std::ve
         r.label = s.label;
         r.stepWidthIndices = s.stepWidthIndices;
         SamplingEvaluator& own = s.evaluator ? *s.evaluator : evaluator;
-        const double sampledBefore = own.stats().samplingSeconds;
+        const EvaluatorStats before = own.stats();
         const auto features = own.features(s.stepWidthIndices);
-        r.samplingSeconds = own.stats().samplingSeconds - sampledBefore;
+        r.samplingSeconds = own.stats().samplingSeconds - before.samplingSeconds;
+        r.imagesFromStore = own.stats().imagesFromStore - before.imagesFromStore;
         if (!first.defined())
             first = features;
         out.push_back(r);

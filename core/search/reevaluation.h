@@ -30,6 +30,7 @@ struct Reevaluation {
     double differenceFromFirst = 0;   // FID(this) - FID(first), same images
     Interval differenceInterval;      // paired bootstrap, at the bootstrap level
     double samplingSeconds = 0;       // sampler time for all samples (this rank's share when sharded), no prefix sharing
+    int64_t imagesFromStore = 0;      // images whose features were read from the feature store, not sampled
 };
 
 // FID(b) - FID(a) and its percentile interval when both feature sets are

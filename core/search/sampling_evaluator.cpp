@@ -8,6 +8,7 @@
 #include "metrics/frechet.h"
 #include "metrics/kid.h"
 #include "search/reevaluation.h"
+#include "search/stored_features.h"
 
 #include <torch/torch.h>
 
@@ -97,19 +98,59 @@ at::Tensor SamplingEvaluator::sampleRange(const std::vector<int>& stepWidthIndic
     return batches.empty() ? at::Tensor() : torch::cat(batches);
 }
 
+bool SamplingEvaluator::storesFeatures(const std::vector<int>& stepWidthIndices) const
+{
+    return !options_.featureStoreDirectory.empty() && !options_.modelIdentity.empty() &&
+           (!options_.ranks || options_.ranks->worldSize() == 1) &&
+           std::all_of(stepWidthIndices.begin(), stepWidthIndices.end(), [](int w) { return w == 0; });
+}
+
+std::string SamplingEvaluator::storeKey(const std::vector<int>& stepWidthIndices) const
+{
+    std::string key = "model " + options_.modelIdentity + "\nsampler " + setup_.sampler.toString() + "\nbatch " +
+                      std::to_string(options_.batchSize) + "\nfeatures " + options_.featureName + "\nwidths";
+    for (double w : setup_.widths)
+        key += " " + std::to_string(w);
+    key += "\nstep widths";
+    for (int i : stepWidthIndices)
+        key += " " + std::to_string(i);
+    return key;
+}
+
 at::Tensor SamplingEvaluator::cachedFeatures(const std::vector<int>& stepWidthIndices, int count)
 {
     auto& cached = featureCache_[stepWidthIndices];
-    const int have = cached.defined() ? int(cached.size(0)) : 0;
+    int have = cached.defined() ? int(cached.size(0)) : 0;
+    const bool stores = storesFeatures(stepWidthIndices);
+    if (have < count && stores) {
+        const auto stored = FeatureStore(options_.featureStoreDirectory).load(storeKey(stepWidthIndices));
+        if (stored && stored->features.size(0) > have) {
+            stats_.imagesFromStore += stored->features.size(0) - have;
+            cached = stored->features;
+            have = int(cached.size(0));
+            storedSeconds_[stepWidthIndices] = stored->samplingSeconds;
+        }
+    }
     if (have < count) {
-        const auto more = featuresOfRange(stepWidthIndices, have, count);
-        cached = cached.defined() ? torch::cat({cached, more}) : more;
+        const double before = stats_.samplingSeconds;
+        // Whole batches past the cached rows, so a stored prefix that ends mid-batch is not reused.
+        const int begin = have - have % options_.batchSize;
+        const auto more = featuresOfRange(stepWidthIndices, begin, count);
+        cached = begin > 0 ? torch::cat({cached.slice(0, 0, begin), more}) : more;
+        if (stores) {
+            double& seconds = storedSeconds_[stepWidthIndices];
+            seconds += stats_.samplingSeconds - before;
+            storeProblem_ =
+                FeatureStore(options_.featureStoreDirectory).save(storeKey(stepWidthIndices), {cached, seconds});
+        }
     }
     return cached.slice(0, 0, count);
 }
 
 at::Tensor SamplingEvaluator::features(const std::vector<int>& stepWidthIndices)
 {
+    if (storesFeatures(stepWidthIndices))
+        return cachedFeatures(stepWidthIndices, options_.samples);
     return featuresOfRange(stepWidthIndices, 0, options_.samples);
 }
 

@@ -63,6 +63,11 @@ struct SamplingEvaluatorOptions {
     int uncertaintyRounds = 32;    // paired bootstrap rounds of the standard error (paired scoring)
     const std::atomic<bool>* cancel = nullptr;  // checked before every network call
     ProcessGroup* ranks = nullptr;  // shares the images out (see above); null: one process
+    // Full width's features are read from and added to this FeatureStore
+    // directory (search/stored_features.h) when it and the model's identity (its
+    // file's sha256) are set; not when sharded over several ranks.
+    std::string featureStoreDirectory;
+    std::string modelIdentity;
 };
 
 class SamplingEvaluator : public CandidateEvaluator {
@@ -97,8 +102,12 @@ public:
     const SamplingEvaluatorOptions& options() const { return options_; }
     const GaussianStats& reference() const { return reference_; }
     const PrefixCacheStats& prefixStats() const { return prefixes_.stats(); }
+    // Why the last store of features failed; empty when it did not.
+    const std::string& featureStoreProblem() const { return storeProblem_; }
 
 private:
+    bool storesFeatures(const std::vector<int>& stepWidthIndices) const;
+    std::string storeKey(const std::vector<int>& stepWidthIndices) const;
     double kidOf(const at::Tensor& features) const;  // NaN unless KID reference features are set
     // Sharded: throws ddsm::Error unless every rank passes the same genomes.
     void requireSameGenomes(const std::vector<Genome>& genomes);
@@ -117,6 +126,8 @@ private:
     PrefixStateCache prefixes_;
     EvaluatorStats stats_;
     std::map<std::vector<int>, at::Tensor> featureCache_;
+    std::map<std::vector<int>, double> storedSeconds_;  // sampling time of the cached rows, for the store
+    std::string storeProblem_;
 };
 
 }  // namespace ddsm

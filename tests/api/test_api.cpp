@@ -5,6 +5,7 @@
 // arrives in the documented stages.
 #include "api/ddsm_api.h"
 
+#include "engine/model_file.h"
 #include "engine/slimmable_denoiser.h"
 #include "engine/slimmable_unet.h"
 #include "error_of.h"
@@ -110,6 +111,60 @@ private slots:
         QCOMPARE(result.rows[2].stepWidths, std::vector<double>(4, 0.5));
         QVERIFY(result.rows[2].fid != result.rows[0].fid);
         QVERIFY(result.rows[2].relativeCost < 0.5 && result.rows[0].relativeCost == 1.0);
+    }
+
+    // Full width's features stored by one compare are read by the next, which
+    // scores exactly as sampling them again would; more images than stored
+    // sample only the rest, and a damaged store file is sampled over.
+    void compareReadsFullWidthFromTheFeatureStore()
+    {
+        QTemporaryDir dir;
+        const std::string modelPath = (std::filesystem::path(dir.path().toStdString()) / "tiny.safetensors").string();
+        {
+            NetConfig c = test::tinyNet();
+            c.imageSize = 28;
+            c.baseChannels = 8;
+            c.diffusion.T = 100;
+            SlimmableUNet net(c);
+            net.initialize(5);
+            saveModel(modelPath, net, "{}");
+        }
+        api::OpenOptions open;
+        open.path = modelPath;
+        const api::Model model = api::openModel(open);
+        const std::string store = (std::filesystem::path(dir.path().toStdString()) / "store").string();
+        const auto run = [&](int samples, const std::string& featureStore) {
+            api::CompareOptions options;
+            options.schedules = {"width:1", "width:0.5"};
+            options.sampler = fourSteps();
+            options.samples = samples;
+            options.batch = 8;
+            options.bootstrapRounds = 10;
+            options.featureStore = featureStore;
+            return api::compare(model, options).rows;
+        };
+        const auto sampled = run(24, "");
+        const auto first = run(16, store);
+        QCOMPARE(first[0].imagesFromStore, int64_t(0));
+        QCOMPARE(int(std::distance(std::filesystem::directory_iterator(store), {})), 1);
+        const auto reread = run(16, store);
+        QCOMPARE(reread[0].imagesFromStore, int64_t(16));
+        QCOMPARE(reread[0].samplingSeconds, 0.0);
+        QCOMPARE(reread[0].fid, first[0].fid);
+        QCOMPARE(reread[1].minusFirst, first[1].minusFirst);
+        QCOMPARE(reread[1].imagesFromStore, int64_t(0));  // only full width is stored
+        const auto extended = run(24, store);             // 16 read, 8 sampled
+        QCOMPARE(extended[0].imagesFromStore, int64_t(16));
+        QVERIFY(extended[0].samplingSeconds > 0);
+        QCOMPARE(extended[0].fid, sampled[0].fid);
+        QCOMPARE(extended[1].minusFirst, sampled[1].minusFirst);
+        // A damaged file is a cache miss, not an error.
+        const auto file = std::filesystem::directory_iterator(store)->path();
+        std::filesystem::resize_file(file, std::filesystem::file_size(file) / 2);
+        const auto damaged = run(24, store);
+        QCOMPARE(damaged[0].imagesFromStore, int64_t(0));
+        QCOMPARE(damaged[0].fid, sampled[0].fid);
+        QCOMPARE(run(24, store)[0].imagesFromStore, int64_t(24));
     }
 
     void sampleWritesItsGridUnlessCancelled()

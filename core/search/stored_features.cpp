@@ -1,0 +1,71 @@
+#include "search/stored_features.h"
+
+#include "base/sha256.h"
+#include "io/safetensors.h"
+
+#include <torch/torch.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace ddsm {
+
+namespace {
+constexpr const char* kFormat = "ddsm-stored-features-1";
+}
+
+FeatureStore::FeatureStore(std::string directory) : directory_(std::move(directory)) {}
+
+std::string FeatureStore::pathFor(const std::string& key) const
+{
+    return (std::filesystem::path(directory_) / (sha256Hex(key).substr(0, 32) + ".safetensors")).string();
+}
+
+std::optional<StoredFeatures> FeatureStore::load(const std::string& key) const
+{
+    const std::string path = pathFor(key);
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error))
+        return std::nullopt;
+    try {
+        const SafetensorsFile file = loadSafetensors(path);
+        const auto format = file.metadata.find("format");
+        const auto storedKey = file.metadata.find("key");
+        const auto seconds = file.metadata.find("sampling_seconds");
+        if (format == file.metadata.end() || format->second != kFormat || storedKey == file.metadata.end() ||
+            storedKey->second != key || seconds == file.metadata.end() || file.tensors.size() != 1 ||
+            file.tensors[0].first != "features")
+            return std::nullopt;
+        const at::Tensor& features = file.tensors[0].second;
+        if (features.dim() != 2 || features.scalar_type() != torch::kFloat64 || features.size(0) < 1)
+            return std::nullopt;
+        return StoredFeatures{features, std::stod(seconds->second)};
+    } catch (const std::exception&) {
+        return std::nullopt;  // damaged or foreign: sampled again and overwritten
+    }
+}
+
+std::string FeatureStore::save(const std::string& key, const StoredFeatures& stored) const
+{
+    try {
+        std::filesystem::create_directories(directory_);
+        saveSafetensors(pathFor(key), {{"features", stored.features.to(torch::kFloat64).contiguous()}},
+                        {{"format", kFormat}, {"key", key}, {"sampling_seconds", std::to_string(stored.samplingSeconds)}});
+        return "";
+    } catch (const std::exception& e) {
+        return std::string("could not store features in ") + directory_ + ": " + e.what();
+    }
+}
+
+std::string defaultFeatureStoreDirectory()
+{
+    if (const char* chosen = std::getenv("DDSM_FEATURE_STORE"))
+        return chosen;  // empty: no store
+    if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+        return (std::filesystem::path(xdg) / "ddsm-studio" / "features").string();
+    if (const char* home = std::getenv("HOME"); home && *home)
+        return (std::filesystem::path(home) / ".cache" / "ddsm-studio" / "features").string();
+    return "";
+}
+
+}  // namespace ddsm
