@@ -37,7 +37,7 @@ std::optional<StoredFeatures> FeatureStore::load(const std::string& key) const
             file.tensors[0].first != "features")
             return std::nullopt;
         const at::Tensor& features = file.tensors[0].second;
-        if (features.dim() != 2 || features.scalar_type() != torch::kFloat64 || features.size(0) < 1)
+        if (features.dim() != 2 || (features.scalar_type() != torch::kFloat64 && features.scalar_type() != torch::kFloat32) || features.size(0) < 1)
             return std::nullopt;
         return StoredFeatures{features, std::stod(seconds->second)};
     } catch (const std::exception&) {
@@ -49,7 +49,7 @@ std::string FeatureStore::save(const std::string& key, const StoredFeatures& sto
 {
     try {
         std::filesystem::create_directories(directory_);
-        saveSafetensors(pathFor(key), {{"features", stored.features.to(torch::kFloat64).contiguous()}},
+        saveSafetensors(pathFor(key), {{"features", stored.features.contiguous()}},
                         {{"format", kFormat}, {"key", key}, {"sampling_seconds", std::to_string(stored.samplingSeconds)}});
         return "";
     } catch (const std::exception& e) {

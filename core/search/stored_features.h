@@ -12,7 +12,7 @@
 namespace ddsm {
 
 struct StoredFeatures {
-    at::Tensor features;         // [N, D] float64 (as scored, so a stored row scores exactly as a sampled one)
+    at::Tensor features;         // [N, D] float32 or float64, kept as given so a stored row scores as a sampled one
     double samplingSeconds = 0;  // what sampling the N images took when they were stored
 };
 

@@ -473,6 +473,31 @@ private slots:
         QVERIFY2(low <= difference + 0.01 && difference <= high + 0.01 && low < high, qPrintable(text));
         QVERIFY(text.endsWith(low < 0.005 ? "no loss detected" : "worse than full width"));
         QVERIFY(errors_.isEmpty());
+        window.reset();
+
+        // With a feature store, the next launch reads full width's features
+        // instead of sampling them (it writes only when it samples) and shows
+        // the same paired difference.
+        const QString store = dir_.filePath("feature-store");
+        qputenv("DDSM_FEATURE_STORE", store.toUtf8());
+        const auto measureEdited = [&] {
+            auto w = openWindow(path, steps);
+            if (!w)
+                return QString();
+            w->setBackgroundQuality(true, samples, batch);
+            w->document()->setStepRangeWidth(0, 2, 0.5);
+            QTest::qWaitFor([&] { return w->metricsPanel()->costVsFullText().contains(done); }, kWaitMs);
+            return w->metricsPanel()->costVsFullText();
+        };
+        QCOMPARE(measureEdited(), text);
+        const QFileInfoList stored = QDir(store).entryInfoList(QDir::Files);
+        QCOMPARE(stored.size(), 1);
+        const QDateTime written = stored[0].lastModified();
+        QTest::qWait(1100);  // a rewrite would show in the modification time
+        QCOMPARE(measureEdited(), text);
+        QCOMPARE(QFileInfo(stored[0].filePath()).lastModified(), written);
+        qunsetenv("DDSM_FEATURE_STORE");
+        QVERIFY(errors_.isEmpty());
     }
 
     void backgroundFidSaysWhyItCannotMeasure()

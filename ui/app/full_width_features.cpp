@@ -1,7 +1,10 @@
 #include "full_width_features.h"
 
+#include "base/sha256.h"
 #include "engine/denoiser.h"
 #include "engine/diffusion.h"
+#include "evaluation/feature_extractor.h"
+#include "search/stored_features.h"
 
 #include <torch/torch.h>
 
@@ -13,10 +16,17 @@ at::Tensor FullWidthFeatures::first(const std::shared_ptr<Denoiser>& denoiser, F
                                     const SamplerSettings& sampler, int count, const std::atomic<bool>* cancel)
 {
     const std::string key = sampler.tag() + "-seed" + std::to_string(sampler.seed);
+    const bool stores = !storeDirectory_.empty() && !modelSha_.empty();
     if (model_.lock() != denoiser || samplerKey_ != key) {
         model_ = denoiser;
         samplerKey_ = key;
         features_ = at::Tensor();
+        fromStore_ = 0;
+        if (stores)
+            if (const auto stored = FeatureStore(storeDirectory_).load(storeKey(extractor, sampler))) {
+                features_ = stored->features;
+                fromStore_ = features_.size(0);
+            }
     }
     const int have = features_.defined() ? int(features_.size(0)) : 0;
     if (have < count) {
@@ -26,8 +36,36 @@ at::Tensor FullWidthFeatures::first(const std::shared_ptr<Denoiser>& denoiser, F
         const auto more = sampleFeatures(*denoiser, diffusion, makeRecipe(sampler, full), extractor, have, count - have,
                                          cancel);
         features_ = have == 0 ? more : torch::cat({features_, more}, 0);
+        if (stores)
+            storeProblem_ = FeatureStore(storeDirectory_).save(storeKey(extractor, sampler), {features_, 0.0});
     }
     return features_.slice(0, 0, count);
+}
+
+void FullWidthFeatures::setStore(const std::string& directory, const std::string& modelPath)
+{
+    if (directory == storeDirectory_ && modelPath == modelPath_)
+        return;
+    storeDirectory_ = directory;
+    modelPath_ = modelPath;
+    modelSha_.clear();
+    if (!directory.empty() && !modelPath.empty()) {
+        try {
+            modelSha_ = sha256OfFile(modelPath);
+        } catch (const std::exception&) {
+            modelSha_.clear();  // unreadable now: measured, not stored
+        }
+    }
+    samplerKey_.clear();  // look in the store again
+}
+
+std::string FullWidthFeatures::storeKey(const FeatureExtractor& extractor, const SamplerSettings& sampler) const
+{
+    // Images i < n are the same whatever the batches (their own noise), but the
+    // network's arithmetic may differ with the batch: key by the sampler only,
+    // as a difference in the last bits does not move an FID.
+    return "app background full width\nmodel " + modelSha_ + "\nsampler " + sampler.toString() + "\nfeatures " +
+           extractor.name();
 }
 
 int64_t FullWidthFeatures::kept() const { return features_.defined() ? features_.size(0) : 0; }

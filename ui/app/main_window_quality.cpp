@@ -3,6 +3,7 @@
 // a model (distance predictor, step-importance profile), and the schedule search.
 #include "main_window.h"
 
+#include "api/ddsm_api.h"
 #include "base/sampler_tag.h"
 
 #include "compare_panel.h"
@@ -204,6 +205,8 @@ void MainWindow::startQualityRun()
     request.maxSamples = qualityMaxSamples_;
     request.batch = std::min(qualityBatch_, qualityMaxSamples_);
     request.minSamples = std::min(request.minSamples, qualityMaxSamples_);
+    request.featureStore = api::defaultFeatureStore();
+    request.modelPath = session_->model().path.toStdString();
     qualityJob_ = session_->startQualityRun(request);
     metricsPanel_->setMeasuredFidUnavailable(tr("Measuring in the background: the first batch is being sampled."));
 }

@@ -43,6 +43,7 @@ void runQualityJob(const std::shared_ptr<Denoiser>& denoiser, QualitySpaceCache&
     const SampleRecipe recipe = makeRecipe(sampler, request.widthsByTimestep);
     const bool paired = request.pairedWithFullWidth && !isFullWidth(*denoiser, request.widthsByTimestep);
     const GaussianDiffusion diffusion(denoiser->diffusion());
+    spaces.fullWidth().setStore(request.featureStore, request.modelPath);
     SampleQualityRun run(*denoiser, *space.extractor, space.reference, space.kidReference, recipe);
     while (run.count() < request.maxSamples) {
         if (cancel.load())

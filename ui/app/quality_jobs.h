@@ -39,6 +39,9 @@ struct QualityRequest {
     bool pairedWithFullWidth = true;
     double stopPairedHalfWidth = 2.0;
     bool withKid = true;                   // needs the Fashion-MNIST dataset for real features
+    // Full width's features are also kept in this feature store between
+    // launches, keyed by the model file's sha256 (either empty: only in memory).
+    std::string featureStore, modelPath;
 };
 
 // Runs until maxSamples, the interval target, or cancellation; calls
