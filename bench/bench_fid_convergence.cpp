@@ -93,7 +93,7 @@ int main(int argc, char** argv)
                 c.at = c.run->fid(200);
                 c.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
                 c.converged = (c.at.high - c.at.low) / 2 <= 0.1 * c.at.value;
-                std::printf("%-40s %8lld %10.1f %s\n", c.label.substr(0, 40).c_str(), (long long)c.run->count(),
+                std::printf("%-40s %8lld %10.1f %s\n", c.label.substr(0, 40).c_str(), static_cast<long long>(c.run->count()),
                             c.seconds, c.at.toString().c_str());
                 std::fflush(stdout);
                 pending = true;
@@ -103,7 +103,7 @@ int main(int argc, char** argv)
         for (const auto& c : contenders)
             std::printf("  %-40s FLOPs saving %5.1f%%: %s %.1f s, %lld samples, %s\n", c.label.substr(0, 40).c_str(),
                         100 * c.saving, c.converged ? "converged in" : "NOT converged after", c.seconds,
-                        (long long)c.run->count(), c.at.toString().c_str());
+                        static_cast<long long>(c.run->count()), c.at.toString().c_str());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 1;

@@ -62,7 +62,7 @@ int main(int argc, char** argv)
                                 .saving();
         std::printf("model %s\nschedule %s (%s), FLOPs saving %.1f%%\n%s, seed %llu, batches of %d, at most %d\n\n",
                     argv[1], argv[2], document.schedule.description().c_str(), 100 * saving,
-                    sampler.toString().c_str(), (unsigned long long)sampler.seed, batch, maxSamples);
+                    sampler.toString().c_str(), static_cast<unsigned long long>(sampler.seed), batch, maxSamples);
         std::printf("%8s %9s %9s   %-28s %s\n", "samples", "cold s", "warm s", "FID(schedule) - FID(full)",
                     "FID(schedule)");
         at::Tensor full, scheduled;
@@ -85,13 +85,13 @@ int main(int argc, char** argv)
             warm += scoring;
             const double half = (d.interval.high - d.interval.low) / 2;
             std::printf("%8lld %9.1f %9.1f   %+7.2f [%+7.2f, %+7.2f] +-%.2f   %.2f [%.2f, %.2f] +-%.2f\n",
-                        (long long)scheduled.size(0), cold, warm, d.value, d.interval.low, d.interval.high, half,
+                        static_cast<long long>(scheduled.size(0)), cold, warm, d.value, d.interval.low, d.interval.high, half,
                         absolute.value, absolute.interval.low, absolute.interval.high,
                         (absolute.interval.high - absolute.interval.low) / 2);
             std::fflush(stdout);
             if (half <= 2.0 && !reported) {
                 std::printf("\nwithin +-2 FID after %lld images: %.1f s cold, %.1f s warm\n",
-                            (long long)scheduled.size(0), cold, warm);
+                            static_cast<long long>(scheduled.size(0)), cold, warm);
                 reported = true;
                 break;
             }

@@ -10,6 +10,7 @@
 #include "engine/slimmable_denoiser.h"
 #include "evaluation/feature_network.h"
 #include "evaluation/predictor_calibration.h"
+#include "evaluation/predictor_file.h"
 #include "metrics/kendall_tau.h"
 #include "metrics/stats_file.h"
 
@@ -87,7 +88,7 @@ int main(int argc, char** argv)
         if (!std::strcmp(argv[1], "--refit") && argc > 2) {
             const auto old = ddsm::loadPredictor(argv[2]);
             std::printf("refit of %s: %s, %zu fit + %zu held-out schedules, %lld samples each, %s\n", argv[2],
-                        old.model.c_str(), old.fitted.size(), old.heldOut.size(), (long long)old.samples,
+                        old.model.c_str(), old.fitted.size(), old.heldOut.size(), static_cast<long long>(old.samples),
                         old.sampler.c_str());
             const auto result = ddsm::refitPredictor(old, arg(3, 0));
             std::printf("%d bins\n", result.calibration.bins());

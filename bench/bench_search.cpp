@@ -126,10 +126,10 @@ int main(int argc, char** argv)
             const auto s = evaluator.stats();
             std::printf("prefix sharing %-3s: %.1f s, %zu candidates, %lld image-batch steps run, %lld reused (%.1f%%),"
                         " prefix hits %lld/%lld, evaluation cache hits %lld/%lld (%.1f%%)\n",
-                        share ? "on" : "off", times.back(), outcomes.back().size(), (long long)s.stepsRun,
-                        (long long)s.stepsReused, 100 * s.reuseRate(), (long long)s.prefixHits,
-                        (long long)s.prefixLookups, (long long)search.cache().hits(),
-                        (long long)search.cache().lookups(), 100 * search.cache().hitRate());
+                        share ? "on" : "off", times.back(), outcomes.back().size(), static_cast<long long>(s.stepsRun),
+                        static_cast<long long>(s.stepsReused), 100 * s.reuseRate(), static_cast<long long>(s.prefixHits),
+                        static_cast<long long>(s.prefixLookups), static_cast<long long>(search.cache().hits()),
+                        static_cast<long long>(search.cache().lookups()), 100 * search.cache().hitRate());
         }
         bool identical = outcomes[0].size() == outcomes[1].size();
         for (size_t i = 0; identical && i < outcomes[0].size(); ++i)
@@ -167,7 +167,7 @@ int main(int argc, char** argv)
     const auto bestSteps = setup.layout.expand(best->genome);
     const auto results = reevaluate(
         finalEvaluator, {{"full width", std::vector<int>(setup.sampler.steps, 0)}, {"best", bestSteps}}, bootstrap);
-    std::printf("re-evaluated on seed %llu, %d samples (%s):\n", (unsigned long long)fresh.sampler.seed,
+    std::printf("re-evaluated on seed %llu, %d samples (%s):\n", static_cast<unsigned long long>(fresh.sampler.seed),
                 finalEval.samples, reference.featureName.c_str());
     for (const auto& r : results)
         std::printf("  %-10s FLOPs %.3f of full  FID %.3f [%.3f, %.3f]  minus full %+.3f [%+.3f, %+.3f]  %.1f s (%.2fx)\n",

@@ -113,7 +113,7 @@ int runImportance(const std::vector<std::string>& argv)
     writeFileAtomically(*out + ".csv", importanceCsv(importance));
     writeImportancePlot(*out + ".png", importance, "step importance: " + modelDescription);
     std::printf("model: %s\ndata: %s, %lld noised images per bin\n", modelDescription.c_str(),
-                data.description.c_str(), (long long)settings.imagesPerBin);
+                data.description.c_str(), static_cast<long long>(settings.imagesPerBin));
     std::printf("%11s", "t");
     for (double w : importance.widths)
         std::printf("  eps-dep@%-5g", w);

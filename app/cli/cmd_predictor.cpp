@@ -8,6 +8,7 @@
 #include "base/error.h"
 #include "engine/slimmable_denoiser.h"
 #include "evaluation/distance_predictor.h"
+#include "evaluation/predictor_file.h"
 #include "evaluation/feature_extractor.h"
 #include "evaluation/predictor_calibration.h"
 #include "schedule/schedule_file.h"
@@ -134,7 +135,7 @@ int predict(const Args& args)
     const double micros = 1e6 * std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("predicted %s %.2f (a prediction, not a measurement: fitted to %d schedules of %lld samples,\n"
                 "  held-out Kendall tau %.3f; %s steps %d; features %s; ref %s) in %.1f us\n",
-                c.estimator.c_str(), value, c.fittedSchedules, (long long)c.samples, c.heldOutKendallTau,
+                c.estimator.c_str(), value, c.fittedSchedules, static_cast<long long>(c.samples), c.heldOutKendallTau,
                 c.sampler.c_str(), c.steps, c.featureName.c_str(), c.reference.c_str(), micros);
     return 0;
 }

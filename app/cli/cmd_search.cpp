@@ -117,7 +117,7 @@ void printGeneration(const api::SearchGeneration& r, bool paired)
         std::snprintf(best, sizeof best, "%s %.3f +- %.2f (%lld images) at cost %.3f", paired ? "FID-full" : "FID",
                       r.best->quality, r.best->uncertainty, static_cast<long long>(r.best->samples), r.best->relativeCost);
     const double hit = r.cacheLookups ? 100.0 * double(r.cacheHits) / double(r.cacheLookups) : 0;
-    std::printf("gen %3d/%d  best<=%.2f: %s  front %zu  new %d  cache hit %.0f%%  prefix reuse %.0f%% (~%.0f s saved)"
+    std::printf("gen %3d/%d  best<=%.2f: %s  front %zu  new %d  raised %d  cache hit %.0f%%  prefix reuse %.0f%% (~%.0f s saved)"
                 "  elapsed %.0f s\n",
                 r.generation, r.generations, r.budget, best, r.front.size(), r.evaluatedThisGeneration,
                 r.raisedThisGeneration, hit, 100 * r.prefixReuseRate, r.secondsSaved,

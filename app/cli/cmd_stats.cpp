@@ -59,14 +59,14 @@ int runStats(const std::vector<std::string>& argv)
         switch (p.stage) {
         case api::StatsProgress::Stage::Loaded:
             std::printf("data: %s\nfeatures: %s (%lld-d)\n", p.data.c_str(), p.featureName.c_str(),
-                        (long long)p.featureDim);
+                        static_cast<long long>(p.featureDim));
             break;
         case api::StatsProgress::Stage::Features:
-            std::fprintf(stderr, "\r  features %lld/%lld", (long long)p.done, (long long)p.total);
+            std::fprintf(stderr, "\r  features %lld/%lld", static_cast<long long>(p.done), static_cast<long long>(p.total));
             break;
         case api::StatsProgress::Stage::Computed:
             std::fprintf(stderr, "\n");
-            std::printf("%lld images in %.1f s: trace(sigma) %.4f, |mu| %.4f\n", (long long)p.result->count,
+            std::printf("%lld images in %.1f s: trace(sigma) %.4f, |mu| %.4f\n", static_cast<long long>(p.result->count),
                         p.result->seconds, p.result->traceSigma, p.result->muNorm);
             break;
         }

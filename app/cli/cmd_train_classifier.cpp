@@ -81,7 +81,7 @@ int runTrainClassifier(const std::vector<std::string>& argv)
         },
         [](int64_t done, int64_t total) {
             if (done % 50 == 0 || done == total)
-                std::fprintf(stderr, "\r  batch %lld/%lld", (long long)done, (long long)total);
+                std::fprintf(stderr, "\r  batch %lld/%lld", static_cast<long long>(done), static_cast<long long>(total));
         });
     if (last.testAccuracy < minAccuracy) {
         std::fprintf(stderr, "test accuracy %.4f is below --min-accuracy %.4f; nothing written\n", last.testAccuracy,

@@ -70,7 +70,7 @@ torch::Tensor SlimLinear::forward(const torch::Tensor& x, int64_t outFeatures, c
     auto [w, b] = cache_.get(weight, bias, outFeatures, in, ctx);
     auto y = torch::linear(x, w, b);
     if (ctx.log)
-        ctx.log->push_back({name, "linear", in * outFeatures});
+        ctx.log->push_back({name, "linear", in * outFeatures, {}, {}});
     return y;
 }
 

@@ -74,7 +74,7 @@ torch::Tensor AttentionBlock::forward(const torch::Tensor& x, const SliceContext
         out = attentionCore(channels(q), channels(k), channels(v), scale).view({B, C, H, W});
     }
     if (ctx.log)
-        ctx.log->push_back({name, "attention-matmul", 2 * H * W * H * W * C});
+        ctx.log->push_back({name, "attention-matmul", 2 * H * W * H * W * C, {}, {}});
     return addToFresh(proj_->forward(out, C, ctx, name + ".proj"), x);
 }
 

@@ -41,7 +41,7 @@ __attribute__((always_inline)) inline Floats vectorExp(Floats x)
     p = p * r + 1.0f;
     p = p * r + 1.0f;
     const Ints bits = (__builtin_convertvector(k, Ints) + 127) << 23;
-    return p * reinterpret_cast<const Floats&>(bits);
+    return p * __builtin_bit_cast(Floats, bits);  // the exponent bits read as floats, without aliasing
 }
 
 }  // namespace ddsm

@@ -8,7 +8,6 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
-#include <cstdio>
 #include <filesystem>
 #include <system_error>
 #include <unistd.h>
@@ -86,8 +85,9 @@ std::vector<std::string> writePngFrames(const std::string& directory,
     std::vector<std::string> paths;
     paths.reserve(frames.size());
     for (size_t i = 0; i < frames.size(); ++i) {
-        char name[32];
-        std::snprintf(name, sizeof name, "frame_%0*zu.png", digits, i);
+        std::string number = std::to_string(i);
+        number.insert(0, size_t(digits) > number.size() ? size_t(digits) - number.size() : 0, '0');
+        const std::string name = "frame_" + number + ".png";
         const std::string path = (std::filesystem::path(directory) / name).string();
         std::vector<uchar> encoded;
         bool ok = false;

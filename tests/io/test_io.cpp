@@ -426,7 +426,7 @@ private slots:
     void safetensorsMissingFileOrDirectoryIsAnError()
     {
         QTemporaryDir dir;
-        for (const std::string path : {dir.filePath("missing.safetensors").toStdString(),
+        for (const std::string& path : {dir.filePath("missing.safetensors").toStdString(),
                                        dir.path().toStdString()}) {
             try {
                 ddsm::loadSafetensors(path);
@@ -615,7 +615,7 @@ private slots:
     void pngTextRejectsInvalidKeysAndValues()
     {
         const cv::Mat image(2, 2, CV_8UC1, cv::Scalar(0));
-        for (const std::string key : {std::string(), std::string(80, 'k'), std::string(" lead"),
+        for (const std::string& key : {std::string(), std::string(80, 'k'), std::string(" lead"),
                                       std::string("trail "), std::string("two  spaces"),
                                       std::string("tab\there"), std::string("ünï")})
             QVERIFY_THROWS_EXCEPTION(ddsm::Error, ddsm::encodePngWithText(image, {{key, "v"}}));

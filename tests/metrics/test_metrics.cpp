@@ -184,7 +184,7 @@ private slots:
         for (const auto& [name, scipyValue] : expected.items()) {
             auto a = loadNpzArrays(dir.filePath(QString::fromStdString(name + ".npz")).toStdString());
             const double ours = ddsm::frechetDistance(a["mu1"], a["sigma1"], a["mu2"], a["sigma2"]);
-            ddsm::FrechetAccumulator acc(ddsm::GaussianStats{a["mu1"], a["sigma1"]});
+            ddsm::FrechetAccumulator acc(ddsm::GaussianStats{a["mu1"], a["sigma1"], 0, "", ""});
             acc.add(a["features2"]);
             const double printed = acc.current(2, 1).value;
             const double want = scipyValue.get<double>();

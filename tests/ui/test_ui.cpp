@@ -486,7 +486,8 @@ private slots:
                 return QString();
             w->setBackgroundQuality(true, samples, batch);
             w->document()->setStepRangeWidth(0, 2, 0.5);
-            QTest::qWaitFor([&] { return w->metricsPanel()->costVsFullText().contains(done); }, kWaitMs);
+            if (!QTest::qWaitFor([&] { return w->metricsPanel()->costVsFullText().contains(done); }, kWaitMs))
+                return QStringLiteral("not measured in time: ") + w->metricsPanel()->costVsFullText();
             return w->metricsPanel()->costVsFullText();
         };
         QCOMPARE(measureEdited(), text);
