@@ -3,7 +3,7 @@
 // checks the calibration's consistency), asked for a prediction and written
 // back. ddsm::Error is the expected refusal; anything else is a bug.
 #include "base/error.h"
-#include "evaluation/distance_predictor.h"
+#include "evaluation/predictor_file.h"
 
 #include <cstddef>
 #include <cstdint>

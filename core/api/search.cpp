@@ -13,6 +13,7 @@
 #include "distributed/process_group.h"
 #include "engine/denoiser.h"
 #include "evaluation/distance_predictor.h"
+#include "evaluation/predictor_file.h"
 #include "evaluation/feature_network.h"
 #include "metrics/stats_file.h"
 #include "schedule/respacing.h"

@@ -2,7 +2,7 @@
 // Calibrating the distance predictor on a model: measure the distance of
 // random schedules (all from the same seeded noise, so they differ only by
 // the schedule), fit on some, and rank the rest to report Kendall tau.
-#include "evaluation/distance_predictor.h"
+#include "evaluation/predictor_fit.h"
 #include "engine/sampler.h"
 #include "metrics/gaussian_stats.h"
 

@@ -5,6 +5,8 @@
 #include "engine/net_config.h"
 #include "engine/slimmable_unet.h"
 #include "evaluation/distance_predictor.h"
+#include "evaluation/predictor_file.h"
+#include "evaluation/predictor_fit.h"
 #include "evaluation/feature_network.h"
 #include "evaluation/predictor_calibration.h"
 #include "io/png_text.h"

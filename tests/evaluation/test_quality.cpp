@@ -7,6 +7,8 @@
 #include "base/error.h"
 #include "engine/diffusion.h"
 #include "evaluation/distance_predictor.h"
+#include "evaluation/predictor_file.h"
+#include "evaluation/predictor_fit.h"
 #include "evaluation/predictor_calibration.h"
 #include "evaluation/sample_quality.h"
 #include "evaluation/step_importance.h"

@@ -3,6 +3,7 @@
 #include <QObject>
 
 #include "evaluation/distance_predictor.h"
+#include "evaluation/predictor_file.h"
 
 namespace ddsm::ui {
 
