@@ -55,7 +55,7 @@ void ElidedLabel::paintEvent(QPaintEvent*)
     QPainter painter(this);
     const QRect area = contentsRect();
     const QFontMetrics fm = fontMetrics();
-    const QStringList paragraphs = QLabel::text().split('\n');
+    const QStringList paragraphs = QLabel::text().split(QLatin1Char('\n'));
     int y = area.top();
     elided_ = paragraphs.size() > lines_;
     // Each line of the text gets a row; the last row takes what is left, elided.

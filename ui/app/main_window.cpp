@@ -140,7 +140,7 @@ void MainWindow::buildDocks()
     // A pane smaller than its contents scrolls instead of drawing over its neighbours.
     const auto scrolled = [](const QString& name, QWidget* content) {
         auto* scroll = new DockScrollArea;
-        scroll->setObjectName(name + "Scroll");
+        scroll->setObjectName(name + QStringLiteral("Scroll"));
         scroll->setWidget(content);
         scroll->setWidgetResizable(true);
         scroll->setFrameShape(QFrame::NoFrame);
@@ -155,15 +155,15 @@ void MainWindow::buildDocks()
     };
     // The images are the centre of the window: it takes whatever room the docks leave.
     views_ = new QTabWidget;
-    views_->setObjectName("Views");
+    views_->setObjectName(QStringLiteral("Views"));
     views_->setDocumentMode(true);
-    views_->addTab(scrolled("Denoising", denoisingPanel_), tr("Denoising"));
-    views_->addTab(scrolled("Compare", comparePanel_), tr("Compare"));
+    views_->addTab(scrolled(QStringLiteral("Denoising"), denoisingPanel_), tr("Denoising"));
+    views_->addTab(scrolled(QStringLiteral("Compare"), comparePanel_), tr("Compare"));
     setCentralWidget(views_);
-    addDock("ScheduleDock", tr("Schedule"), schedulePanel_);
-    addDock("ModelDock", tr("Model"), modelPanel_);
-    addDock("SearchDock", tr("Search"), searchPanel_);
-    addDock("MetricsDock", tr("Metrics"), metricsPanel_);
+    addDock(QStringLiteral("ScheduleDock"), tr("Schedule"), schedulePanel_);
+    addDock(QStringLiteral("ModelDock"), tr("Model"), modelPanel_);
+    addDock(QStringLiteral("SearchDock"), tr("Search"), searchPanel_);
+    addDock(QStringLiteral("MetricsDock"), tr("Metrics"), metricsPanel_);
     arrangeDocks();
     connect(comparePanel_, &ComparePanel::runStarted, this, [this] {
         pauseBackgroundQuality(tr("Paused: the comparison runs first; measuring resumes after it."));
@@ -188,10 +188,10 @@ void MainWindow::arrangeDocks()
 {
     // The views and the timeline take the middle; Metrics and the rarely
     // needed Model/Search sit in one column at the right.
-    QDockWidget* schedule = dock("ScheduleDock");
-    QDockWidget* model = dock("ModelDock");
-    QDockWidget* search = dock("SearchDock");
-    QDockWidget* metrics = dock("MetricsDock");
+    QDockWidget* schedule = dock(QStringLiteral("ScheduleDock"));
+    QDockWidget* model = dock(QStringLiteral("ModelDock"));
+    QDockWidget* search = dock(QStringLiteral("SearchDock"));
+    QDockWidget* metrics = dock(QStringLiteral("MetricsDock"));
     for (QDockWidget* d : {schedule, model, search, metrics}) {
         d->setFloating(false);
         d->show();
@@ -218,9 +218,10 @@ void MainWindow::resetLayout()
 void MainWindow::sizeDocks()
 {
     const int side = std::clamp(width() / 4, 260, 420);
-    resizeDocks({dock("MetricsDock")}, {side}, Qt::Horizontal);
-    resizeDocks({dock("MetricsDock"), dock("ModelDock")}, {height() * 3 / 5, height() * 2 / 5}, Qt::Vertical);
-    resizeDocks({dock("ScheduleDock")}, {std::clamp(height() * 3 / 10, 200, 340)}, Qt::Vertical);
+    resizeDocks({dock(QStringLiteral("MetricsDock"))}, {side}, Qt::Horizontal);
+    resizeDocks({dock(QStringLiteral("MetricsDock")), dock(QStringLiteral("ModelDock"))},
+                {height() * 3 / 5, height() * 2 / 5}, Qt::Vertical);
+    resizeDocks({dock(QStringLiteral("ScheduleDock"))}, {std::clamp(height() * 3 / 10, 200, 340)}, Qt::Vertical);
 }
 
 void MainWindow::buildMenus()
@@ -245,13 +246,15 @@ void MainWindow::buildMenus()
     QAction* save = file->addAction(tr("&Save Workspace"), this, [this] {
         QString path = workspacePath_;
         if (path.isEmpty())
-            path = QFileDialog::getSaveFileName(this, tr("Save Workspace"), "workspace.ddsm.json", tr("Workspaces (*.json)"));
+            path = QFileDialog::getSaveFileName(this, tr("Save Workspace"), QStringLiteral("workspace.ddsm.json"),
+                                                tr("Workspaces (*.json)"));
         if (!path.isEmpty())
             saveWorkspace(path);
     });
     save->setShortcut(QKeySequence::Save);
     file->addAction(tr("Save Workspace &As…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save Workspace"), "workspace.ddsm.json", tr("Workspaces (*.json)"));
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save Workspace"), QStringLiteral("workspace.ddsm.json"),
+                                                          tr("Workspaces (*.json)"));
         if (!path.isEmpty())
             saveWorkspace(path);
     });
@@ -263,18 +266,19 @@ void MainWindow::buildMenus()
             importSchedule(path);
     });
     file->addAction(tr("&Export Schedule…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export Schedule"), "schedule.json",
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export Schedule"), QStringLiteral("schedule.json"),
                                                           tr("Schedule JSON (*.json);;DDSM search.txt (*.txt)"));
         if (!path.isEmpty())
             exportSchedule(path);
     });
     file->addAction(tr("Export &Grid PNG…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export Grid PNG"), "grid.png", tr("PNG (*.png)"));
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export Grid PNG"), QStringLiteral("grid.png"),
+                                                          tr("PNG (*.png)"));
         if (!path.isEmpty())
             exportGridPng(path);
     });
     file->addAction(tr("Export &Animation…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export Animation"), "denoising.mp4",
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export Animation"), QStringLiteral("denoising.mp4"),
                                                           tr("MP4 video (*.mp4);;Folder of PNG frames (*)"));
         if (!path.isEmpty())
             exportAnimation(path);
@@ -363,7 +367,8 @@ void MainWindow::connectSession()
     connect(session_, &ModelSession::modelOpenFailed, this, [this](const QString& path, const QString& message) {
         pendingSchedule_.reset();
         pendingSampler_.reset();
-        const QString what = looksLikeSafetensors(path) || !path.endsWith(".safetensors", Qt::CaseInsensitive)
+        const QString what = looksLikeSafetensors(path)
+                                     || !path.endsWith(QLatin1String(".safetensors"), Qt::CaseInsensitive)
                                  ? message
                                  : tr("This is not a model file: a .safetensors model starts with the length of its "
                                       "JSON header, and this file does not.");
@@ -641,7 +646,8 @@ void MainWindow::closeEvent(QCloseEvent* event)
         if (choice == UserMessages::SaveChoice::Save) {
             QString path = workspacePath_;
             if (path.isEmpty())
-                path = QFileDialog::getSaveFileName(this, tr("Save Workspace"), "workspace.ddsm.json", tr("Workspaces (*.json)"));
+                path = QFileDialog::getSaveFileName(this, tr("Save Workspace"), QStringLiteral("workspace.ddsm.json"),
+                                                    tr("Workspaces (*.json)"));
             if (path.isEmpty() || !saveWorkspace(path)) {
                 event->ignore();
                 return;

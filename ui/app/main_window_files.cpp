@@ -68,7 +68,8 @@ void MainWindow::openFile(const QString& path)
         loadQualityPredictor(path);
     else if (isFamilyManifest(path))
         openModel(path);
-    else if (path.endsWith(".json", Qt::CaseInsensitive) || path.endsWith(".txt", Qt::CaseInsensitive))
+    else if (path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)
+             || path.endsWith(QLatin1String(".txt"), Qt::CaseInsensitive))
         importSchedule(path);
     else
         openModel(path);
@@ -195,7 +196,7 @@ bool MainWindow::exportAnimation(const QString& path)
     for (const StepFrame& frame : frames)
         mats.push_back(matFromQImage(denoisingPanel_->showsPredictedX0() ? frame.x0 : frame.xt));
     try {
-        if (path.endsWith(".mp4", Qt::CaseInsensitive))
+        if (path.endsWith(QLatin1String(".mp4"), Qt::CaseInsensitive))
             writeMp4(path.toStdString(), mats, 10.0);
         else
             writePngFrames(path.toStdString(), mats);

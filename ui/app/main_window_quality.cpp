@@ -232,8 +232,9 @@ void MainWindow::startSearch()
         }
     }
     // More bins than sampler steps is one gene per step.
-    if (request.granularity.startsWith("bins:") && request.granularity.mid(5).toInt() > request.sampler.steps)
-        request.granularity = "steps";
+    if (request.granularity.startsWith(QLatin1String("bins:"))
+        && request.granularity.mid(5).toInt() > request.sampler.steps)
+        request.granularity = QStringLiteral("steps");
     // The search needs the worker to itself; the background FID resumes after it.
     session_->cancel(searchJob_);
     searchJob_ = -1;  // user work from now on, before the job has its id
@@ -303,9 +304,9 @@ void MainWindow::loadModelSidecars(const ModelInfo& model)
         timeline->setImportanceOverlay({}, QString());
     const QString qtag = QString::fromStdString(tag);
     QStringList missing;
-    QString predictor = sidecarPath(model.path, "-predictor-" + qtag + ".json");
+    QString predictor = sidecarPath(model.path, QStringLiteral("-predictor-") + qtag + QStringLiteral(".json"));
     if (!QFileInfo::exists(predictor))
-        predictor = sidecarPath(model.path, "-predictor.json");
+        predictor = sidecarPath(model.path, QStringLiteral("-predictor.json"));
     if (QFileInfo::exists(predictor) && loadQualityPredictor(predictor) && predictor_->samplerTag() != tag)
         predictor_.reset();
     if (!predictor_)
@@ -313,8 +314,8 @@ void MainWindow::loadModelSidecars(const ModelInfo& model)
     // The eps departure is measured on real noised images, not sampled, so an
     // untagged profile's departure holds for every sampler; its FID changes
     // only for the sampler it names.
-    const QString tagged = sidecarPath(model.path, "-importance-" + qtag + ".csv");
-    const QString untagged = sidecarPath(model.path, "-importance.csv");
+    const QString tagged = sidecarPath(model.path, QStringLiteral("-importance-") + qtag + QStringLiteral(".csv"));
+    const QString untagged = sidecarPath(model.path, QStringLiteral("-importance.csv"));
     if (QFileInfo::exists(tagged))
         loadImportanceProfile(tagged);
     else if (QFileInfo::exists(untagged))
@@ -337,7 +338,7 @@ void MainWindow::takeModelStartingSchedule(const ModelInfo& model)
     // searched for: a new user first sees the schedule and its saving.
     if (pendingSchedule_ || recoveringAutosave_)
         return;
-    const QString path = sidecarPath(model.path, ".schedule.json");
+    const QString path = sidecarPath(model.path, QStringLiteral(".schedule.json"));
     if (!QFileInfo::exists(path))
         return;
     try {

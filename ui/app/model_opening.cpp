@@ -21,16 +21,17 @@ namespace {
 bool isPaperCheckpoint(const QString& path)
 {
     const QString suffix = QFileInfo(path).suffix().toLower();
-    return suffix == "pt" || suffix == "pth" || suffix == "ckpt";
+    return suffix == QLatin1String("pt") || suffix == QLatin1String("pth") || suffix == QLatin1String("ckpt");
 }
 
 // A checkpoint of the paper's training code becomes a model file in the cache
 // first (EMA weights, architecture inferred), as `ddsm import-checkpoint` does.
 std::string importedModelPath(const QString& checkpoint)
 {
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + "/imported";
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/imported");
     QDir().mkpath(dir);
-    const std::string out = (dir + "/" + QFileInfo(checkpoint).completeBaseName() + ".safetensors").toStdString();
+    const std::string out =
+        (dir + QLatin1Char('/') + QFileInfo(checkpoint).completeBaseName() + QStringLiteral(".safetensors")).toStdString();
     api::ImportOptions options;
     options.checkpoint = checkpoint.toStdString();
     options.out = out;

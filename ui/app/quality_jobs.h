@@ -59,7 +59,7 @@ struct SearchRequest {
     int population = 16;
     int generations = 10;
     int samplesPerCandidate = 128;
-    QString granularity = "bins:10";  // "steps" or "bins:K"
+    QString granularity = QStringLiteral("bins:10");  // "steps" or "bins:K"
     int batch = 128;
     // Cost objective: FLOPs when empty, else this machine's measured ms per
     // image-step, one per width (widest first), e.g. the Model dock's profile.

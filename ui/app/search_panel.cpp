@@ -44,14 +44,14 @@ SearchPanel::SearchPanel(QWidget* parent) : QWidget(parent)
                     tr("Images per candidate, all from the same noise; FID at small counts is biased upwards, "
                        "so compare search scores with each other, not with measured FIDs"));
     granularity_ = new QComboBox;
-    granularity_->addItem(tr("10 bins of steps"), "bins:10");
-    granularity_->addItem(tr("5 bins of steps"), "bins:5");
-    granularity_->addItem(tr("every step"), "steps");
+    granularity_->addItem(tr("10 bins of steps"), QStringLiteral("bins:10"));
+    granularity_->addItem(tr("5 bins of steps"), QStringLiteral("bins:5"));
+    granularity_->addItem(tr("every step"), QStringLiteral("steps"));
     granularity_->setToolTip(tr("One gene (width choice) per bin of consecutive sampler steps, or per step"));
 
     cost_ = new QComboBox;
-    cost_->addItem(tr("FLOPs (counted)"), "flops");
-    cost_->addItem(tr("latency (measured here)"), "latency");
+    cost_->addItem(tr("FLOPs (counted)"), QStringLiteral("flops"));
+    cost_->addItem(tr("latency (measured here)"), QStringLiteral("latency"));
     cost_->setToolTip(tr("What the budget limits: counted FLOPs, or this machine's per-width latency "
                          "from the Model dock's measurement"));
 
