@@ -7,7 +7,7 @@
 # targets, /usr/include), so their warnings stay out of the build log.
 # DDSM_WARNINGS_AS_ERRORS turns them into errors (CI keeps the tree clean).
 #
-# The app's own code (ui/) also builds with QT_NO_CAST_FROM_ASCII (see
+# The GUI (ui/ and app/studio) also builds with QT_NO_CAST_FROM_ASCII (see
 # ui/CMakeLists.txt): no implicit const char* -> QString, so every string a
 # user sees goes through tr() or states its encoding. Tests keep the
 # conversions for their data tables.

@@ -48,7 +48,7 @@ QStringList filesToOpen(const QStringList& named)
 {
     if (!named.isEmpty())
         return named;
-    const QString shipped = QString::fromStdString(ddsm::shippedModelsDir()) + "/fmnist-default.safetensors";
+    const QString shipped = QString::fromStdString(ddsm::shippedModelsDir()) + QStringLiteral("/fmnist-default.safetensors");
     return QFileInfo::exists(shipped) ? QStringList{shipped} : QStringList{};
 }
 
@@ -57,26 +57,31 @@ QStringList filesToOpen(const QStringList& named)
 int main(int argc, char** argv)
 {
     QApplication app(argc, argv);
-    QApplication::setOrganizationName("DDSM Studio");
-    QApplication::setApplicationName("DDSM Studio");
-    QApplication::setApplicationVersion("0.1.0");
-    QApplication::setDesktopFileName("ddsm-studio");  // packaging/ddsm-studio.desktop
-    QApplication::setWindowIcon(QIcon::fromTheme("ddsm-studio"));
+    QApplication::setOrganizationName(QStringLiteral("DDSM Studio"));
+    QApplication::setApplicationName(QStringLiteral("DDSM Studio"));
+    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QApplication::setDesktopFileName(QStringLiteral("ddsm-studio"));  // packaging/ddsm-studio.desktop
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("ddsm-studio")));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription("Step-aware diffusion models: schedules, denoising, costs.");
+    parser.setApplicationDescription(QStringLiteral("Step-aware diffusion models: schedules, denoising, costs."));
     parser.addHelpOption();
     parser.addVersionOption();
-    QCommandLineOption threads("threads", "CPU threads for the network (default: all cores).", "N");
+    QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("CPU threads for the network (default: all cores)."),
+                              QStringLiteral("N"));
     parser.addOption(threads);
-    QCommandLineOption preset("preset", "Schedule preset to apply once the model is open (as in the Schedule dock).", "NAME");
+    QCommandLineOption preset(QStringLiteral("preset"),
+                             QStringLiteral("Schedule preset to apply once the model is open (as in the Schedule dock)."),
+                             QStringLiteral("NAME"));
     parser.addOption(preset);
-    QCommandLineOption screenshot("screenshot",
-                                  "Once the model is open and every job has finished, save a picture of the window and quit.",
-                                  "PNG");
+    QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Once the model is open and every job has finished, save a picture of the window and quit."),
+        QStringLiteral("PNG"));
     parser.addOption(screenshot);
-    parser.addPositionalArgument("file", "A model (.safetensors), a grid PNG with settings, or a workspace "
-                                         "(default: the shipped default model).");
+    parser.addPositionalArgument(QStringLiteral("file"),
+                                 QStringLiteral("A model (.safetensors), a grid PNG with settings, or a workspace "
+                                                "(default: the shipped default model)."));
     parser.process(app);
 
     ddsm::ui::MainWindow window(parser.value(threads).toInt());  // sized by itself (saved, or fitted to the screen)
@@ -89,7 +94,7 @@ int main(int argc, char** argv)
         QObject::connect(&window, &ddsm::ui::MainWindow::modelReady, &window, [&window, name] {
             if (!window.document()->applyPreset(name))
                 std::fprintf(stderr, "no preset \"%s\"; presets: %s\n", qPrintable(name),
-                             qPrintable(window.document()->presetNames().join(", ")));
+                             qPrintable(window.document()->presetNames().join(QStringLiteral(", "))));
         }, Qt::SingleShotConnection);
     }
     const bool scripted = parser.isSet(screenshot);
