@@ -5,7 +5,8 @@
 # Warnings: -Wall -Wextra -Wnon-virtual-dtor -Wold-style-cast on the project's
 # own code. LibTorch, OpenCV and Qt come in as system headers (imported
 # targets, /usr/include), so their warnings stay out of the build log.
-# DDSM_WARNINGS_AS_ERRORS turns them into errors (CI keeps the tree clean).
+# DDSM_WARNINGS_AS_ERRORS turns them into errors; CI's release build sets it
+# (.ci/run), so a change that warns does not land.
 #
 # The GUI (ui/ and app/studio) also builds with QT_NO_CAST_FROM_ASCII (see
 # ui/CMakeLists.txt): no implicit const char* -> QString, so every string a
