@@ -142,7 +142,9 @@ CompareResult compare(const Model& model, const CompareOptions& options)
     for (const auto& [path, other] : others) {
         SamplingSetup otherSetup = setup;
         otherSetup.widths = other->widths();
-        otherEvaluators[path] = std::make_unique<SamplingEvaluator>(*other, otherSetup, features, reference, evalOptions);
+        SamplingEvaluatorOptions otherOptions = evalOptions;
+        otherOptions.modelIdentity = options.featureStore.empty() ? "" : sha256OfFile(path);  // its own full width
+        otherEvaluators[path] = std::make_unique<SamplingEvaluator>(*other, otherSetup, features, reference, otherOptions);
     }
     for (size_t i = 0; i < rows.size(); ++i)
         if (!rows[i].modelPath.empty())

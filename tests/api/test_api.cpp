@@ -165,6 +165,36 @@ private slots:
         QCOMPARE(damaged[0].imagesFromStore, int64_t(0));
         QCOMPARE(damaged[0].fid, sampled[0].fid);
         QCOMPARE(run(24, store)[0].imagesFromStore, int64_t(24));
+
+        // Another model file's full width (SPEC@MODEL, same widths) is its own
+        // entry, never the first model's stored rows.
+        const std::string otherPath = (std::filesystem::path(dir.path().toStdString()) / "other.safetensors").string();
+        {
+            NetConfig c = test::tinyNet();
+            c.imageSize = 28;
+            c.baseChannels = 8;
+            c.diffusion.T = 100;
+            SlimmableUNet net(c);
+            net.initialize(6);
+            saveModel(otherPath, net, "{}");
+        }
+        const auto againstOther = [&](const std::string& featureStore) {
+            api::CompareOptions options;
+            options.schedules = {"width:1", "width:1@" + otherPath};
+            options.sampler = fourSteps();
+            options.samples = 16;
+            options.batch = 8;
+            options.bootstrapRounds = 10;
+            options.featureStore = featureStore;
+            return api::compare(model, options).rows;
+        };
+        const auto unstored = againstOther("");
+        QVERIFY(unstored[1].minusFirst != 0.0);
+        for (int pass = 0; pass < 2; ++pass) {  // the second pass reads both from the store
+            const auto stored = againstOther(store);
+            QCOMPARE(stored[1].minusFirst, unstored[1].minusFirst);
+            QCOMPARE(stored[1].imagesFromStore, int64_t(pass == 0 ? 0 : 16));
+        }
     }
 
     void sampleWritesItsGridUnlessCancelled()
