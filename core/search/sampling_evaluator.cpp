@@ -105,44 +105,31 @@ bool SamplingEvaluator::storesFeatures(const std::vector<int>& stepWidthIndices)
            std::all_of(stepWidthIndices.begin(), stepWidthIndices.end(), [](int w) { return w == 0; });
 }
 
-std::string SamplingEvaluator::storeKey(const std::vector<int>& stepWidthIndices) const
-{
-    std::string key = "model " + options_.modelIdentity + "\nsampler " + setup_.sampler.toString() + "\nbatch " +
-                      std::to_string(options_.batchSize) + "\nfeatures " + options_.featureName + "\nwidths";
-    for (double w : setup_.widths)
-        key += " " + std::to_string(w);
-    key += "\nstep widths";
-    for (int i : stepWidthIndices)
-        key += " " + std::to_string(i);
-    return key;
-}
-
 at::Tensor SamplingEvaluator::cachedFeatures(const std::vector<int>& stepWidthIndices, int count)
 {
     auto& cached = featureCache_[stepWidthIndices];
     int have = cached.defined() ? int(cached.size(0)) : 0;
-    const bool stores = storesFeatures(stepWidthIndices);
-    if (have < count && stores) {
-        const auto stored = FeatureStore(options_.featureStoreDirectory).load(storeKey(stepWidthIndices));
-        if (stored && stored->features.size(0) > have) {
-            stats_.imagesFromStore += stored->features.size(0) - have;
-            cached = stored->features;
+    const bool stores = storesFeatures(stepWidthIndices);  // full width: one entry per evaluator
+    const FeatureStore store(options_.featureStoreDirectory);
+    const std::string key =
+        stores ? fullWidthFeaturesKey(options_.modelIdentity, setup_.sampler.toString(), options_.featureName,
+                                      options_.batchSize)
+               : std::string();
+    if (have < count && stores && !storeRead_) {
+        storeRead_ = true;
+        if (const auto stored = store.load(key); stored && stored->size(0) > have) {
+            stats_.imagesFromStore += stored->size(0) - have;
+            cached = *stored;
             have = int(cached.size(0));
-            storedSeconds_[stepWidthIndices] = stored->samplingSeconds;
         }
     }
     if (have < count) {
-        const double before = stats_.samplingSeconds;
         // Whole batches past the cached rows, so a stored prefix that ends mid-batch is not reused.
         const int begin = have - have % options_.batchSize;
         const auto more = featuresOfRange(stepWidthIndices, begin, count);
         cached = begin > 0 ? torch::cat({cached.slice(0, 0, begin), more}) : more;
-        if (stores) {
-            double& seconds = storedSeconds_[stepWidthIndices];
-            seconds += stats_.samplingSeconds - before;
-            storeProblem_ =
-                FeatureStore(options_.featureStoreDirectory).save(storeKey(stepWidthIndices), {cached, seconds});
-        }
+        if (stores)
+            storeProblem_ = store.save(key, cached);
     }
     return cached.slice(0, 0, count);
 }

@@ -107,7 +107,6 @@ public:
 
 private:
     bool storesFeatures(const std::vector<int>& stepWidthIndices) const;
-    std::string storeKey(const std::vector<int>& stepWidthIndices) const;
     double kidOf(const at::Tensor& features) const;  // NaN unless KID reference features are set
     // Sharded: throws ddsm::Error unless every rank passes the same genomes.
     void requireSameGenomes(const std::vector<Genome>& genomes);
@@ -126,7 +125,7 @@ private:
     PrefixStateCache prefixes_;
     EvaluatorStats stats_;
     std::map<std::vector<int>, at::Tensor> featureCache_;
-    std::map<std::vector<int>, double> storedSeconds_;  // sampling time of the cached rows, for the store
+    bool storeRead_ = false;  // full width's stored rows are read once; later rows are sampled and saved
     std::string storeProblem_;
 };
 

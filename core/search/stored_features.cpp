@@ -14,6 +14,13 @@ namespace {
 constexpr const char* kFormat = "ddsm-stored-features-1";
 }
 
+std::string fullWidthFeaturesKey(const std::string& modelSha256, const std::string& sampler,
+                                 const std::string& featureName, int batch)
+{
+    return "full width\nmodel " + modelSha256 + "\nsampler " + sampler + "\nfeatures " + featureName + "\nbatch " +
+           std::to_string(batch);
+}
+
 FeatureStore::FeatureStore(std::string directory) : directory_(std::move(directory)) {}
 
 std::string FeatureStore::pathFor(const std::string& key) const
@@ -21,7 +28,7 @@ std::string FeatureStore::pathFor(const std::string& key) const
     return (std::filesystem::path(directory_) / (sha256Hex(key).substr(0, 32) + ".safetensors")).string();
 }
 
-std::optional<StoredFeatures> FeatureStore::load(const std::string& key) const
+std::optional<at::Tensor> FeatureStore::load(const std::string& key) const
 {
     const std::string path = pathFor(key);
     std::error_code error;
@@ -31,26 +38,24 @@ std::optional<StoredFeatures> FeatureStore::load(const std::string& key) const
         const SafetensorsFile file = loadSafetensors(path);
         const auto format = file.metadata.find("format");
         const auto storedKey = file.metadata.find("key");
-        const auto seconds = file.metadata.find("sampling_seconds");
         if (format == file.metadata.end() || format->second != kFormat || storedKey == file.metadata.end() ||
-            storedKey->second != key || seconds == file.metadata.end() || file.tensors.size() != 1 ||
-            file.tensors[0].first != "features")
+            storedKey->second != key || file.tensors.size() != 1 || file.tensors[0].first != "features")
             return std::nullopt;
         const at::Tensor& features = file.tensors[0].second;
-        if (features.dim() != 2 || (features.scalar_type() != torch::kFloat64 && features.scalar_type() != torch::kFloat32) || features.size(0) < 1)
+        const bool floating = features.scalar_type() == torch::kFloat64 || features.scalar_type() == torch::kFloat32;
+        if (features.dim() != 2 || !floating || features.size(0) < 1)
             return std::nullopt;
-        return StoredFeatures{features, std::stod(seconds->second)};
+        return features;
     } catch (const std::exception&) {
         return std::nullopt;  // damaged or foreign: sampled again and overwritten
     }
 }
 
-std::string FeatureStore::save(const std::string& key, const StoredFeatures& stored) const
+std::string FeatureStore::save(const std::string& key, const at::Tensor& features) const
 {
     try {
         std::filesystem::create_directories(directory_);
-        saveSafetensors(pathFor(key), {{"features", stored.features.contiguous()}},
-                        {{"format", kFormat}, {"key", key}, {"sampling_seconds", std::to_string(stored.samplingSeconds)}});
+        saveSafetensors(pathFor(key), {{"features", features.contiguous()}}, {{"format", kFormat}, {"key", key}});
         return "";
     } catch (const std::exception& e) {
         return std::string("could not store features in ") + directory_ + ": " + e.what();

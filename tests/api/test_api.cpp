@@ -24,16 +24,31 @@ using namespace ddsm;
 namespace {
 
 // 28x28x1 so that the shipped Fashion-MNIST features can score it.
-api::Model tinyModel()
+NetConfig tiny28()
 {
     NetConfig c = test::tinyNet();
     c.imageSize = 28;
     c.baseChannels = 8;
     c.diffusion.T = 100;
-    auto net = std::make_shared<SlimmableUNet>(c);
+    return c;
+}
+
+api::Model tinyModel()
+{
+    auto net = std::make_shared<SlimmableUNet>(tiny28());
     net->initialize(5);
     net->eval();
     return api::Model(std::make_shared<SlimmableDenoiser>(net, "tiny", c10::Device(c10::kCPU)), "tiny");
+}
+
+// tiny28() initialised with `seed`, written as a model file; returns its path.
+std::string writeTinyModel(const QTemporaryDir& dir, const std::string& name, uint64_t seed)
+{
+    const std::string path = (std::filesystem::path(dir.path().toStdString()) / name).string();
+    SlimmableUNet net(tiny28());
+    net.initialize(seed);
+    saveModel(path, net, "{}");
+    return path;
 }
 
 api::Sampler fourSteps()
@@ -119,29 +134,23 @@ private slots:
     void compareReadsFullWidthFromTheFeatureStore()
     {
         QTemporaryDir dir;
-        const std::string modelPath = (std::filesystem::path(dir.path().toStdString()) / "tiny.safetensors").string();
-        {
-            NetConfig c = test::tinyNet();
-            c.imageSize = 28;
-            c.baseChannels = 8;
-            c.diffusion.T = 100;
-            SlimmableUNet net(c);
-            net.initialize(5);
-            saveModel(modelPath, net, "{}");
-        }
+        const std::string modelPath = writeTinyModel(dir, "tiny.safetensors", 5);
         api::OpenOptions open;
         open.path = modelPath;
         const api::Model model = api::openModel(open);
         const std::string store = (std::filesystem::path(dir.path().toStdString()) / "store").string();
-        const auto run = [&](int samples, const std::string& featureStore) {
+        const auto compareWith = [&](std::vector<std::string> schedules, int samples, const std::string& featureStore) {
             api::CompareOptions options;
-            options.schedules = {"width:1", "width:0.5"};
+            options.schedules = std::move(schedules);
             options.sampler = fourSteps();
             options.samples = samples;
             options.batch = 8;
             options.bootstrapRounds = 10;
             options.featureStore = featureStore;
             return api::compare(model, options).rows;
+        };
+        const auto run = [&](int samples, const std::string& featureStore) {
+            return compareWith({"width:1", "width:0.5"}, samples, featureStore);
         };
         const auto sampled = run(24, "");
         const auto first = run(16, store);
@@ -168,25 +177,9 @@ private slots:
 
         // Another model file's full width (SPEC@MODEL, same widths) is its own
         // entry, never the first model's stored rows.
-        const std::string otherPath = (std::filesystem::path(dir.path().toStdString()) / "other.safetensors").string();
-        {
-            NetConfig c = test::tinyNet();
-            c.imageSize = 28;
-            c.baseChannels = 8;
-            c.diffusion.T = 100;
-            SlimmableUNet net(c);
-            net.initialize(6);
-            saveModel(otherPath, net, "{}");
-        }
+        const std::string otherPath = writeTinyModel(dir, "other.safetensors", 6);
         const auto againstOther = [&](const std::string& featureStore) {
-            api::CompareOptions options;
-            options.schedules = {"width:1", "width:1@" + otherPath};
-            options.sampler = fourSteps();
-            options.samples = 16;
-            options.batch = 8;
-            options.bootstrapRounds = 10;
-            options.featureStore = featureStore;
-            return api::compare(model, options).rows;
+            return compareWith({"width:1", "width:1@" + otherPath}, 16, featureStore);
         };
         const auto unstored = againstOther("");
         QVERIFY(unstored[1].minusFirst != 0.0);

@@ -17,16 +17,13 @@ at::Tensor FullWidthFeatures::first(const std::shared_ptr<Denoiser>& denoiser, F
 {
     const std::string key = sampler.tag() + "-seed" + std::to_string(sampler.seed);
     const bool stores = !storeDirectory_.empty() && !modelSha_.empty();
+    const FeatureStore store(storeDirectory_);
+    // Its sampling calls vary with the measurement's batches: batch 0 in the key.
+    const std::string storeKey = stores ? fullWidthFeaturesKey(modelSha_, sampler.toString(), extractor.name(), 0) : "";
     if (model_.lock() != denoiser || samplerKey_ != key) {
         model_ = denoiser;
         samplerKey_ = key;
-        features_ = at::Tensor();
-        fromStore_ = 0;
-        if (stores)
-            if (const auto stored = FeatureStore(storeDirectory_).load(storeKey(extractor, sampler))) {
-                features_ = stored->features;
-                fromStore_ = features_.size(0);
-            }
+        features_ = stores ? store.load(storeKey).value_or(at::Tensor()) : at::Tensor();
     }
     const int have = features_.defined() ? int(features_.size(0)) : 0;
     if (have < count) {
@@ -37,7 +34,7 @@ at::Tensor FullWidthFeatures::first(const std::shared_ptr<Denoiser>& denoiser, F
                                          cancel);
         features_ = have == 0 ? more : torch::cat({features_, more}, 0);
         if (stores)
-            storeProblem_ = FeatureStore(storeDirectory_).save(storeKey(extractor, sampler), {features_, 0.0});
+            store.save(storeKey, features_);
     }
     return features_.slice(0, 0, count);
 }
@@ -57,15 +54,6 @@ void FullWidthFeatures::setStore(const std::string& directory, const std::string
         }
     }
     samplerKey_.clear();  // look in the store again
-}
-
-std::string FullWidthFeatures::storeKey(const FeatureExtractor& extractor, const SamplerSettings& sampler) const
-{
-    // Images i < n are the same whatever the batches (their own noise), but the
-    // network's arithmetic may differ with the batch: key by the sampler only,
-    // as a difference in the last bits does not move an FID.
-    return "app background full width\nmodel " + modelSha_ + "\nsampler " + sampler.toString() + "\nfeatures " +
-           extractor.name();
 }
 
 int64_t FullWidthFeatures::kept() const { return features_.defined() ? features_.size(0) : 0; }

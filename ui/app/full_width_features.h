@@ -27,23 +27,17 @@ public:
     at::Tensor first(const std::shared_ptr<Denoiser>& denoiser, FeatureExtractor& extractor,
                      const SamplerSettings& sampler, int count, const std::atomic<bool>* cancel);
     int64_t kept() const;  // images kept for the model and sampler last asked for
-    int64_t imagesFromStore() const { return fromStore_; }  // read from disk for the current model and sampler
 
     // Where full width's features are kept between launches (empty: only in
     // memory) and the model file they are keyed by (empty: not stored).
+    // A store that cannot be written only costs the next launch its head start.
     void setStore(const std::string& directory, const std::string& modelPath);
-    // Why the last write to the store failed; empty when it did not.
-    const std::string& storeProblem() const { return storeProblem_; }
 
 private:
-    std::string storeKey(const FeatureExtractor& extractor, const SamplerSettings& sampler) const;
-
     std::weak_ptr<Denoiser> model_;  // expired or another model: start again
     std::string samplerKey_;
     at::Tensor features_;
     std::string storeDirectory_, modelPath_, modelSha_;
-    int64_t fromStore_ = 0;
-    std::string storeProblem_;
 };
 
 }  // namespace ddsm::ui
