@@ -27,6 +27,8 @@ void NetConfig::validate() const
 {
     require(imageSize >= 4, "net config: \"image_size\" must be at least 4");
     require(channels == 1 || channels == 3, "net config: \"channels\" must be 1 or 3");
+    // Checked first: the multiples below divide by them.
+    require(divisor >= 1 && linearDivisor >= 1, "net config: \"divisor\" and \"linear_divisor\" must be positive");
     require(baseChannels > 0 && baseChannels % divisor == 0,
             "net config: \"base_channels\" must be a positive multiple of \"divisor\" (" + std::to_string(divisor) + ")");
     require(!channelMult.empty(), "net config: \"channel_mult\" must not be empty");
@@ -51,7 +53,6 @@ void NetConfig::validate() const
         require(widths[i] > 0 && widths[i] <= 1.0 && std::isfinite(widths[i]), "net config: \"widths\" must be in (0, 1]");
         require(i == 0 || widths[i] < widths[i - 1], "net config: \"widths\" must be strictly descending");
     }
-    require(divisor >= 1 && linearDivisor >= 1, "net config: \"divisor\" and \"linear_divisor\" must be positive");
     require(diffusion.T >= 2, "net config: \"diffusion.T\" must be at least 2");
     require(diffusion.betaSchedule == "linear" || diffusion.betaSchedule == "cosine",
             "net config: \"diffusion.beta_schedule\" must be \"linear\" or \"cosine\"");

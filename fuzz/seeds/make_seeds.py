@@ -72,6 +72,9 @@ SAFETENSORS = {
     "model-newer-version.safetensors": safetensors([], dict(MODEL_METADATA, format_version="2")),
     "model-bad-architecture.safetensors": safetensors(
         [], dict(MODEL_METADATA, architecture=json.dumps(dict(ARCHITECTURE, image_size=1e42)))),
+    # Once divided base_channels by zero before the divisor was checked.
+    "model-divisor-zero.safetensors": safetensors(
+        [], dict(MODEL_METADATA, architecture=json.dumps(dict(ARCHITECTURE, divisor=0)))),
 }
 
 SCHEDULE = json.load(open(os.path.join(CORPUS, "schedule", "golden_v1.json")))

@@ -143,6 +143,11 @@ private slots:
         saveSafetensors(path("bad.safetensors"), file.tensors, file.metadata);
         expectError([&] { loadModel(path("bad.safetensors")); },
                     R"(field "channel_mult[1]" is the string "2", expected an integer)");
+        arch = nlohmann::json::parse(validFile().metadata.at("architecture"));
+        arch["divisor"] = 0;  // checked before base_channels is divided by it (found by fuzz_safetensors)
+        file.metadata["architecture"] = arch.dump();
+        saveSafetensors(path("bad.safetensors"), file.tensors, file.metadata);
+        expectError([&] { loadModel(path("bad.safetensors")); }, R"("divisor" and "linear_divisor" must be positive)");
     }
 
     void truncatedFileIsRejected()
