@@ -347,7 +347,8 @@ private slots:
         const int steps = 10;
         auto window = openWindow(tinyPath_, steps);
         QVERIFY(window);
-        QCOMPARE(window->metricsPanel()->predictedQualityText(), QStringLiteral("—"));
+        // Nothing beside the model for its sampler: the Metrics dock says so where the number would be.
+        QCOMPARE(window->metricsPanel()->predictedQualityText(), QStringLiteral("— (none for ddim10)"));
         // A hand-made calibration: two timestep bins, a narrow-width penalty per bin.
         const QString path = dir_.filePath("predictor.json");
         {
@@ -368,7 +369,7 @@ private slots:
         QCOMPARE(window->metricsPanel()->predictedQualityText(), QStringLiteral("FID 16.20 (predicted)"));
         // Calibrated for 10 steps only: another step count shows no number.
         window->document()->setSteps(20);
-        QCOMPARE(window->metricsPanel()->predictedQualityText(), QStringLiteral("—"));
+        QCOMPARE(window->metricsPanel()->predictedQualityText(), QStringLiteral("— (none for ddim20)"));
     }
 
     void backgroundFidMatchesTheCoreAndFollowsEdits()
@@ -1034,6 +1035,7 @@ private slots:
         window->setSamplerChoice(choice);
         QVERIFY(timeline->importanceOverlay().empty());
         QVERIFY2(window->statusBar()->currentMessage().contains("ddpm5"), qPrintable(window->statusBar()->currentMessage()));
+        QCOMPARE(window->metricsPanel()->predictedQualityText(), QStringLiteral("— (none for ddpm5)"));
         QVERIFY(errors_.isEmpty());
     }
 

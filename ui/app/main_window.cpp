@@ -6,7 +6,7 @@
 #include "model_panel.h"
 #include "model_session.h"
 #include "quality_plot.h"
-#include "quality_predictor.h"
+#include "quality_work.h"
 #include "recent_files.h"
 #include "sampler_form.h"
 #include "schedule_panel.h"
@@ -15,6 +15,9 @@
 #include "elided_label.h"
 #include "user_messages.h"
 #include "workspace_state.h"
+
+#include "schedule/respacing.h"
+#include "search/schedule_export.h"
 
 #include <QAction>
 #include <QApplication>
@@ -65,8 +68,6 @@ bool looksLikeSafetensors(const QString& path)
         length = (length << 8) | quint8(head[i]);
     return length > 0 && length <= quint64(file.size()) - 8 && head[8] == '{';
 }
-// After a finished denoising run, before the background FID starts sampling.
-const int kQualityDelayMs = 800;
 }  // namespace
 
 MainWindow::MainWindow(int threads, QWidget* parent) : QMainWindow(parent)
@@ -79,6 +80,15 @@ MainWindow::MainWindow(int threads, QWidget* parent) : QMainWindow(parent)
     document_ = new ScheduleDocumentModel(this);
 
     buildDocks();
+    QualityWork::Parts parts;
+    parts.session = session_;
+    parts.document = document_;
+    parts.metrics = metricsPanel_;
+    parts.search = searchPanel_;
+    parts.schedule = schedulePanel_;
+    parts.sampler = [this] { return samplerChoice(); };
+    parts.otherUserWorkRunning = [this] { return session_->isRunning(denoiseJob_) || comparePanel_->isRunning(); };
+    quality_ = new QualityWork(std::move(parts), this);
     buildMenus();
     buildStatusBar();
     connectSession();
@@ -93,19 +103,14 @@ MainWindow::MainWindow(int threads, QWidget* parent) : QMainWindow(parent)
         return currentWorkspace();
     }, this);
     connect(workspace_, &WorkspaceState::dirtyChanged, this, &MainWindow::refreshTitle);
-    qualityTimer_ = new QTimer(this);
-    qualityTimer_->setSingleShot(true);
-    qualityTimer_->setInterval(kQualityDelayMs);
-    backgroundQuality_ = QSettings().value("metrics/backgroundFid", true).toBool();
-    backgroundQualityAction_->setChecked(backgroundQuality_);
-    if (!backgroundQuality_) {
-        // Switched off in an earlier session: say so instead of staying silent.
+    backgroundQualityAction_->setChecked(quality_->backgroundEnabled());
+    if (!quality_->backgroundEnabled()) {
+        // Switched off earlier: say so instead of staying silent (the Metrics dock says it too).
         const QString off = tr("Background FID is off (Run > Measure FID in the Background).");
         // Once shown: a message set before the window is visible is drawn over the status widgets.
         QTimer::singleShot(0, this, [this, off] { statusBar()->showMessage(off, 15'000); });
-        metricsPanel_->setMeasuredFidUnavailable(off);
     }
-    connectQualityJobs();
+    connectQualityWork();
 
     connect(document_, &ScheduleDocumentModel::scheduleChanged, this, &MainWindow::onScheduleEdited);
     connect(document_, &ScheduleDocumentModel::stepsChanged, this, &MainWindow::onScheduleEdited);
@@ -166,7 +171,7 @@ void MainWindow::buildDocks()
     addDock(QStringLiteral("MetricsDock"), tr("Metrics"), metricsPanel_);
     arrangeDocks();
     connect(comparePanel_, &ComparePanel::runStarted, this, [this] {
-        pauseBackgroundQuality(tr("Paused: the comparison runs first; measuring resumes after it."));
+        quality_->pause(tr("Paused: the comparison runs first; measuring resumes after it."));
     });
     connect(modelPanel_, &ModelPanel::measureLatencyRequested, this, &MainWindow::startLatencyProfile);
     connect(comparePanel_, &ComparePanel::addFromFileRequested, this, [this] {
@@ -334,8 +339,8 @@ void MainWindow::buildMenus()
     backgroundQualityAction_->setToolTip(tr("After every edit, measure the current schedule's FID and KID, "
                                             "tightening as samples accumulate"));
     connect(backgroundQualityAction_, &QAction::toggled, this, [this](bool on) {
-        if (on != backgroundQuality_)
-            setBackgroundQuality(on, qualityMaxSamples_, qualityBatch_);
+        if (on != quality_->backgroundEnabled())
+            quality_->setBackground(on);
     });
     run->addAction(tr("Measure FID &Now"), this, &MainWindow::startQualityRun);
     buildHelpMenu();
@@ -347,7 +352,10 @@ void MainWindow::buildStatusBar()
     // Fixed-size, elided: a long job label never widens the window.
     modelStatus_ = new ElidedLabel(tr("No model"), 1, 16);
     backendStatus_ = new QLabel(session_->backendText());
-    jobStatus_ = new ElidedLabel(tr("Idle"), 1, 22);
+    jobStatus_ = new ElidedLabel(tr("Idle"), 1, 24);
+    // Its own width, neither more nor less: a temporary message is drawn left
+    // of the permanent widgets, in the room this label leaves.
+    jobStatus_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
     jobProgress_ = new QProgressBar;
     jobProgress_->setMaximumWidth(160);
     jobProgress_->setVisible(false);
@@ -356,7 +364,7 @@ void MainWindow::buildStatusBar()
     connect(cancelJob_, &QPushButton::clicked, session_, &ModelSession::cancelAll);
     statusBar()->addWidget(modelStatus_, 1);
     statusBar()->addWidget(backendStatus_);
-    statusBar()->addPermanentWidget(jobStatus_, 2);
+    statusBar()->addPermanentWidget(jobStatus_);
     statusBar()->addPermanentWidget(jobProgress_);
     statusBar()->addPermanentWidget(cancelJob_);
 }
@@ -398,9 +406,64 @@ void MainWindow::connectSession()
         refreshJobStatus();
         if (!session_->isBusy())
             modelPanel_->setMeasuring(false);
-        if (qualityPaused_ && !userWorkRunning())
-            resumeBackgroundQuality();
+        quality_->resumeIfIdle();
     });
+}
+
+void MainWindow::connectQualityWork()
+{
+    connect(session_, &ModelSession::samplingFinished, this, [this](const SamplingOutcome& outcome) {
+        if (outcome.job == denoiseJob_ && !outcome.cancelled && !outcome.failed)
+            quality_->denoisingFinished();
+    });
+    connect(quality_, &QualityWork::errorReported, this, &MainWindow::reportError);
+    connect(quality_, &QualityWork::statusMessage, this,
+            [this](const QString& text, int timeoutMs) { statusBar()->showMessage(text, timeoutMs); });
+    connect(quality_, &QualityWork::backgroundChanged, backgroundQualityAction_, &QAction::setChecked);
+    connect(quality_, &QualityWork::stepWidthsChosen, this, &MainWindow::applyStepWidths);
+    connect(metricsPanel_->plot(), &QualityPlot::scheduleClicked, this,
+            [this](const StepSchedule& schedule, const QString& label) {
+                if (schedule.T() == document_->T() && schedule != document_->schedule())
+                    document_->setSchedule(schedule, label, tr("Load schedule from the quality plot"));
+            });
+}
+
+int MainWindow::qualityJob() const { return quality_->qualityJob(); }
+int MainWindow::searchJob() const { return quality_->searchJob(); }
+bool MainWindow::backgroundQualityEnabled() const { return quality_->backgroundEnabled(); }
+bool MainWindow::backgroundQualityPaused() const { return quality_->paused(); }
+bool MainWindow::userWorkRunning() const { return quality_->userWorkRunning(); }
+void MainWindow::startQualityRun() { quality_->startMeasuring(); }
+void MainWindow::startSearch() { quality_->startSearch(); }
+bool MainWindow::loadQualityPredictor(const QString& path) { return quality_->loadPredictor(path); }
+
+void MainWindow::setBackgroundQuality(bool enabled, int maxSamples, int batch)
+{
+    quality_->setBackground(enabled, maxSamples, batch);
+}
+
+bool MainWindow::loadImportanceProfile(const QString& path, bool distanceChanges)
+{
+    return quality_->loadImportanceProfile(path, distanceChanges);
+}
+
+bool MainWindow::isSettled() const
+{
+    return !session_->isBusy() && !rerunTimer_->isActive() && !quality_->pending();
+}
+
+void MainWindow::applyStepWidths(const std::vector<double>& stepWidths, const QString& name)
+{
+    if (!session_->hasModel() || stepWidths.empty())
+        return;
+    const int T = document_->T();
+    const int steps = int(stepWidths.size());
+    if (steps > T)
+        return;
+    const StepSchedule schedule = scheduleFromStepWidths(T, respacedTimesteps(T, steps), stepWidths);
+    if (document_->steps() != steps)
+        document_->setSteps(steps);
+    document_->setSchedule(schedule, name, tr("Load %1").arg(name));
 }
 
 void MainWindow::refreshJobStatus()
@@ -483,9 +546,7 @@ void MainWindow::onModelOpened(const ModelInfo& model)
     denoisingPanel_->form()->setChoice(sampler);
     modelPanel_->showModel(model);
     metricsPanel_->plot()->clearAll();
-    predictor_.reset();
-    loadModelSidecars(model);
-    refreshUniformPredictions();
+    quality_->modelOpened(model);
     comparePanel_->setModel(model);
     comparePanel_->setSampler(samplerChoice());
     comparePanel_->setCurrentSchedule(document_->schedule());
@@ -498,7 +559,6 @@ void MainWindow::onModelOpened(const ModelInfo& model)
     refreshMetrics();
     setDirty(recoveringAutosave_);
     recoveringAutosave_ = false;
-    lastMeasured_.reset();
     denoisingPanel_->setWaitingText(tr("Samples appear here step by step as the run computes them"));
     restartDenoising();
     // Costs are measured, not only counted: time every width once per model.
@@ -508,7 +568,7 @@ void MainWindow::onModelOpened(const ModelInfo& model)
 
 void MainWindow::onScheduleEdited()
 {
-    reloadSidecarsIfSamplerChanged();  // a new step count is another sampler
+    quality_->reloadSidecarsIfSamplerChanged();  // a new step count is another sampler
     refreshMetrics();
     comparePanel_->setCurrentSchedule(document_->schedule());
     comparePanel_->setSampler(samplerChoice());
@@ -518,7 +578,7 @@ void MainWindow::onScheduleEdited()
         denoisingPanel_->form()->setChoice(c);
     }
     setDirty(true);
-    invalidateMeasuredQuality();
+    quality_->invalidate();
     scheduleRerun();
 }
 
@@ -530,30 +590,17 @@ void MainWindow::onSamplerEdited()
         return;  // stepsChanged brings us to onScheduleEdited
     }
     comparePanel_->setSampler(samplerChoice());
-    reloadSidecarsIfSamplerChanged();
+    quality_->reloadSidecarsIfSamplerChanged();
     refreshMetrics();
     setDirty(true);
-    invalidateMeasuredQuality();
+    quality_->invalidate();
     scheduleRerun();
 }
 
 void MainWindow::refreshMetrics()
 {
     metricsPanel_->recompute(session_->model(), document_->schedule(), document_->steps(), session_->latency());
-    refreshPredictedQuality();
-}
-
-void MainWindow::refreshPredictedQuality()
-{
-    if (!predictor_) {
-        metricsPanel_->setPredictedQuality(std::nullopt);
-        return;
-    }
-    QString whyNot;
-    if (const auto quality = predictor_->predict(document_->schedule(), document_->steps(), &whyNot))
-        metricsPanel_->setPredictedQuality(quality);
-    else
-        metricsPanel_->setPredictedQualityUnavailable(whyNot);
+    quality_->refreshPredictedQuality();
 }
 
 void MainWindow::scheduleRerun()
@@ -569,8 +616,7 @@ void MainWindow::restartDenoising()
         return;
     session_->cancel(denoiseJob_);
     // Samples come first: a running FID starts again once the run is done.
-    qualityTimer_->stop();
-    session_->cancel(qualityJob_);
+    quality_->holdForDenoising();
     // The user waits for samples, not for timings: a pending profile goes after the run.
     const bool profilePending = session_->isRunning(profileJob_);
     session_->cancel(profileJob_);
@@ -581,7 +627,7 @@ void MainWindow::restartDenoising()
     runSampler_ = request.sampler;
     denoiseJob_ = session_->startSampling(request, tr("Denoising %n step(s)", nullptr, request.sampler.steps));
     denoisingPanel_->beginRun(denoiseJob_, request.sampler.steps);
-    denoisingPanel_->setWaitingText(searchJob_ ? tr("Waiting for the search: the network runs one job at a time; "
+    denoisingPanel_->setWaitingText(quality_->searchJob() ? tr("Waiting for the search: the network runs one job at a time; "
                                                     "these samples follow its current generation's end or a Cancel")
                                                : tr("Samples appear here step by step as the run computes them"));
     // A comparison the user is looking at follows the edits too.

@@ -2,8 +2,7 @@
 // The DDSM Studio main window: docks for the model, the schedule timeline,
 // denoising, metrics and comparison around one ModelSession (the network and
 // its worker thread) and one ScheduleDocumentModel (the schedule with undo).
-#include "quality_estimates.h"
-#include "sampling_request.h"
+#include "sampler_choice.h"
 #include "schedule/schedule_document.h"
 
 #include <QMainWindow>
@@ -30,7 +29,7 @@ class ModelPanel;
 class ModelSession;
 class ScheduleDocumentModel;
 class SchedulePanel;
-class QualityPredictor;
+class QualityWork;
 class ElidedLabel;
 class SearchPanel;
 class UserMessages;
@@ -65,12 +64,12 @@ public:
     SamplerChoice samplerChoice() const;
     void setSamplerChoice(const SamplerChoice& choice);
     int denoisingJob() const { return denoiseJob_; }
-    int qualityJob() const { return qualityJob_; }
-    int searchJob() const { return searchJob_; }
+    int qualityJob() const;
+    int searchJob() const;
     // The measured FID that follows edits: on by default (remembered), with
     // up to `maxSamples` images in batches of `batch`.
     void setBackgroundQuality(bool enabled, int maxSamples = 2000, int batch = 100);
-    bool backgroundQualityEnabled() const { return backgroundQuality_; }
+    bool backgroundQualityEnabled() const;
     // No job is running and none is about to start (a debounced rerun or FID run).
     bool isSettled() const;
     bool isDirty() const;
@@ -82,7 +81,7 @@ public:
     // Whether work the user asked for (denoising, comparison, search) is queued or running.
     bool userWorkRunning() const;
     // The background FID waits for user work and resumes after it.
-    bool backgroundQualityPaused() const { return qualityPaused_; }
+    bool backgroundQualityPaused() const;
     // Whether closing asks about unsaved edits (scripted runs say no).
     void setConfirmClose(bool confirm) { confirmClose_ = confirm; }
     // The layout of a first start: views in the middle, Metrics and Model/Search at the right.
@@ -141,30 +140,19 @@ private:
     void buildStatusBar();
     void buildHelpMenu();
     void refreshJobStatus();
-    // Background FID: started by its timer once user work is done.
-    void startBackgroundQualityRun();
-    void pauseBackgroundQuality(const QString& why);
-    void resumeBackgroundQuality();
     void connectSession();
+    void connectQualityWork();
     void reportError(const QString& title, const QString& text);
     void onModelOpened(const ModelInfo& model);
     void onScheduleEdited();
     void onSamplerEdited();
     void scheduleRerun();
     void startLatencyProfile();
-    void connectQualityJobs();
-    void loadModelSidecars(const ModelInfo& model);
-    void reloadSidecarsIfSamplerChanged();
     void takeModelStartingSchedule(const ModelInfo& model);
-    void invalidateMeasuredQuality();
-    void refreshUniformPredictions();
     void refreshMetrics();
-    void refreshPredictedQuality();
     void refreshRecentMenu();
     void refreshTitle();
     void setDirty(bool dirty);
-    // Quality known for `schedule` under `sampler` (predicted, measured), as the schedule format's "metrics".
-    std::string metricsJson(const StepSchedule& schedule, const SamplerChoice& sampler) const;
     Workspace currentWorkspace() const;
     void applyPendingSettings();
     ScheduleDocument scheduleDocumentForExport(const StepSchedule& schedule, const SamplerChoice& sampler) const;
@@ -179,7 +167,7 @@ private:
     SearchPanel* searchPanel_;
     QTabWidget* views_;  // Denoising and Compare, the centre
     std::unique_ptr<UserMessages> messages_;
-    std::unique_ptr<QualityPredictor> predictor_;
+    QualityWork* quality_;  // background FID, predictor and importance, search
 
     QMenu* recentMenu_ = nullptr;
     QMenu* viewMenu_ = nullptr;
@@ -190,18 +178,11 @@ private:
     QPushButton* cancelJob_;
     QTimer* rerunTimer_;
     WorkspaceState* workspace_;
-    QTimer* qualityTimer_;
     QAction* backgroundQualityAction_ = nullptr;
 
     int denoiseJob_ = 0;
     int profileJob_ = 0;
     int shownJob_ = 0;
-    int qualityJob_ = 0;
-    int searchJob_ = 0;
-    bool backgroundQuality_ = true;
-    int qualityMaxSamples_ = 2000;
-    int qualityBatch_ = 100;
-    int searchSteps_ = 0;  // sampler steps of the search's points
 
     // What the last denoising run used, so that exports describe the images.
     StepSchedule runSchedule_;
@@ -209,14 +190,10 @@ private:
     // Settings from a workspace or PNG waiting for their model to open.
     std::optional<ScheduleDocument> pendingSchedule_;
     std::optional<SamplerChoice> pendingSampler_;
-    std::string sidecarTag_;  // the sampler the loaded predictor and importance hold for
     QString workspacePath_;
     bool confirmClose_ = true;
-    bool qualityPaused_ = false;
     // Labels of queued and running jobs, by id: the worker runs them in this order.
     std::map<int, QString> jobLabels_;
-    // The last measured FID (of whichever schedule), for exports of that schedule.
-    std::optional<MeasuredFid> lastMeasured_;
     // Recovered autosaved edits stay unsaved once their model has opened.
     bool recoveringAutosave_ = false;
 };

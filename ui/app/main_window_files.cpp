@@ -5,8 +5,9 @@
 #include "image_conversion.h"
 #include "metrics_panel.h"
 #include "model_session.h"
-#include "quality_predictor.h"
+#include "quality_work.h"
 #include "recent_files.h"
+#include "sampler_form.h"
 #include "settings_png.h"
 #include "timeline/schedule_document_model.h"
 #include "user_messages.h"
@@ -81,19 +82,6 @@ void MainWindow::openModel(const QString& path)
     session_->openModel(path);
 }
 
-bool MainWindow::loadQualityPredictor(const QString& path)
-{
-    try {
-        predictor_ = QualityPredictor::load(path);
-    } catch (const std::exception& e) {
-        reportError(tr("Could not load quality predictor"), QString::fromStdString(e.what()));
-        return false;
-    }
-    refreshUniformPredictions();
-    refreshPredictedQuality();
-    return true;
-}
-
 bool MainWindow::importSchedule(const QString& path)
 {
     if (!session_->hasModel()) {
@@ -121,34 +109,8 @@ ScheduleDocument MainWindow::scheduleDocumentForExport(const StepSchedule& sched
     if (f.predictedMs)
         costs["predicted_ms_per_image_from_measured_latency"] = *f.predictedMs;
     doc.costs_json = costs.dump();
-    doc.metrics_json = metricsJson(schedule, sampler);
+    doc.metrics_json = quality_->metricsJson(schedule, sampler);
     return doc;
-}
-
-std::string MainWindow::metricsJson(const StepSchedule& schedule, const SamplerChoice& sampler) const
-{
-    nlohmann::json metrics = nlohmann::json::object();
-    if (predictor_) {
-        if (const auto predicted = predictor_->predict(schedule, sampler.steps))
-            metrics["predicted"] = {{"metric", predicted->metric.toStdString()},
-                                    {"value", predicted->value},
-                                    {"method", predicted->method.toStdString()}};
-    }
-    // Only a measurement of this very schedule and step count describes it.
-    if (lastMeasured_ && lastMeasured_->steps == sampler.steps && lastMeasured_->widthsByTimestep == schedule.widths()) {
-        const MeasuredFid& m = *lastMeasured_;
-        nlohmann::json measured{{"fid", m.fid},
-                                {"fid_ci95", {m.ciLow, m.ciHigh}},
-                                {"samples", m.samples},
-                                {"finished", m.finished},
-                                {"feature_network", m.featureNetwork.toStdString()},
-                                {"reference", m.reference.toStdString()},
-                                {"sampler_seed", sampler.seed}};
-        if (m.kid)
-            measured["kid"] = *m.kid, measured["kid_interval"] = {m.kidLow, m.kidHigh};
-        metrics["measured"] = measured;
-    }
-    return metrics.empty() ? std::string() : metrics.dump();
 }
 
 bool MainWindow::exportSchedule(const QString& path)
@@ -360,6 +322,32 @@ void MainWindow::dropEvent(QDropEvent* event)
         return;
     openFile(urls.front().toLocalFile());
     event->acceptProposedAction();
+}
+
+void MainWindow::takeModelStartingSchedule(const ModelInfo& model)
+{
+    // A model may ship the schedule to start from (NAME.schedule.json, as the
+    // shipped model and `ddsm import-checkpoint` do), with the sampler it was
+    // searched for: a new user first sees the schedule and its saving.
+    if (pendingSchedule_ || recoveringAutosave_)
+        return;
+    const QFileInfo modelFile(model.path);
+    const QString path = modelFile.dir().filePath(modelFile.completeBaseName() + QStringLiteral(".schedule.json"));
+    if (!QFileInfo::exists(path))
+        return;
+    try {
+        ScheduleDocument document = loadSchedule(path.toStdString(), model.T());
+        if (document.sampler && !pendingSampler_) {
+            SamplerChoice sampler = denoisingPanel_->form()->choice();
+            sampler.kind = document.sampler->kind;
+            sampler.steps = document.sampler->steps;
+            sampler.eta = document.sampler->eta;
+            pendingSampler_ = sampler;
+        }
+        pendingSchedule_ = std::move(document);
+    } catch (const std::exception& e) {
+        statusBar()->showMessage(tr("Starting schedule not loaded: %1").arg(QString::fromStdString(e.what())), 15000);
+    }
 }
 
 }  // namespace ddsm::ui

@@ -110,9 +110,9 @@ void MetricsPanel::setPredictedQuality(const std::optional<PredictedQuality>& qu
     quality_->setToolTip(quality->method);
 }
 
-void MetricsPanel::setPredictedQualityUnavailable(const QString& reason)
+void MetricsPanel::setPredictedQualityUnavailable(const QString& reason, const QString& note)
 {
-    quality_->setText(QStringLiteral("—"));
+    quality_->setText(note.isEmpty() ? QStringLiteral("—") : QStringLiteral("— (%1)").arg(note));
     quality_->setToolTip(reason);
     predictedFid_.reset();
     updateCurrentMarker();

@@ -42,8 +42,8 @@ public slots:
     // Hooks for quality work: a predicted quality of the current schedule and a
     // measured FID. std::nullopt clears back to "—".
     void setPredictedQuality(const std::optional<ddsm::ui::PredictedQuality>& quality);
-    // No prediction, and why (shown as the tooltip of "—").
-    void setPredictedQualityUnavailable(const QString& reason);
+    // No prediction, and why: "—", or "— (note)" with a short `note`; the whole reason is the tooltip.
+    void setPredictedQualityUnavailable(const QString& reason, const QString& note = QString());
     // A measured FID of the current schedule (as it firms up); nullopt: "—".
     void setMeasuredFid(const std::optional<ddsm::ui::MeasuredFid>& fid);
     // Why there is no measured FID (shown in place of the number).
