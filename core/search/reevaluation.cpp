@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace ddsm {
@@ -34,6 +35,28 @@ PairedDifference pairedFidDifference(const GaussianStats& reference, const at::T
     return d;
 }
 
+namespace {
+
+SamplingEvaluator& evaluatorOf(SamplingEvaluator& evaluator, const ScheduleToReevaluate& s)
+{
+    return s.evaluator ? *s.evaluator : evaluator;
+}
+
+// Scores `r` from its features against the first row's (rank 0 only).
+void score(SamplingEvaluator& evaluator, SamplingEvaluator& own, Reevaluation& r, const at::Tensor& features,
+           const at::Tensor& first, const BootstrapOptions& options)
+{
+    r.fid = bootstrapFid(evaluator.reference(), features, options);
+    r.kid = own.score(features).kid;
+    const auto diff = pairedFidDifference(evaluator.reference(), first, features, options);
+    r.differenceFromFirst = diff.value;
+    r.differenceInterval = diff.interval;
+}
+
+bool scoresHere(const SamplingEvaluator& own) { return !own.options().ranks || own.options().ranks->isMain(); }
+
+}  // namespace
+
 std::vector<Reevaluation> reevaluate(SamplingEvaluator& evaluator, const std::vector<ScheduleToReevaluate>& schedules,
                                      const BootstrapOptions& options,
                                      const std::function<void(const Reevaluation&)>& onEach)
@@ -44,7 +67,7 @@ std::vector<Reevaluation> reevaluate(SamplingEvaluator& evaluator, const std::ve
         Reevaluation r;
         r.label = s.label;
         r.stepWidthIndices = s.stepWidthIndices;
-        SamplingEvaluator& own = s.evaluator ? *s.evaluator : evaluator;
+        SamplingEvaluator& own = evaluatorOf(evaluator, s);
         const EvaluatorStats before = own.stats();
         const auto features = own.features(s.stepWidthIndices);
         r.samplingSeconds = own.stats().samplingSeconds - before.samplingSeconds;
@@ -52,15 +75,45 @@ std::vector<Reevaluation> reevaluate(SamplingEvaluator& evaluator, const std::ve
         if (!first.defined())
             first = features;
         out.push_back(r);
-        if (own.options().ranks && !own.options().ranks->isMain())
+        if (!scoresHere(own))
             continue;  // rank 0 scores
-        out.back().fid = bootstrapFid(evaluator.reference(), features, options);
-        out.back().kid = own.score(features).kid;
-        const auto diff = pairedFidDifference(evaluator.reference(), first, features, options);
-        out.back().differenceFromFirst = diff.value;
-        out.back().differenceInterval = diff.interval;
+        score(evaluator, own, out.back(), features, first, options);
         if (onEach)
             onEach(out.back());
+    }
+    return out;
+}
+
+std::vector<Reevaluation> reevaluateSideBySide(SamplingEvaluator& evaluator,
+                                               const std::vector<ScheduleToReevaluate>& schedules,
+                                               const BootstrapOptions& options)
+{
+    const int samples = evaluator.options().samples;
+    const int batch = evaluator.options().batchSize;
+    std::vector<Reevaluation> out(schedules.size());
+    for (size_t i = 0; i < schedules.size(); ++i) {
+        out[i].label = schedules[i].label;
+        out[i].stepWidthIndices = schedules[i].stepWidthIndices;
+    }
+    for (int end = std::min(samples, batch);; end = std::min(samples, end + batch)) {
+        for (size_t i = 0; i < schedules.size(); ++i) {
+            SamplingEvaluator& own = evaluatorOf(evaluator, schedules[i]);
+            const EvaluatorStats before = own.stats();
+            own.cachedFeatures(schedules[i].stepWidthIndices, end);  // extends by one batch
+            out[i].samplingSeconds += own.stats().samplingSeconds - before.samplingSeconds;
+            out[i].imagesFromStore += own.stats().imagesFromStore - before.imagesFromStore;
+        }
+        if (end == samples)
+            break;
+    }
+    at::Tensor first;
+    for (size_t i = 0; i < schedules.size(); ++i) {
+        SamplingEvaluator& own = evaluatorOf(evaluator, schedules[i]);
+        const auto features = own.cachedFeatures(schedules[i].stepWidthIndices, samples);
+        if (!first.defined())
+            first = features;
+        if (scoresHere(own))
+            score(evaluator, own, out[i], features, first, options);
     }
     return out;
 }

@@ -54,4 +54,13 @@ std::vector<Reevaluation> reevaluate(SamplingEvaluator& evaluator, const std::ve
                                      const BootstrapOptions& options = {},
                                      const std::function<void(const Reevaluation&)>& onEach = {});
 
+// The same images and scores, sampled batch by batch in turn (schedule 1's
+// batch 0, schedule 2's batch 0, ..., then every batch 1): a change of load
+// during the run (another job, a throttled core) lands on every schedule
+// alike, so the sampling seconds compare side by side. Rows are scored once
+// every image is sampled.
+std::vector<Reevaluation> reevaluateSideBySide(SamplingEvaluator& evaluator,
+                                               const std::vector<ScheduleToReevaluate>& schedules,
+                                               const BootstrapOptions& options = {});
+
 }  // namespace ddsm

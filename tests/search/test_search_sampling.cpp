@@ -209,6 +209,36 @@ private slots:
         QVERIFY(torch::equal(evaluator.cachedFeatures(path, 16), mixedFeatures));
     }
 
+    // Batch by batch in turn samples the very images one schedule after
+    // another does: the same scores, each row's seconds its own batches'.
+    void sideBySideReevaluationScoresTheSameImages()
+    {
+        auto denoiser = tinyDenoiser();
+        const auto reference = referenceStats();
+        BootstrapOptions bootstrap;
+        bootstrap.rounds = 10;
+        const std::vector<ScheduleToReevaluate> schedules{{"full", std::vector<int>(kSteps, 0)},
+                                                          {"mixed", {1, 1, 0, 0, 0, 0, 1, 1}},
+                                                          {"narrow", std::vector<int>(kSteps, 1)}};
+        SamplingEvaluator inTurn(*denoiser, setupFor(*denoiser, 0.5), pixels4(), reference, options(false));
+        SamplingEvaluator oneByOne(*denoiser, setupFor(*denoiser, 0.5), pixels4(), reference, options(false));
+        const auto sideBySide = reevaluateSideBySide(inTurn, schedules, bootstrap);
+        const auto sequential = reevaluate(oneByOne, schedules, bootstrap);
+        QCOMPARE(sideBySide.size(), schedules.size());
+        for (size_t i = 0; i < schedules.size(); ++i) {
+            QCOMPARE(sideBySide[i].label, schedules[i].label);
+            QCOMPARE(sideBySide[i].fid.value, sequential[i].fid.value);
+            QCOMPARE(sideBySide[i].differenceFromFirst, sequential[i].differenceFromFirst);
+            QCOMPARE(sideBySide[i].differenceInterval.low, sequential[i].differenceInterval.low);
+            QVERIFY(sideBySide[i].samplingSeconds > 0);
+        }
+        QCOMPARE(sideBySide[0].differenceFromFirst, 0.0);
+        QVERIFY(sideBySide[2].differenceFromFirst != 0.0);
+        // Every image sampled once per schedule: three batches (of 4, 4 and 2) of kSteps steps each.
+        QCOMPARE(inTurn.stats().stepsRun, int64_t(3 * 3 * kSteps));
+        QCOMPARE(inTurn.stats().stepsRun, oneByOne.stats().stepsRun);
+    }
+
     void pairedDifferenceOfIdenticalFeaturesIsZero()
     {
         auto generator = at::detail::createCPUGenerator(2);
