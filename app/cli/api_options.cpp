@@ -2,6 +2,41 @@
 
 namespace ddsm::cli {
 
+Option snapWidthsOption()
+{
+    return {"snap-widths", "",
+            "round schedule widths the model lacks to its nearest width\n"
+            "(with a note) instead of refusing the schedule"};
+}
+
+OptionTable scheduleOptions()
+{
+    return {
+        {"schedule", "FILE", "step-aware schedule (.json or the paper's search.txt)"},
+        {"width", "W", "uniform width instead of a schedule\n(default: the model's full width)"},
+        snapWidthsOption(),
+    };
+}
+
+OptionTable featureOptions()
+{
+    return {
+        {"features", "F",
+         "feature network: default (the shipped Fashion-MNIST\n"
+         "classifier), a classifier .safetensors, or a TorchScript\n"
+         "network (e.g. clean-fid's inception-2015-12-05.pt)"},
+        {"feature-output", "N",
+         "TorchScript: method, bool flag of forward, dict key or tuple\n"
+         "index holding the features (Inception: return_features)"},
+        {"feature-size", "N", "TorchScript: bilinear resize to NxN (default 299, 0 = none)"},
+        {"feature-range", "R", "TorchScript: input range 0-255 (default), 0-1 or -1-1"},
+        {"feature-channels", "C", "TorchScript: 3 (grayscale repeated, default) or 1"},
+        {"ref", "FILE",
+         "reference statistics .npz (pytorch-fid layout; default the\n"
+         "shipped fmnist-train-stats.npz for the default features)"},
+    };
+}
+
 api::ScheduleRequest scheduleRequestFromArgs(const Args& args)
 {
     api::ScheduleRequest request;

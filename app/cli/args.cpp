@@ -6,8 +6,7 @@
 
 namespace ddsm::cli {
 
-Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& valueOptions,
-           const std::set<std::string>& flagOptions)
+Args::Args(const std::vector<std::string>& argv, const OptionTable& options)
 {
     for (size_t i = 0; i < argv.size(); ++i) {
         const std::string& a = argv[i];
@@ -21,19 +20,20 @@ Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& va
                 value = name.substr(eq + 1);
                 name = name.substr(0, eq);
             }
-            if (flagOptions.count(name)) {
+            const Option* option = options.find(name);
+            if (!option)
+                throw Error("unknown option --" + name + " (see --help)");
+            if (option->value.empty()) {
                 if (inlineValue)
                     throw Error("option --" + name + " takes no value");
                 flags_.insert(name);
-            } else if (valueOptions.count(name)) {
+            } else {
                 if (!inlineValue) {
                     if (i + 1 >= argv.size())
                         throw Error("option --" + name + " needs a value");
                     value = argv[++i];
                 }
                 values_[name] = value;
-            } else {
-                throw Error("unknown option --" + name + " (see --help)");
             }
         } else {
             positionals_.push_back(a);

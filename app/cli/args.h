@@ -1,6 +1,8 @@
 #pragma once
 // A small, strict command-line parser: `--name value`, `--flag`, positionals.
 // Unknown options and missing values are errors that name the option.
+#include "option_table.h"
+
 #include <map>
 #include <optional>
 #include <set>
@@ -11,9 +13,9 @@ namespace ddsm::cli {
 
 class Args {
 public:
-    // `valueOptions` take a value, `flagOptions` do not.
-    Args(const std::vector<std::string>& argv, const std::set<std::string>& valueOptions,
-         const std::set<std::string>& flagOptions);
+    // The options `options` declares: those with a value placeholder take a
+    // value, the others are flags.
+    Args(const std::vector<std::string>& argv, const OptionTable& options);
 
     bool has(const std::string& name) const;
     std::string get(const std::string& name, const std::string& fallback) const;

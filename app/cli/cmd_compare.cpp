@@ -6,6 +6,7 @@
 #include "api_options.h"
 #include "commands.h"
 #include "common.h"
+#include "distributed_options.h"
 
 #include "base/error.h"
 
@@ -27,44 +28,45 @@ const char* kHelp =
     "that model from the same noise, image by image, e.g. width:1@models/old.safetensors\n"
     "(same image shape and T; its own widths). The FLOPs column is relative to MODEL's\n"
     "full width.\n"
-    "\n"
-    "  --samples N          images per schedule (default 1024)\n"
-    "  --steps N            sampler steps, respaced evenly over T (default 50)\n"
-    "  --sampler ddim|ddpm, --eta X   sampler (default ddim, eta 0)\n"
-    "  --variance V         DDPM fixedlarge (default) or fixedsmall\n"
-    "  --seed K             noise seed (default 0)\n"
-    "  --no-clip            do not clamp predicted x0 to [-1, 1]\n"
-    "  --batch N            images per network call (default 128)\n"
-    "  --bootstrap R        bootstrap rounds of the intervals (default 200)\n"
-    "  --json FILE          also write the results as JSON\n"
-    "  --snap-widths        round schedule widths the model lacks to its nearest width\n"
-    "                       (with a note) instead of refusing the schedule\n"
-    "  --feature-store DIR  keep full width's features there between runs and read them\n"
-    "                       instead of sampling again (same model file, sampler, seed,\n"
-    "                       batch; default $DDSM_FEATURE_STORE, else\n"
-    "                       ~/.cache/ddsm-studio/features; its seconds then read 'stored')\n"
-    "  --no-feature-store   sample full width every time\n"
+    "\n";
+
+const char* kHelpTail =
     "\n"
     "On N ranks (ddsm launch --nproc N -- ddsm compare ...) each schedule's batches\n"
     "are dealt out round-robin and their features gathered in image order: the\n"
     "figures equal one process's. Rank 0 prints them and writes --json; its seconds\n"
     "are its own share's sampling time.\n";
 
+OptionTable optionTable()
+{
+    return OptionTable{
+               {"samples", "N", "images per schedule (default 1024)"},
+               {"batch", "N", "images per network call (default 128)"},
+               {"bootstrap", "R", "bootstrap rounds of the intervals (default 200)"},
+               {"json", "FILE", "also write the results as JSON"},
+               snapWidthsOption(),
+               {"feature-store", "DIR",
+                "keep full width's features there between runs and read them\n"
+                "instead of sampling again (same model file, sampler, seed,\n"
+                "batch; default $DDSM_FEATURE_STORE, else\n"
+                "~/.cache/ddsm-studio/features; its seconds then read 'stored')"},
+               {"no-feature-store", "", "sample full width every time"},
+           } +
+           samplerOptions(50) + featureOptions() + modelOptions() + distributedOptions();
+}
+
 }  // namespace
 
 int runCompare(const std::vector<std::string>& argv)
 {
-    auto valueOptions = kFeatureValueOptions;
-    valueOptions.insert({"samples", "steps", "sampler", "eta", "variance", "seed", "batch", "bootstrap", "json",
-                         "threads", "init", "config", "seed-init", "feature-store"});
-    valueOptions.insert(kDistributedValueOptions.begin(), kDistributedValueOptions.end());
-    const Args args(argv, valueOptions, {"no-clip", "snap-widths", "no-feature-store"});
+    const OptionTable table = optionTable();
+    const Args args(argv, table);
     if (args.wantsHelp()) {
-        std::printf("%s%s%s", kHelp, kFeatureOptionsHelp, kDistributedOptionsHelp);
+        std::printf("%s%s%s%s", kHelp, kModelArgumentHelp, table.help().c_str(), kHelpTail);
         return 0;
     }
     api::CompareOptions options;
-    options.distributed = distributedConfig([&](const std::string& flag) { return args.get(flag); });
+    options.distributed = distributedConfigFromArgs(args);
     const int threads = applyThreads(args);
     if (args.positionals().size() < 3)
         throw Error("give a model and at least two schedules to compare (ddsm compare MODEL A B)");

@@ -2,6 +2,7 @@
 #include "api_options.h"
 #include "commands.h"
 #include "common.h"
+#include "distributed_options.h"
 
 #include "base/error.h"
 
@@ -21,30 +22,34 @@ const char* kHelp =
     "On N ranks (ddsm launch --nproc N -- ddsm fid ...) the batches are dealt out\n"
     "round-robin and their features gathered in image order: the figures equal one\n"
     "process's. Rank 0 prints them.\n"
-    "\n"
-    "  --samples N          images to generate (default 2000)\n"
-    "  --batch N            images per sampler batch (default 250)\n"
-    "  --kid-data DATA      real images for KID (default: the first 10000 of\n"
-    "                       fashion-mnist with the default features; \"none\" skips KID)\n"
-    "  --kid-count N        real images for KID (default 10000)\n"
-    "  --rounds N           bootstrap rounds of the FID interval (default 200)\n";
+    "\n";
+
+OptionTable optionTable()
+{
+    return OptionTable{
+               {"samples", "N", "images to generate (default 2000)"},
+               {"batch", "N", "images per sampler batch (default 250)"},
+               {"kid-data", "DATA",
+                "real images for KID (default: the first 10000 of\n"
+                "fashion-mnist with the default features; \"none\" skips KID)"},
+               {"kid-count", "N", "real images for KID (default 10000)"},
+               {"rounds", "N", "bootstrap rounds of the FID interval (default 200)"},
+           } +
+           scheduleOptions() + samplerOptions(50) + featureOptions() + modelOptions() + distributedOptions();
+}
 
 }  // namespace
 
 int runFid(const std::vector<std::string>& argv)
 {
-    auto valueOptions = kScheduleValueOptions;
-    valueOptions.insert(kFeatureValueOptions.begin(), kFeatureValueOptions.end());
-    valueOptions.insert({"samples", "batch", "kid-data", "kid-count", "rounds", "init", "config", "seed-init", "threads"});
-    valueOptions.insert(kDistributedValueOptions.begin(), kDistributedValueOptions.end());
-    const Args args(argv, valueOptions, kScheduleFlagOptions);
+    const OptionTable table = optionTable();
+    const Args args(argv, table);
     if (args.wantsHelp()) {
-        std::printf("%s%s%s%s%s", kHelp, kScheduleOptionsHelp, kFeatureOptionsHelp, kModelOptionsHelp,
-                    kDistributedOptionsHelp);
+        std::printf("%s%s%s", kHelp, kModelArgumentHelp, table.help().c_str());
         return 0;
     }
     api::QualityOptions options;
-    options.distributed = distributedConfig([&](const std::string& flag) { return args.get(flag); });
+    options.distributed = distributedConfigFromArgs(args);
     applyThreads(args);
     options.samples = args.getInt("samples", 2000);
     options.batch = args.getInt("batch", 250);

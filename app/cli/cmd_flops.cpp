@@ -20,20 +20,28 @@ const char* kHelp =
     "Multiply-accumulates (MACs) per image, counted from the network structure;\n"
     "FLOPs = 2 x MACs. Counted: convolutions, linear layers, attention matmuls.\n"
     "Not counted: normalisation, activations, softmax, additions, resampling copies.\n"
-    "\n"
-    "  --breakdown          per-layer MACs at each width\n";
+    "\n";
+
+OptionTable optionTable()
+{
+    return OptionTable{
+               {"config", "CFG", "architecture JSON to count instead of MODEL"},
+               {"breakdown", "", "per-layer MACs at each width"},
+           } +
+           scheduleOptions() + samplerOptions(50) + threadsOption();
+}
 
 }  // namespace
 
 int runFlops(const std::vector<std::string>& argv)
 {
-    auto valueOptions = kScheduleValueOptions;
-    valueOptions.insert({"config", "threads"});
-    const Args args(argv, valueOptions, {"breakdown", "no-clip", "snap-widths"});
+    const OptionTable table = optionTable();
+    const Args args(argv, table);
     if (args.wantsHelp()) {
-        std::printf("%s%s", kHelp, kScheduleOptionsHelp);
+        std::printf("%s%s", kHelp, table.help().c_str());
         return 0;
     }
+    applyThreads(args);
     // An architecture (a model file's, or --config's) is counted layer by layer;
     // a family's members only as a whole.
     api::CostOptions options;

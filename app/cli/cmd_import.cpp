@@ -25,28 +25,33 @@ const char* kHelp =
     "it accepts tensors, dicts, lists and numbers and refuses any other global by name.\n"
     "Only torch.save's zip format (PyTorch 1.6 and later) is read. It needs Python with\n"
     "numpy: /usr/bin/python3 with python3-numpy, or the interpreter named by $DDSM_PYTHON.\n"
-    "\n"
-    "  --out MODEL          the model file to write (.safetensors)\n"
-    "  --net                import the raw weights (net_model) instead of the EMA ones\n"
-    "  --schedule FILE      the paper's search.txt (one width per training timestep) to\n"
-    "                       convert too; written as MODEL's stem + .schedule.json\n"
-    "  --snap-widths        round schedule widths the network lacks to its nearest width\n"
-    "                       (with a note) instead of refusing the schedule\n"
-    "  --config CFG         use this architecture JSON instead of inferring it\n"
-    "  --image-size N       image size when the checkpoint has no x_T\n";
+    "\n";
+
+OptionTable optionTable()
+{
+    return {
+        {"out", "MODEL", "the model file to write (.safetensors)"},
+        {"net", "", "import the raw weights (net_model) instead of the EMA ones"},
+        {"schedule", "FILE",
+         "the paper's search.txt (one width per training timestep) to\n"
+         "convert too; written as MODEL's stem + .schedule.json"},
+        {"snap-widths", "",
+         "round schedule widths the network lacks to its nearest width\n"
+         "(with a note) instead of refusing the schedule"},
+        {"config", "CFG", "use this architecture JSON instead of inferring it"},
+        {"image-size", "N", "image size when the checkpoint has no x_T"},
+    };
+}
 
 }  // namespace
 
 int runImportCheckpoint(const std::vector<std::string>& argv)
 {
-    const Args args(argv, {"out", "schedule", "config", "image-size"}, {"net", "snap-widths"});
-    if (args.wantsHelp()) {
-        std::fputs(kHelp, stdout);
-        return 0;
-    }
-    if (args.positionals().size() != 1 || !args.has("out")) {
-        std::fputs(kHelp, stderr);
-        return 2;
+    const OptionTable table = optionTable();
+    const Args args(argv, table);
+    if (args.wantsHelp() || args.positionals().size() != 1 || !args.has("out")) {
+        std::fprintf(args.wantsHelp() ? stdout : stderr, "%s%s", kHelp, table.help().c_str());
+        return args.wantsHelp() ? 0 : 2;
     }
     api::ImportOptions options;
     options.checkpoint = args.positionals().front();

@@ -2,6 +2,7 @@
 // bin of training timesteps; CSV and PNG.
 #include "commands.h"
 #include "common.h"
+#include "distributed_options.h"
 #include "feature_options.h"
 #include "schedule_options.h"
 
@@ -30,39 +31,43 @@ const char* kHelp =
     "at t = 0, the clean end): the mean squared difference of its epsilon from the\n"
     "full network's on real images noised to t; with --distance-samples, also the FID\n"
     "change when only that bin is narrowed (same noise as full width). Writes\n"
-    "PREFIX.csv and PREFIX.png.\n"
-    "\n"
-    "  --out PREFIX         output path without extension\n"
-    "  --data DATA          real images (default fashion-mnist)\n"
-    "  --bins N             timestep bins (default 10)\n"
-    "  --images-per-bin N   noised images per bin (default 512)\n"
-    "  --seed N             images, timesteps and noise; sampler seed (default 0)\n"
-    "  --distance-samples N samples per distance, 0 = skip (default 0)\n"
-    "  --steps N            sampler steps for distances (default 20)\n"
-    "  --sampler ddim|ddpm, --eta X, --variance V, --no-clip   the sampler of the distances\n"
-    "                       (default ddim, eta 0), recorded in the CSV's first line; the app\n"
-    "                       loads NAME-importance-TAG.csv for its sampler (e.g. TAG ddpm100)\n"
-    "  --batch N            images per batch (default 250)\n"
+    "PREFIX.csv and PREFIX.png. The sampler options set the sampler of the distances\n"
+    "(default ddim, 20 steps, eta 0), recorded in the CSV's first line; the app loads\n"
+    "NAME-importance-TAG.csv for its sampler (e.g. TAG ddpm100).\n"
+    "\n";
+
+const char* kHelpTail =
     "\n"
     "On N ranks (ddsm launch --nproc N -- ddsm importance ...) the batches of both\n"
     "measures are dealt out round-robin, each image keeping its draws, and their\n"
     "results gathered in batch order: the figures equal one process's. Rank 0\n"
     "prints them and writes the files.\n";
 
+OptionTable optionTable()
+{
+    return OptionTable{
+               {"out", "PREFIX", "output path without extension"},
+               {"data", "DATA", "real images (default fashion-mnist)"},
+               {"bins", "N", "timestep bins (default 10)"},
+               {"images-per-bin", "N", "noised images per bin (default 512)"},
+               {"distance-samples", "N", "samples per distance, 0 = skip (default 0)"},
+               {"batch", "N", "images per batch (default 250)"},
+           } +
+           samplerOptions(20).withHelp("seed", "images, timesteps and noise; sampler seed (default 0)") +
+           featureOptions() + modelOptions() + distributedOptions();
+}
+
 }  // namespace
 
 int runImportance(const std::vector<std::string>& argv)
 {
-    auto valueOptions = kFeatureValueOptions;
-    valueOptions.insert({"out", "data", "bins", "images-per-bin", "seed", "distance-samples", "steps", "sampler", "eta", "variance", "batch", "init",
-                         "config", "seed-init", "threads"});
-    valueOptions.insert(kDistributedValueOptions.begin(), kDistributedValueOptions.end());
-    const Args args(argv, valueOptions, {"no-clip"});
+    const OptionTable table = optionTable();
+    const Args args(argv, table);
     if (args.wantsHelp()) {
-        std::printf("%s%s%s%s", kHelp, kFeatureOptionsHelp, kModelOptionsHelp, kDistributedOptionsHelp);
+        std::printf("%s%s%s%s", kHelp, kModelArgumentHelp, table.help().c_str(), kHelpTail);
         return 0;
     }
-    const DistributedConfig distributed = distributedConfig([&](const std::string& flag) { return args.get(flag); });
+    const DistributedConfig distributed = distributedConfigFromArgs(args);
     applyThreads(args);
     const auto out = args.get("out");
     if (!out)

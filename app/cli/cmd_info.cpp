@@ -10,16 +10,35 @@
 
 namespace ddsm::cli {
 
+namespace {
+
+const char* kHelp =
+    "usage: ddsm info MODEL [--json] [--latency [--batch B] [--rounds R] [--threads N]]\n\n"
+    "Architecture, widths, parameters, MACs per width and provenance of a model file, or the\n"
+    "members of a family manifest.\n"
+    "\n";
+
+OptionTable optionTable()
+{
+    return OptionTable{
+               {"json", "", "print the description as JSON (no latency)"},
+               {"latency", "",
+                "also time one network call per width on this machine\n"
+                "(widths round-robin) and print ms per image-step"},
+               {"batch", "B", "images per timed call (default 64)"},
+               {"rounds", "R", "timed rounds, their median printed (default 5)"},
+           } +
+           threadsOption();
+}
+
+}  // namespace
+
 int runInfo(const std::vector<std::string>& argv)
 {
-    const Args args(argv, {"threads", "batch", "rounds"}, {"json", "latency"});
+    const OptionTable table = optionTable();
+    const Args args(argv, table);
     if (args.wantsHelp() || args.positionals().size() != 1) {
-        std::fputs("usage: ddsm info MODEL [--json] [--latency [--batch B] [--rounds R] [--threads N]]\n\n"
-                   "Architecture, widths, parameters, MACs per width and provenance of a model file, or the\n"
-                   "members of a family manifest.\n"
-                   "--latency also times one network call per width on this machine (batches of B images,\n"
-                   "default 64, widths round-robin, median of R rounds, default 5) and prints ms per image-step.\n",
-                   args.wantsHelp() ? stdout : stderr);
+        std::fprintf(args.wantsHelp() ? stdout : stderr, "%s%s%s", kHelp, kModelArgumentHelp, table.help().c_str());
         return args.wantsHelp() ? 0 : 2;
     }
     const int threads = applyThreads(args);

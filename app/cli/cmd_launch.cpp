@@ -21,14 +21,21 @@ const char* kHelp =
     "If a rank dies or exits non-zero, the others get SIGTERM and, after the grace\n"
     "period, SIGKILL; the exit code is the failed rank's. Ctrl-C reaches every rank.\n"
     "Give each rank one thread (--threads 1) when the ranks share the cores.\n"
-    "\n"
-    "  --nproc N            ranks on this machine (required)\n"
-    "  --master-port P      rendezvous port (default 29500; 0 = any free port)\n"
-    "  --master-addr HOST   host of rank 0 (default 127.0.0.1)\n"
-    "  --nnodes M           machines in the job (default 1)\n"
-    "  --node-rank K        this machine's index, 0 .. M-1 (default 0); its ranks are\n"
-    "                       K*N .. K*N+N-1, and machine 0 hosts rank 0\n"
-    "  --grace S            seconds from a failure to SIGKILL of the rest (default 10)\n";
+    "\n";
+
+OptionTable optionTable()
+{
+    return {
+        {"nproc", "N", "ranks on this machine (required)"},
+        {"master-port", "P", "rendezvous port (default 29500; 0 = any free port)"},
+        {"master-addr", "HOST", "host of rank 0 (default 127.0.0.1)"},
+        {"nnodes", "M", "machines in the job (default 1)"},
+        {"node-rank", "K",
+         "this machine's index, 0 .. M-1 (default 0); its ranks are\n"
+         "K*N .. K*N+N-1, and machine 0 hosts rank 0"},
+        {"grace", "S", "seconds from a failure to SIGKILL of the rest (default 10)"},
+    };
+}
 
 }  // namespace
 
@@ -36,9 +43,10 @@ int runLaunch(const std::vector<std::string>& argv)
 {
     const auto separator = std::find(argv.begin(), argv.end(), "--");
     const std::vector<std::string> own(argv.begin(), separator);
-    const Args args(own, {"nproc", "master-port", "master-addr", "nnodes", "node-rank", "grace"}, {});
+    const OptionTable table = optionTable();
+    const Args args(own, table);
     if (args.wantsHelp()) {
-        std::fputs(kHelp, stdout);
+        std::printf("%s%s", kHelp, table.help().c_str());
         return 0;
     }
     if (!args.positionals().empty())

@@ -35,21 +35,28 @@ const char* kHelp =
     "measurements.\n"
     "refit: fits again to the measurements a calibration holds, without sampling.\n"
     "predict: the predicted distance of a schedule, in microseconds.\n"
-    "\n"
-    "  --out FILE           calibration JSON\n"
-    "  --bins N             timestep bins (default 8)\n"
-    "  --fit N              schedules to fit (default 40)\n"
-    "  --held-out N         schedules to test the ranking on (default 20)\n"
-    "  --samples N          images per schedule (default 500)\n"
-    "  --steps N            sampler steps (default 20)\n"
-    "  --sampler ddim|ddpm, --eta X, --variance V, --no-clip   the sampler every measurement\n"
-    "                       uses (default ddim, eta 0); the calibration records it, and the\n"
-    "                       app loads NAME-predictor-TAG.json for its sampler (e.g. TAG ddpm100)\n"
-    "  --seed N             noise seed shared by every schedule (default 0)\n"
-    "  --schedule-seed N    draws of the random schedules (default 1)\n"
-    "  --batch N            images per batch (default 250)\n"
-    "  --ridge R            fixed ridge instead of the leave-one-out choice (with --target)\n"
-    "  --target T           distance or log-distance (with --ridge; default distance)\n";
+    "The sampler options set the sampler every measurement uses (default ddim, 20\n"
+    "steps, eta 0); the calibration records it, and the app loads\n"
+    "NAME-predictor-TAG.json for its sampler (e.g. TAG ddpm100). predict's steps\n"
+    "default to the calibration's.\n"
+    "\n";
+
+OptionTable optionTable()
+{
+    return OptionTable{
+               {"out", "FILE", "calibration JSON"},
+               {"bins", "N", "timestep bins (default 8; refit: the calibration's)"},
+               {"fit", "N", "schedules to fit (default 40)"},
+               {"held-out", "N", "schedules to test the ranking on (default 20)"},
+               {"samples", "N", "images per schedule (default 500)"},
+               {"schedule-seed", "N", "draws of the random schedules (default 1)"},
+               {"batch", "N", "images per batch (default 250)"},
+               {"ridge", "R", "fixed ridge instead of the leave-one-out choice (with --target)"},
+               {"target", "T", "distance or log-distance (with --ridge; default distance)"},
+           } +
+           samplerOptions(20).withHelp("seed", "noise seed shared by every schedule (default 0)") +
+           scheduleOptions() + featureOptions() + modelOptions();
+}
 
 void saveAndReport(const std::string& out, const CalibrationResult& result)
 {
@@ -144,18 +151,15 @@ int predict(const Args& args)
 
 int runPredictor(const std::vector<std::string>& argv)
 {
-    auto valueOptions = kScheduleValueOptions;
-    valueOptions.insert(kFeatureValueOptions.begin(), kFeatureValueOptions.end());
-    valueOptions.insert({"out", "bins", "fit", "held-out", "samples", "schedule-seed", "batch", "init", "config",
-                         "seed-init", "threads", "ridge", "target"});
+    const OptionTable table = optionTable();
     // `fit` takes the model as its second positional: drop the subcommand.
     std::vector<std::string> rest = argv;
     const std::string sub = rest.empty() ? "" : rest.front();
     if (sub == "fit")
         rest.erase(rest.begin());
-    const Args args(rest, valueOptions, {"no-clip", "snap-widths"});
+    const Args args(rest, table);
     if (args.wantsHelp() || sub.empty()) {
-        std::printf("%s%s%s", kHelp, kFeatureOptionsHelp, kModelOptionsHelp);
+        std::printf("%s%s%s", kHelp, kModelArgumentHelp, table.help().c_str());
         return sub.empty() && !args.wantsHelp() ? 2 : 0;
     }
     applyThreads(args);

@@ -17,20 +17,26 @@ const char* kHelp =
     "Samples a grid of images. Image i always starts from the same noise for a\n"
     "given --seed, so two schedules differ only by the schedule. The schedule and\n"
     "settings are embedded in the PNG (text chunk \"ddsm-settings\").\n"
-    "\n"
-    "  --out FILE           the grid (.png)\n"
-    "  --count N            images (default 16)\n"
-    "  --frames DIR         also write a grid per step (x_t and predicted x0)\n";
+    "\n";
+
+OptionTable optionTable()
+{
+    return OptionTable{
+               {"out", "FILE", "the grid (.png)"},
+               {"count", "N", "images (default 16)"},
+               {"frames", "DIR", "also write a grid per step (x_t and predicted x0)"},
+           } +
+           scheduleOptions() + samplerOptions(50) + modelOptions();
+}
 
 }  // namespace
 
 int runSample(const std::vector<std::string>& argv)
 {
-    auto valueOptions = kScheduleValueOptions;
-    valueOptions.insert({"out", "count", "frames", "init", "config", "seed-init", "threads"});
-    const Args args(argv, valueOptions, kScheduleFlagOptions);
+    const OptionTable table = optionTable();
+    const Args args(argv, table);
     if (args.wantsHelp()) {
-        std::printf("%s%s%s", kHelp, kScheduleOptionsHelp, kModelOptionsHelp);
+        std::printf("%s%s%s", kHelp, kModelArgumentHelp, table.help().c_str());
         return 0;
     }
     applyThreads(args);

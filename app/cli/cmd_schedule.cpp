@@ -9,18 +9,28 @@
 
 namespace ddsm::cli {
 
+namespace {
+
+const char* kHelp =
+    "usage: ddsm schedule convert IN OUT [--T N]   JSON <-> search.txt (by extension: .json, .txt)\n"
+    "       ddsm schedule show FILE [--T N]         describe a schedule\n"
+    "\n"
+    "A schedule gives a network width per training timestep t in [0, T), t = 0 the\n"
+    "clean image; the paper's search.txt is one list literal of those T widths.\n"
+    "\n";
+
+OptionTable optionTable() { return {{"T", "N", "refuse a schedule whose T is not N"}}; }
+
+}  // namespace
+
 int runSchedule(const std::vector<std::string>& argv)
 {
-    const Args args(argv, {"T"}, {});
+    const OptionTable table = optionTable();
+    const Args args(argv, table);
     const auto& p = args.positionals();
-    const char* help =
-        "usage: ddsm schedule convert IN OUT [--T N]   JSON <-> search.txt (by extension: .json, .txt)\n"
-        "       ddsm schedule show FILE [--T N]         describe a schedule\n"
-        "\n"
-        "A schedule gives a network width per training timestep t in [0, T), t = 0 the\n"
-        "clean image; the paper's search.txt is one list literal of those T widths.\n";
+    const std::string help = kHelp + table.help();
     if (args.wantsHelp()) {
-        std::fputs(help, stdout);
+        std::fputs(help.c_str(), stdout);
         return 0;
     }
     std::optional<int> T;
@@ -39,7 +49,7 @@ int runSchedule(const std::vector<std::string>& argv)
             std::printf("  t %4d .. %4d  width %g\n", s.t_begin, s.t_end, s.width);
         return 0;
     }
-    std::fputs(help, stderr);
+    std::fputs(help.c_str(), stderr);
     return 2;
 }
 

@@ -1,14 +1,15 @@
 // ddsm search: NSGA-II search for a step-aware schedule under a cost budget,
 // with its Pareto front, a checkpoint per generation, and the chosen schedule
 // re-evaluated on fresh noise against full width.
+#include "api_options.h"
 #include "commands.h"
 #include "common.h"
+#include "distributed_options.h"
 
 #include "api/ddsm_api.h"
 #include "base/error.h"
 
 #include <cstdio>
-#include <set>
 #include <sstream>
 
 namespace ddsm::cli {
@@ -24,50 +25,9 @@ const char* kHelp =
     "candidate is sampled from the same noise; evaluations are cached by genome and\n"
     "candidates resume from shared sampler prefixes. The best schedule under the\n"
     "budget is then re-evaluated on fresh noise with more samples, next to full width.\n"
-    "\n"
-    "  --budget B                cost budget relative to full width (default 0.5)\n"
-    "  --cost flops|latency      cost objective (default flops); latency is measured once\n"
-    "  --population P            (default 32)\n"
-    "  --generations G           generations after the initial one (default 20)\n"
-    "  --samples-per-candidate M images per candidate at first (default 128)\n"
-    "  --score paired|fid        paired: FID minus full width's FID on the same images, with\n"
-    "                            a paired standard error (default); fid: absolute FID\n"
-    "  --race-max-samples M      racing: candidates under the budget that no cheaper one beats\n"
-    "                            by --race-z standard errors get twice the images, up to M\n"
-    "                            (default 8 x samples-per-candidate with paired scores; 0 = off)\n"
-    "  --race-z Z                (default 2)\n"
-    "  --steps N                 sampler steps (default 50)\n"
-    "  --sampler ddim|ddpm, --eta X   sampler (default ddim, eta 0)\n"
-    "  --seed S                  search noise and evolution seed (default 0)\n"
-    "  --granularity G           steps (a gene per step) or bins:K (default steps)\n"
-    "  --crossover uniform|one-point, --crossover-prob X (default uniform, 0.9)\n"
-    "  --mutation P              per-gene mutation probability (default 1/genes)\n"
-    "  --init-schedules F1,F2    schedule files added to the initial population (of the\n"
-    "                            model's widths; --snap-widths rounds others to the nearest)\n"
-    "  --features F              feature network: \"default\" (the shipped Fashion-MNIST\n"
-    "                            classifier), a classifier .safetensors, a TorchScript file, or\n"
-    "                            \"pixels\": 7x7 average-pooled pixels, a crude fallback with no\n"
-    "                            network (default: \"default\" when shipped, else \"pixels\")\n"
-    "  --reference STATS.npz     reference statistics in that feature space (default: the\n"
-    "                            shipped statistics for the default features, else from --data)\n"
-    "  --data DIR                Fashion-MNIST for reference statistics (default the Debian dataset)\n"
-    "  --reference-count N       reference images from --data (default 10000)\n"
-    "  --predictor CAL.json      pre-screen offspring with a distance predictor (ddsm predictor fit)\n"
-    "  --prescreen K             with --predictor: breed K offspring per one evaluated (default 3)\n"
-    "  --kid                     also measure KID (needs --data)\n"
-    "  --batch B                 images per network call (default 128)\n"
-    "  --prefix-cache-mb MB      memory for shared sampler states (default 1024)\n"
-    "  --feature-store DIR       keep full width's scoring features there between runs\n"
-    "                            (default ~/.cache/ddsm-studio/features; the final\n"
-    "                            re-evaluation samples full width beside the chosen one)\n"
-    "  --no-feature-store        sample full width every time\n"
-    "  --final-samples M2        re-evaluation images (default 4 x M)\n"
-    "  --final-seed S2           re-evaluation noise (default S + 1000003)\n"
-    "  --finalists K             the K best under the budget (by search score) are scored\n"
-    "                            again on validation noise (seed S2 + 1, M2 images); the\n"
-    "                            best there is re-evaluated (default 1: no validation)\n"
-    "  --bootstrap R             bootstrap rounds of the intervals (default 200)\n"
-    "  --resume                  continue from DIR/checkpoint.json\n"
+    "\n";
+
+const char* kHelpTail =
     "\n"
     "Writes DIR/checkpoint.json (every generation), pareto.json, pareto.csv, pareto.png,\n"
     "best.json (a schedule file with costs and metrics) and reevaluation.json.\n"
@@ -77,6 +37,69 @@ const char* kHelp =
     "features gathered in image order, and every rank keeps rank 0's scores, so the\n"
     "front equals one process's. Rank 0 measures latency, prints and writes every\n"
     "file; --resume needs DIR on storage every rank sees.\n";
+
+OptionTable optionTable()
+{
+    return OptionTable{
+               {"out", "DIR", "the search's files (below)"},
+               {"budget", "B", "cost budget relative to full width (default 0.5)"},
+               {"cost", "KIND", "cost objective: flops (default) or latency (measured once)"},
+               {"population", "P", "schedules per generation (default 32)"},
+               {"generations", "G", "generations after the initial one (default 20)"},
+               {"samples-per-candidate", "M", "images per candidate at first (default 128)"},
+               {"score", "KIND",
+                "paired: FID minus full width's FID on the same images,\n"
+                "with a paired standard error (default); fid: absolute FID"},
+               {"race-max-samples", "M",
+                "racing: candidates under the budget that no cheaper one\n"
+                "beats by --race-z standard errors get twice the images, up\n"
+                "to M (default 8 x samples-per-candidate with paired scores;\n"
+                "0 = off)"},
+               {"race-z", "Z", "standard errors of the racing test (default 2)"},
+               {"granularity", "G", "steps (a gene per step) or bins:K (default steps)"},
+               {"crossover", "KIND", "uniform (default) or one-point: how parents' genes mix"},
+               {"crossover-prob", "X", "probability that two parents are crossed (default 0.9)"},
+               {"mutation", "P", "per-gene mutation probability (default 1/genes)"},
+               {"init-schedules", "F1,F2",
+                "schedule files added to the initial population (of\n"
+                "the model's widths; --snap-widths rounds others to the\n"
+                "nearest)"},
+               snapWidthsOption(),
+               {"features", "F",
+                "feature network: \"default\" (the shipped Fashion-MNIST\n"
+                "classifier), a classifier .safetensors, a TorchScript\n"
+                "file, or \"pixels\": 7x7 average-pooled pixels, a crude\n"
+                "fallback with no network (default: \"default\" when\n"
+                "shipped, else \"pixels\")"},
+               {"reference", "FILE",
+                "reference statistics (.npz) in that feature space (default:\n"
+                "the shipped statistics for the default features, else from\n"
+                "--data)"},
+               {"data", "DIR", "Fashion-MNIST for reference statistics\n(default the Debian dataset)"},
+               {"reference-count", "N", "reference images from --data (default 10000)"},
+               {"predictor", "FILE", "pre-screen offspring with a distance predictor's\ncalibration (ddsm predictor fit)"},
+               {"prescreen", "K", "with --predictor: breed K offspring per one evaluated\n(default 3)"},
+               {"kid", "", "also measure KID (needs --data)"},
+               {"batch", "B", "images per network call (default 128)"},
+               {"prefix-cache-mb", "MB", "memory for shared sampler states (default 1024)"},
+               {"feature-store", "DIR",
+                "keep full width's scoring features there between runs\n"
+                "(default $DDSM_FEATURE_STORE, else\n"
+                "~/.cache/ddsm-studio/features; the final re-evaluation\n"
+                "samples full width beside the chosen one)"},
+               {"no-feature-store", "", "sample full width every time"},
+               {"final-samples", "M2", "re-evaluation images (default 4 x M)"},
+               {"final-seed", "S2", "re-evaluation noise (default S + 1000003)"},
+               {"finalists", "K",
+                "the K best under the budget (by search score) are scored\n"
+                "again on validation noise (seed S2 + 1, M2 images); the\n"
+                "best there is re-evaluated (default 1: no validation)"},
+               {"bootstrap", "R", "bootstrap rounds of the intervals (default 200)"},
+               {"resume", "", "continue from DIR/checkpoint.json"},
+           } +
+           samplerOptions(50).withHelp("seed", "search noise and evolution seed S (default 0)") + modelOptions() +
+           distributedOptions();
+}
 
 std::vector<std::string> splitList(const std::string& text)
 {
@@ -147,20 +170,14 @@ void printValidation(const api::SearchProgress& p)
 
 int runSearch(const std::vector<std::string>& argv)
 {
-    std::set<std::string> valueOptions{
-        "budget", "cost", "population", "generations", "samples-per-candidate", "steps", "sampler", "eta", "seed",
-        "granularity", "crossover", "crossover-prob", "mutation", "init-schedules", "reference", "data",
-        "reference-count", "features", "batch", "prefix-cache-mb", "final-samples", "final-seed", "finalists",
-        "bootstrap", "predictor", "prescreen", "out", "score", "race-max-samples", "race-z", "threads", "init",
-        "config", "seed-init", "feature-store"};
-    valueOptions.insert(kDistributedValueOptions.begin(), kDistributedValueOptions.end());
-    const Args args(argv, valueOptions, {"resume", "kid", "snap-widths", "no-feature-store"});
+    const OptionTable table = optionTable();
+    const Args args(argv, table);
     if (args.wantsHelp()) {
-        std::printf("%s%s%s", kHelp, kModelOptionsHelp, kDistributedOptionsHelp);
+        std::printf("%s%s%s%s", kHelp, kModelArgumentHelp, table.help().c_str(), kHelpTail);
         return 0;
     }
     api::SearchOptions options;
-    options.distributed = distributedConfig([&](const std::string& flag) { return args.get(flag); });
+    options.distributed = distributedConfigFromArgs(args);
     const int threads = applyThreads(args);
     const auto outArg = args.get("out");
     if (!outArg)

@@ -19,25 +19,30 @@ const char* kHelp =
     "as .npz (pytorch-fid's layout, plus count, feature_name and source). With --ref,\n"
     "also prints the Frechet distance of DATA to those statistics with a bootstrap\n"
     "interval, e.g. the test set against the training set: the noise floor.\n"
-    "\n"
-    "  --data DATA          fashion-mnist[:train|:test][:DIR] or a folder of images\n"
-    "  --limit N            only the first N images\n"
-    "  --image-size N       folders: resize to NxN (default 28)\n"
-    "  --channels C         folders: 1 (default) or 3\n"
-    "  --out FILE           statistics to write (.npz)\n"
-    "  --source NAME        what the statistics describe (default: the data spec and count)\n"
-    "  --batch N            images per feature batch (default 500)\n"
-    "  --threads N          CPU threads (default: all cores)\n";
+    "\n";
+
+OptionTable optionTable()
+{
+    return OptionTable{
+               {"data", "DATA", "fashion-mnist[:train|:test][:DIR] or a folder of images"},
+               {"limit", "N", "only the first N images"},
+               {"image-size", "N", "folders: resize to NxN (default 28)"},
+               {"channels", "C", "folders: 1 (default) or 3"},
+               {"out", "FILE", "statistics to write (.npz)"},
+               {"source", "NAME", "what the statistics describe (default: the data spec and count)"},
+               {"batch", "N", "images per feature batch (default 500)"},
+           } +
+           featureOptions().withHelp("ref", "statistics to print DATA's distance to (.npz)") + threadsOption();
+}
 
 }  // namespace
 
 int runStats(const std::vector<std::string>& argv)
 {
-    auto valueOptions = kFeatureValueOptions;
-    valueOptions.insert({"data", "limit", "image-size", "channels", "out", "source", "batch", "threads"});
-    const Args args(argv, valueOptions, {});
+    const OptionTable table = optionTable();
+    const Args args(argv, table);
     if (args.wantsHelp()) {
-        std::printf("%s%s", kHelp, kFeatureOptionsHelp);
+        std::printf("%s%s", kHelp, table.help().c_str());
         return 0;
     }
     applyThreads(args);

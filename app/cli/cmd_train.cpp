@@ -1,6 +1,7 @@
 // ddsm train: slimmable training, resumable, with progress and checkpoints.
 #include "commands.h"
 #include "common.h"
+#include "distributed_options.h"
 
 #include "base/error.h"
 #include "base/sha256.h"
@@ -21,7 +22,6 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <set>
 #include <sstream>
 #include <type_traits>
 
@@ -33,7 +33,7 @@ std::atomic<bool> interrupted{false};
 
 void onInterrupt(int) { interrupted = true; }
 
-const char* kHelpHead =
+const char* kHelp =
     "usage: ddsm train --config CFG --data DATA --out DIR [options]\n"
     "       ddsm train --init-weights MODEL --data DATA --out DIR [options]\n"
     "       ddsm train --out DIR --resume [--steps N] [--distill A] [--middle-widths N] [--min-snr G]\n"
@@ -44,29 +44,7 @@ const char* kHelpHead =
     "Data parallel over N ranks (ddsm launch --nproc N -- ddsm train ..., or the\n"
     "torchrun variables below): each rank takes 1/N of every batch (--batch is the\n"
     "global batch) and the gradients are averaged; rank 0 writes every file.\n"
-    "\n"
-    "  --config CFG          architecture JSON (configs/fmnist-small.json)\n"
-    "  --init-weights MODEL  start from a model file's weights (and its architecture)\n"
-    "                        instead of a random initialisation; Adam starts afresh\n"
-    "  --data DATA           fashion-mnist[:train|:test][:DIR] or a folder of images\n"
-    "  --out DIR             output: checkpoint, loss.csv, samples/, model.safetensors\n"
-    "  --resume              continue from DIR/checkpoint.safetensors (its settings;\n"
-    "                        options marked * may change from the resumed step on)\n";
-
-const char* kHelpTail =
-    "  --schedule S          step-aware training: each narrower width S uses trains only on\n"
-    "                        the timesteps where S runs it (full width on all); S is a\n"
-    "                        schedule file (JSON or search.txt) of the model's widths\n"
-    "  --no-flip             no horizontal-flip augmentation\n"
-    "  --limit N             use only the first N images\n"
-    "  --checkpoint-every N  steps between checkpoints (default 500)\n"
-    "  --sample-every N      steps between sample grids, 0 = never (default 2000)\n"
-    "  --threads N           CPU threads (default: all cores)\n"
     "\n";
-
-// Command-line flags that are not training options, or set one in their own way.
-const std::set<std::string> kOtherValueOptions{"config", "data", "out", "limit", "checkpoint-every",
-                                               "sample-every", "threads", "init-weights", "schedule"};
 
 template <typename T>
 void readFlag(const Args& args, const char* flag, T& field)
@@ -92,52 +70,71 @@ std::string valueText(const T& field)
     return text.str();
 }
 
-// "  --lr X                Adam learning rate (default 0.0002)", wrapped at 80 columns.
-std::string optionHelp()
+// `text` in lines that end a help row by column 80.
+std::string wrapped(const std::string& text)
 {
-    const TrainOptions defaults;
-    std::string out;
-    forEachTrainOption(defaults, [&](const auto& field, const TrainOptionInfo& info) {
-        if (!*info.flag)
-            return;
-        std::string head = std::string("  --") + info.flag + " " + info.value;
-        head.resize(std::max<size_t>(head.size() + 1, 24), ' ');
-        if (info.changesOnResume)
-            head[1] = '*';
-        std::istringstream words(std::string(info.help) + " (default " + valueText(field) + ")");
-        std::string line = head, word;
-        while (words >> word) {
-            if (line.size() + word.size() + 1 > 80 && line.size() > 24) {
-                out += line + "\n";
-                line = std::string(24, ' ');
-            }
-            line += (line.back() == ' ' ? "" : " ") + word;
+    const size_t width = 80 - kHelpColumn;
+    std::istringstream words(text);
+    std::string out, line, word;
+    while (words >> word) {
+        if (!line.empty() && line.size() + 1 + word.size() > width) {
+            out += line + "\n";
+            line.clear();
         }
-        out += line + "\n";
+        line += (line.empty() ? "" : " ") + word;
+    }
+    return out + line;
+}
+
+// The training options' rows (TrainOptionInfo, with their defaults) among the
+// command's own; those marked * may change on resume.
+OptionTable optionTable()
+{
+    OptionTable table{
+        {"config", "CFG", "architecture JSON (configs/fmnist-small.json)"},
+        {"init-weights", "MODEL",
+         "start from a model file's weights (and its architecture)\n"
+         "instead of a random initialisation; Adam starts afresh"},
+        {"data", "DATA", "fashion-mnist[:train|:test][:DIR] or a folder of images"},
+        {"out", "DIR", "output: checkpoint, loss.csv, samples/, model.safetensors"},
+        {"resume", "",
+         "continue from DIR/checkpoint.safetensors (its settings;\n"
+         "options marked * may change from the resumed step on)"},
+    };
+    const TrainOptions defaults;
+    forEachTrainOption(defaults, [&](const auto& field, const TrainOptionInfo& info) {
+        if (*info.flag)
+            table.add({info.flag, info.value, wrapped(std::string(info.help) + " (default " + valueText(field) + ")"),
+                       info.changesOnResume});
     });
-    return out;
+    const TrainingRunSettings run;
+    return table +
+           OptionTable{
+               {"schedule", "S",
+                "step-aware training: each narrower width S uses trains\n"
+                "only on the timesteps where S runs it (full width on all);\n"
+                "S is a schedule file (JSON or search.txt) of the model's\n"
+                "widths"},
+               {"no-flip", "", "no horizontal-flip augmentation"},
+               {"limit", "N", "use only the first N images"},
+               {"checkpoint-every", "N", "steps between checkpoints (default " + std::to_string(run.checkpointEvery) + ")"},
+               {"sample-every", "N",
+                "steps between sample grids, 0 = never (default " + std::to_string(run.sampleEvery) + ")"},
+           } +
+           threadsOption() + distributedOptions();
 }
 
 }  // namespace
 
 int runTrain(const std::vector<std::string>& argv)
 {
-    std::set<std::string> valueOptions = kOtherValueOptions;
-    const TrainOptions defaults;
-    forEachTrainOption(defaults, [&](const auto&, const TrainOptionInfo& info) {
-        if (*info.flag)
-            valueOptions.insert(info.flag);
-    });
-    valueOptions.insert(kDistributedValueOptions.begin(), kDistributedValueOptions.end());
-    const Args args(argv, valueOptions, {"resume", "no-flip"});
+    const OptionTable table = optionTable();
+    const Args args(argv, table);
     if (args.wantsHelp()) {
-        std::fputs(kHelpHead, stdout);
-        std::fputs(optionHelp().c_str(), stdout);
-        std::fputs(kHelpTail, stdout);
-        std::fputs(kDistributedOptionsHelp, stdout);
+        std::printf("%s%s", kHelp, table.help().c_str());
         return 0;
     }
-    const DistributedConfig distributed = distributedConfig([&](const std::string& flag) { return args.get(flag); });
+    const DistributedConfig distributed = distributedConfigFromArgs(args);
     const int threads = applyThreads(args);
     const auto out = args.get("out");
     if (!out)

@@ -22,28 +22,34 @@ const char* kHelp =
     "\n"
     "Trains the feature classifier (two conv layers, a 128-unit feature layer, 10\n"
     "classes) and writes it with its architecture, test accuracy and this command.\n"
-    "\n"
-    "  --out FILE           classifier .safetensors (models/fmnist-classifier.safetensors)\n"
-    "  --data DATA          labelled training data (default fashion-mnist)\n"
-    "  --test DATA          labelled test data (default fashion-mnist:test)\n"
-    "  --epochs N           passes over the training data (default 3)\n"
-    "  --batch N            batch size (default 128)\n"
-    "  --lr X               Adam learning rate (default 1e-3)\n"
-    "  --feature-dim N      width of the feature layer (default 128)\n"
-    "  --conv1 N, --conv2 N channels of the two convolutions (default 32, 64)\n"
-    "  --seed N             initialisation, batch order and dropout (default 0)\n"
-    "  --min-accuracy X     fail (and write nothing) below this test accuracy (default 0.9)\n"
-    "  --threads N          CPU threads (default: all cores)\n";
+    "\n";
+
+OptionTable optionTable()
+{
+    return OptionTable{
+               {"out", "FILE", "classifier .safetensors (models/fmnist-classifier.safetensors)"},
+               {"data", "DATA", "labelled training data (default fashion-mnist)"},
+               {"test", "DATA", "labelled test data (default fashion-mnist:test)"},
+               {"epochs", "N", "passes over the training data (default 3)"},
+               {"batch", "N", "batch size (default 128)"},
+               {"lr", "X", "Adam learning rate (default 1e-3)"},
+               {"feature-dim", "N", "width of the feature layer (default 128)"},
+               {"conv1", "N", "channels of the first convolution (default 32)"},
+               {"conv2", "N", "channels of the second convolution (default 64)"},
+               {"seed", "N", "initialisation, batch order and dropout (default 0)"},
+               {"min-accuracy", "X", "fail (and write nothing) below this test accuracy (default 0.9)"},
+           } +
+           threadsOption();
+}
 
 }  // namespace
 
 int runTrainClassifier(const std::vector<std::string>& argv)
 {
-    const Args args(argv, {"out", "data", "test", "epochs", "batch", "lr", "feature-dim", "conv1", "conv2", "seed", "min-accuracy",
-                     "threads"},
-                    {});
+    const OptionTable table = optionTable();
+    const Args args(argv, table);
     if (args.wantsHelp()) {
-        std::printf("%s", kHelp);
+        std::printf("%s%s", kHelp, table.help().c_str());
         return 0;
     }
     applyThreads(args);

@@ -14,17 +14,33 @@
 
 namespace ddsm::cli {
 
+namespace {
+
+const char* kHelp =
+    "usage: ddsm widen MODEL --config WIDER.json --out WIDER.safetensors [--seed N]\n\n"
+    "A wider network whose sub-network at one of its widths computes exactly what MODEL's\n"
+    "full width computes (checked on a random batch). WIDER.json has MODEL's architecture\n"
+    "with base_channels a multiple of it and a width with MODEL's channel counts.\n"
+    "Train it on with ddsm train --init-weights WIDER.safetensors.\n"
+    "\n";
+
+OptionTable optionTable()
+{
+    return {
+        {"config", "WIDER.json", "the wider architecture (required)"},
+        {"out", "FILE", "the wider model file to write (.safetensors, required)"},
+        {"seed", "N", "initialisation of the new parameters (default 0)"},
+    };
+}
+
+}  // namespace
+
 int runWiden(const std::vector<std::string>& argv)
 {
-    const Args args(argv, {"config", "out", "seed"}, {});
+    const OptionTable table = optionTable();
+    const Args args(argv, table);
     if (args.wantsHelp() || args.positionals().size() != 1 || !args.has("config") || !args.has("out")) {
-        std::fputs("usage: ddsm widen MODEL --config WIDER.json --out WIDER.safetensors [--seed N]\n\n"
-                   "A wider network whose sub-network at one of its widths computes exactly what MODEL's\n"
-                   "full width computes (checked on a random batch). WIDER.json has MODEL's architecture\n"
-                   "with base_channels a multiple of it and a width with MODEL's channel counts. New\n"
-                   "parameters are initialised from --seed (default 0). Train it on with\n"
-                   "ddsm train --init-weights WIDER.safetensors.\n",
-                   args.wantsHelp() ? stdout : stderr);
+        std::fprintf(args.wantsHelp() ? stdout : stderr, "%s%s", kHelp, table.help().c_str());
         return args.wantsHelp() ? 0 : 2;
     }
     const std::string path = args.positionals().front();

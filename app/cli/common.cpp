@@ -53,6 +53,30 @@ api::Sampler apiSamplerFromArgs(const Args& args, int defaultSteps)
     return sampler;
 }
 
+OptionTable samplerOptions(int defaultSteps)
+{
+    return {
+        {"steps", "N", "sampler steps, respaced evenly over T (default " + std::to_string(defaultSteps) + ")"},
+        {"sampler", "KIND", "ddim (default) or ddpm"},
+        {"eta", "X", "DDIM eta (default 0)"},
+        {"variance", "V", "DDPM fixedlarge (default) or fixedsmall"},
+        {"seed", "K", "noise seed (default 0)"},
+        {"no-clip", "", "do not clamp predicted x0 to [-1, 1]"},
+    };
+}
+
+OptionTable threadsOption() { return {{"threads", "N", "CPU threads (default: all cores)"}}; }
+
+OptionTable modelOptions()
+{
+    return OptionTable{
+               {"init", "random", "use an untrained network instead of MODEL (needs --config)"},
+               {"config", "CFG", "architecture JSON for --init random (see configs/)"},
+               {"seed-init", "N", "initialisation seed of --init random (default 0)"},
+           } +
+           threadsOption();
+}
+
 LoadedModel openSlimmableModel(const std::string& path, const std::string& use)
 {
     const auto denoiser = std::dynamic_pointer_cast<SlimmableDenoiser>(openDenoiser(path, c10::Device(c10::kCPU)));

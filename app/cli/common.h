@@ -45,11 +45,18 @@ struct ModelShape {
 };
 ModelShape shapeOf(const Denoiser& denoiser);
 
-// Options shared by every command that opens a model.
-inline const char* kModelOptionsHelp =
-    "  MODEL                a model file (.safetensors) or a family manifest (.json)\n"
-    "  --init random        use an untrained network instead of MODEL (needs --config)\n"
-    "  --config CFG         architecture JSON for --init random (see configs/)\n"
-    "  --threads N          CPU threads (default: all cores)\n";
+// --steps (default `defaultSteps`), --sampler, --eta, --variance, --seed,
+// --no-clip: what apiSamplerFromArgs and samplerFromArgs read.
+OptionTable samplerOptions(int defaultSteps);
+
+// --threads: what applyThreads reads.
+OptionTable threadsOption();
+
+// --init, --config, --seed-init (what openApiModel reads) and --threads.
+OptionTable modelOptions();
+
+// The MODEL argument's row, for the help of commands that open one.
+inline const char* kModelArgumentHelp =
+    "  MODEL                a model file (.safetensors) or a family manifest (.json)\n";
 
 }  // namespace ddsm::cli

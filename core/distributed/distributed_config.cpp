@@ -48,19 +48,6 @@ long long integer(const std::pair<std::string, std::string>& value)
 
 }  // namespace
 
-const std::set<std::string> kDistributedValueOptions{"master-addr", "master-port", "world-size", "rank", "local-rank",
-                                                     "dist-timeout"};
-
-const char* kDistributedOptionsHelp =
-    "distributed (as torchrun; each flag overrides its environment variable):\n"
-    "  --world-size N       WORLD_SIZE: number of ranks (default 1: one process)\n"
-    "  --rank R             RANK: this process's rank, 0 .. N-1\n"
-    "  --local-rank R       LOCAL_RANK: its rank on this machine\n"
-    "  --master-addr HOST   MASTER_ADDR: host of rank 0 (default 127.0.0.1)\n"
-    "  --master-port P      MASTER_PORT: rendezvous port on that host (default 29500)\n"
-    "  --dist-timeout S     DDSM_DIST_TIMEOUT: seconds before a missing or hung rank\n"
-    "                       ends the job (default 300)\n";
-
 std::string DistributedConfig::describe() const
 {
     std::ostringstream out;

@@ -5,7 +5,6 @@
 // one process and nothing is opened.
 #include <functional>
 #include <optional>
-#include <set>
 #include <string>
 
 namespace ddsm {
@@ -32,10 +31,6 @@ using FlagLookup = std::function<std::optional<std::string>(const std::string& f
 // ddsm::Error naming the variable or flag whose value is malformed.
 DistributedConfig distributedConfig(const FlagLookup& flags);
 DistributedConfig distributedConfigFromEnvironment();
-
-// The flags above, for a command's list of value options, and their help.
-extern const std::set<std::string> kDistributedValueOptions;
-extern const char* kDistributedOptionsHelp;
 
 // A TCP port on 127.0.0.1 that nothing listens on right now (the kernel's
 // pick), for tests and `ddsm launch --master-port 0`.
