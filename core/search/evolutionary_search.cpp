@@ -68,6 +68,48 @@ std::string SearchSettings::fingerprint() const
         .dump();
 }
 
+namespace {
+
+// The settings that differ, "name was X, now Y", one by one; the context (model,
+// sampler, quality, costs) is JSON text of its own and is compared field by field.
+std::string settingsDifference(const nlohmann::json& was, const nlohmann::json& now)
+{
+    std::string out;
+    auto add = [&](const std::string& name, const nlohmann::json& a, const nlohmann::json& b) {
+        if (a == b)
+            return;
+        out += (out.empty() ? "" : "; ") + name + " was " + (a.is_null() ? "unset" : a.dump()) + ", now " +
+               (b.is_null() ? "unset" : b.dump());
+    };
+    auto keys = [](const nlohmann::json& a, const nlohmann::json& b) {
+        std::set<std::string> k;
+        for (const auto* j : {&a, &b})
+            if (j->is_object())
+                for (auto it = j->begin(); it != j->end(); ++it)
+                    k.insert(it.key());
+        return k;
+    };
+    auto field = [](const nlohmann::json& j, const std::string& key) {
+        return j.is_object() && j.contains(key) ? j.at(key) : nlohmann::json();
+    };
+    for (const auto& key : keys(was, now)) {
+        const auto a = field(was, key), b = field(now, key);
+        if (key == "context" && a.is_string() && b.is_string()) {
+            const auto ca = nlohmann::json::parse(a.get<std::string>(), nullptr, false);
+            const auto cb = nlohmann::json::parse(b.get<std::string>(), nullptr, false);
+            if (ca.is_object() && cb.is_object()) {
+                for (const auto& inner : keys(ca, cb))
+                    add(inner, field(ca, inner), field(cb, inner));
+                continue;
+            }
+        }
+        add(key, a, b);
+    }
+    return out;
+}
+
+}  // namespace
+
 EvolutionarySearch::EvolutionarySearch(SearchSettings settings, RelativeCost cost, CandidateEvaluator& evaluator)
     : settings_(std::move(settings)), cost_(std::move(cost)), evaluator_(evaluator)
 {
@@ -77,9 +119,10 @@ EvolutionarySearch::EvolutionarySearch(SearchSettings settings, RelativeCost cos
 void EvolutionarySearch::resume(const std::string& checkpointPath)
 {
     const auto c = loadSearchCheckpoint(checkpointPath);
-    if (nlohmann::json::parse(c.fingerprint) != nlohmann::json::parse(settings_.fingerprint()))
-        throw Error(checkpointPath + ": made under other settings (" + c.fingerprint + "), now " +
-                    settings_.fingerprint());
+    const auto was = nlohmann::json::parse(c.fingerprint), now = nlohmann::json::parse(settings_.fingerprint());
+    if (was != now)
+        throw Error(checkpointPath + ": made under other settings: " + settingsDifference(was, now) +
+                    " (resume with the options it was started with, or search into a new folder)");
     population_ = c.population;
     cache_ = EvaluationCache();
     for (const auto& a : c.archive)
