@@ -8,6 +8,8 @@ namespace ddsm::cli {
 
 Args::Args(const std::vector<std::string>& argv, const OptionTable& options)
 {
+    // Every unknown option is named at once: two typos need one correction, not two runs.
+    std::vector<std::string> unknown;
     for (size_t i = 0; i < argv.size(); ++i) {
         const std::string& a = argv[i];
         if (a == "--help" || a == "-h") {
@@ -21,8 +23,10 @@ Args::Args(const std::vector<std::string>& argv, const OptionTable& options)
                 name = name.substr(0, eq);
             }
             const Option* option = options.find(name);
-            if (!option)
-                throw Error("unknown option --" + name + " (see --help)");
+            if (!option) {
+                unknown.push_back("--" + name);
+                continue;
+            }
             if (option->value.empty()) {
                 if (inlineValue)
                     throw Error("option --" + name + " takes no value");
@@ -38,6 +42,14 @@ Args::Args(const std::vector<std::string>& argv, const OptionTable& options)
         } else {
             positionals_.push_back(a);
         }
+    }
+    if (unknown.size() == 1)
+        throw Error("unknown option " + unknown.front() + " (see --help)");
+    if (!unknown.empty()) {
+        std::string names;
+        for (const auto& name : unknown)
+            names += (names.empty() ? "" : ", ") + name;
+        throw Error("unknown options " + names + " (see --help)");
     }
 }
 

@@ -89,6 +89,8 @@ private slots:
             return "";
         };
         QCOMPARE(error({"--threads", "2"}), std::string("unknown option --threads (see --help)"));
+        QCOMPARE(error({"--threads", "2", "--kid", "--bogus"}),
+                 std::string("unknown options --threads, --bogus (see --help)"));
         QCOMPARE(error({"--kid=1"}), std::string("option --kid takes no value"));
         QCOMPARE(error({"--out"}), std::string("option --out needs a value"));
     }
