@@ -59,6 +59,7 @@ public:
     int T() const;                       // training timesteps
     std::vector<double> widths() const;  // descending; [0] is full width
     double macsPerImage(double width) const;
+    std::string device() const;          // the torch device it runs on, e.g. "cpu", "cuda:0"
     // For step-by-step viewers (engine/denoiser.h).
     const std::shared_ptr<Denoiser>& denoiser() const { return denoiser_; }
 
@@ -106,7 +107,7 @@ struct ModelReport {
     std::string betaSchedule, prediction;
     double betaStart = 0, betaEnd = 0;
     std::vector<double> widths, macsPerWidth;
-    std::vector<std::string> widthDescriptions;  // a family's: which member runs at each width
+    std::vector<std::string> widthDescriptions;  // per width: the sliced sub-network or family member that runs it
 };
 ModelReport describeModel(const Model& model);
 

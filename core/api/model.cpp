@@ -39,6 +39,7 @@ int Model::channels() const { return denoiser_->channels(); }
 int Model::T() const { return denoiser_->diffusion().T; }
 std::vector<double> Model::widths() const { return denoiser_->widths(); }
 double Model::macsPerImage(double width) const { return denoiser_->macsPerImage(width); }
+std::string Model::device() const { return denoiser_->device().str(); }
 
 Model openModel(const OpenOptions& options)
 {

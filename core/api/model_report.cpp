@@ -64,8 +64,7 @@ ModelReport describeModel(const Model& model)
     r.widths = denoiser.widths();
     for (double w : r.widths) {
         r.macsPerWidth.push_back(denoiser.macsPerImage(w));
-        if (r.family)
-            r.widthDescriptions.push_back(describeWidth(denoiser, w));
+        r.widthDescriptions.push_back(describeWidth(denoiser, w));
     }
     return r;
 }

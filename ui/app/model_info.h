@@ -1,8 +1,6 @@
 #pragma once
 // What the interface shows about a loaded model: torch-free, so every widget
 // can hold a copy and recount costs without touching the network.
-#include "engine/net_config.h"
-
 #include <QString>
 
 #include <cstdint>
@@ -13,7 +11,7 @@ namespace ddsm::ui {
 struct ModelInfo {
     QString path;                  // file it was opened from
     QString name;                  // short name for titles and the status bar
-    NetConfig config;              // architecture and diffusion settings (families: image shape, diffusion, widths)
+    int timesteps = 0;             // T, the training timesteps every schedule spans
     QString architecture;          // one line for display
     std::vector<QString> widthSources;  // per width: where it comes from (sliced sub-network or family member)
     int64_t parameterCount = 0;    // every weight of the full network
@@ -22,7 +20,7 @@ struct ModelInfo {
     QString device;                // torch device the network runs on, e.g. "cpu"
 
     bool isLoaded() const { return !widths.empty(); }
-    int T() const { return config.diffusion.T; }
+    int T() const { return timesteps; }
     double fullWidth() const { return widths.empty() ? 1.0 : widths.front(); }
     // MACs of one forward pass at `width`; widths not in the model count as the
     // nearest wider one (a schedule may hold a width the model lacks).

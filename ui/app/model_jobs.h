@@ -25,9 +25,6 @@ struct OpenedModel {
 // Throws ddsm::Error (or std::exception) with a message naming the file and the fault.
 OpenedModel openModelFile(const QString& path);
 
-// Sets the engine's intra-op thread count; returns it.
-int applyEngineThreads(int threads);
-
 using FrameSink = std::function<void(StepFrame)>;
 
 // Runs the schedule with the sampler settings; every step goes to `onFrame`

@@ -2,13 +2,6 @@
 #include "model_jobs.h"
 
 #include "api/ddsm_api.h"
-#include "engine/flops.h"
-#include "engine/model_file.h"
-#include "engine/slimmable_denoiser.h"
-#include "engine/slimmable_unet.h"
-#include "family/open_denoiser.h"
-
-#include <torch/torch.h>
 
 #include <QDir>
 #include <QFileInfo>
@@ -43,45 +36,26 @@ std::string importedModelPath(const QString& checkpoint)
 
 OpenedModel openModelFile(const QString& path)
 {
-    const std::string file = isPaperCheckpoint(path) ? importedModelPath(path) : path.toStdString();
-    auto denoiser = openDenoiser(file, c10::Device(c10::kCPU));
+    api::OpenOptions options;
+    options.path = isPaperCheckpoint(path) ? importedModelPath(path) : path.toStdString();
+    const api::Model model = api::openModel(options);
+    const api::ModelReport report = api::describeModel(model);
 
     OpenedModel opened;
     ModelInfo& info = opened.info;
     info.path = QFileInfo(path).absoluteFilePath();
     info.name = QFileInfo(path).completeBaseName();
-    info.widths = denoiser->widths();
-    if (auto slimmable = std::dynamic_pointer_cast<SlimmableDenoiser>(denoiser)) {
-        SlimmableUNet& net = slimmable->net();
-        net.eval();
-        info.config = net.config();
-        for (const auto& p : net.parameters())
-            info.parameterCount += p.numel();
-        info.architecture = QString::fromStdString(describe(info.config));
-    } else {
-        info.config.imageSize = denoiser->imageSize();
-        info.config.channels = denoiser->channels();
-        info.config.diffusion = denoiser->diffusion();
-        info.config.widths = info.widths;
-        info.architecture = QStringLiteral("%1: %2 separately trained networks, %3x%3x%4")
-                                .arg(QString::fromStdString(denoiser->name()))
-                                .arg(info.widths.size())
-                                .arg(denoiser->imageSize())
-                                .arg(denoiser->channels());
-    }
-    for (double w : info.widths) {
-        info.macs.push_back(int64_t(denoiser->macsPerImage(w)));
-        info.widthSources.push_back(QString::fromStdString(describeWidth(*denoiser, w)));
-    }
-    info.device = QString::fromStdString(denoiser->device().str());
-    opened.denoiser = std::move(denoiser);
+    info.timesteps = report.T;
+    info.widths = report.widths;
+    info.parameterCount = report.parameters;
+    info.architecture = QString::fromStdString(report.architecture);
+    for (double macs : report.macsPerWidth)
+        info.macs.push_back(int64_t(macs));
+    for (const std::string& source : report.widthDescriptions)
+        info.widthSources.push_back(QString::fromStdString(source));
+    info.device = QString::fromStdString(model.device());
+    opened.denoiser = model.denoiser();
     return opened;
-}
-
-int applyEngineThreads(int threads)
-{
-    torch::set_num_threads(threads);
-    return torch::get_num_threads();
 }
 
 }  // namespace ddsm::ui

@@ -18,7 +18,8 @@ ModelSession::ModelSession(int threads, QObject* parent) : QObject(parent)
     thread_.setObjectName("ddsm-network");
     thread_.start();
     const int requested = threads_;
-    onWorker([requested] { applyEngineThreads(requested); });
+    // On the worker thread, which runs the network: OpenMP keeps the thread count per thread.
+    onWorker([requested] { api::setThreadCount(requested); });
 }
 
 ModelSession::~ModelSession()
