@@ -13,7 +13,7 @@ OptionTable scheduleOptions()
 {
     return {
         {"schedule", "FILE", "step-aware schedule (.json or the paper's search.txt)"},
-        {"width", "W", "uniform width instead of a schedule\n(default: the model's full width)"},
+        {"width", "W", "uniform width instead of a schedule\n", "", "the model's full width"},
         snapWidthsOption(),
     };
 }
@@ -28,9 +28,9 @@ OptionTable featureOptions()
         {"feature-output", "N",
          "TorchScript: method, bool flag of forward, dict key or tuple\n"
          "index holding the features (Inception: return_features)"},
-        {"feature-size", "N", "TorchScript: bilinear resize to NxN (default 299, 0 = none)"},
-        {"feature-range", "R", "TorchScript: input range 0-255 (default), 0-1 or -1-1"},
-        {"feature-channels", "C", "TorchScript: 3 (grayscale repeated, default) or 1"},
+        {"feature-size", "N", "TorchScript: bilinear resize to NxN, 0 = none", "299"},
+        {"feature-range", "R", "TorchScript: input range 0-255, 0-1 or -1-1", "0-255"},
+        {"feature-channels", "C", "TorchScript: 3 (grayscale repeated) or 1", "3"},
         {"ref", "FILE",
          "reference statistics .npz (pytorch-fid layout; default the\n"
          "shipped fmnist-train-stats.npz for the default features)"},
@@ -42,7 +42,7 @@ api::ScheduleRequest scheduleRequestFromArgs(const Args& args)
     api::ScheduleRequest request;
     request.file = args.get("schedule", "");
     if (args.has("width"))
-        request.width = args.getDouble("width", 1.0);
+        request.width = args.getDouble("width");
     request.snapWidths = args.has("snap-widths");
     return request;
 }
@@ -52,9 +52,9 @@ api::FeatureOptions featureOptionsFromArgs(const Args& args)
     api::FeatureOptions options;
     options.network = args.get("features", "default");
     options.output = args.get("feature-output", "");
-    options.inputSize = args.getInt("feature-size", 299);
-    options.range = args.get("feature-range", "0-255");
-    options.channels = args.getInt("feature-channels", 3);
+    options.inputSize = args.getInt("feature-size");
+    options.range = args.get("feature-range");
+    options.channels = args.getInt("feature-channels");
     options.reference = args.get("ref", "");
     return options;
 }

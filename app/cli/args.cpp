@@ -3,10 +3,11 @@
 #include "base/error.h"
 
 #include <cmath>
+#include <stdexcept>
 
 namespace ddsm::cli {
 
-Args::Args(const std::vector<std::string>& argv, const OptionTable& options)
+Args::Args(const std::vector<std::string>& argv, const OptionTable& options) : options_(options)
 {
     // Every unknown option is named at once: two typos need one correction, not two runs.
     std::vector<std::string> unknown;
@@ -55,13 +56,64 @@ Args::Args(const std::vector<std::string>& argv, const OptionTable& options)
 
 bool Args::has(const std::string& name) const { return flags_.count(name) || values_.count(name); }
 
-std::string Args::get(const std::string& name, const std::string& fallback) const
+namespace {
+
+int64_t parseInt64(const std::string& name, const std::string& v)
 {
-    const auto it = values_.find(name);
-    return it == values_.end() ? fallback : it->second;
+    try {
+        size_t used = 0;
+        const long long n = std::stoll(v, &used);
+        if (used == v.size())
+            return n;
+    } catch (const std::exception&) {
+    }
+    throw Error("option --" + name + " expects an integer, got \"" + v + "\"");
 }
 
-std::optional<std::string> Args::get(const std::string& name) const
+uint64_t parseSeed(const std::string& name, const std::string& v)
+{
+    const int64_t n = parseInt64(name, v);
+    if (n < 0)
+        throw Error("option --" + name + " must not be negative");
+    return uint64_t(n);
+}
+
+double parseDouble(const std::string& name, const std::string& v)
+{
+    try {
+        size_t used = 0;
+        const double d = std::stod(v, &used);
+        if (used == v.size() && std::isfinite(d))
+            return d;
+    } catch (const std::exception&) {
+    }
+    throw Error("option --" + name + " expects a number, got \"" + v + "\"");
+}
+
+// A declared default the type refuses is the code's mistake, not the user's.
+template <typename Parse>
+auto parseDeclared(const std::string& name, const std::string& text, Parse parse)
+{
+    try {
+        return parse(name, text);
+    } catch (const Error& e) {
+        throw std::logic_error("the declared default of --" + name + " is malformed: " + e.what());
+    }
+}
+
+}  // namespace
+
+const std::string& Args::declaredDefault(const std::string& name) const
+{
+    const Option* option = options_.find(name);
+    if (!option)
+        throw std::logic_error("option --" + name + " is read but not declared");
+    if (option->defaultValue.empty())
+        throw std::logic_error("option --" + name + " is read without a fallback but declares no default value");
+    return option->defaultValue;
+}
+
+std::optional<std::string> Args::given(const std::string& name) const
 {
     const auto it = values_.find(name);
     if (it == values_.end())
@@ -69,44 +121,56 @@ std::optional<std::string> Args::get(const std::string& name) const
     return it->second;
 }
 
+std::string Args::get(const std::string& name) const
+{
+    const auto v = given(name);
+    return v ? *v : declaredDefault(name);
+}
+
+int64_t Args::getInt64(const std::string& name) const
+{
+    const auto v = given(name);
+    return v ? parseInt64(name, *v) : parseDeclared(name, declaredDefault(name), parseInt64);
+}
+
+int Args::getInt(const std::string& name) const { return int(getInt64(name)); }
+
+uint64_t Args::getSeed(const std::string& name) const
+{
+    const auto v = given(name);
+    return v ? parseSeed(name, *v) : parseDeclared(name, declaredDefault(name), parseSeed);
+}
+
+double Args::getDouble(const std::string& name) const
+{
+    const auto v = given(name);
+    return v ? parseDouble(name, *v) : parseDeclared(name, declaredDefault(name), parseDouble);
+}
+
+std::string Args::get(const std::string& name, const std::string& fallback) const
+{
+    const auto v = given(name);
+    return v ? *v : fallback;
+}
+
 int64_t Args::getInt64(const std::string& name, int64_t fallback) const
 {
-    const auto v = get(name);
-    if (!v)
-        return fallback;
-    try {
-        size_t used = 0;
-        const long long n = std::stoll(*v, &used);
-        if (used == v->size())
-            return n;
-    } catch (const std::exception&) {
-    }
-    throw Error("option --" + name + " expects an integer, got \"" + *v + "\"");
+    const auto v = given(name);
+    return v ? parseInt64(name, *v) : fallback;
 }
 
 int Args::getInt(const std::string& name, int fallback) const { return int(getInt64(name, fallback)); }
 
 uint64_t Args::getSeed(const std::string& name, uint64_t fallback) const
 {
-    const int64_t n = getInt64(name, int64_t(fallback));
-    if (n < 0)
-        throw Error("option --" + name + " must not be negative");
-    return uint64_t(n);
+    const auto v = given(name);
+    return v ? parseSeed(name, *v) : fallback;
 }
 
 double Args::getDouble(const std::string& name, double fallback) const
 {
-    const auto v = get(name);
-    if (!v)
-        return fallback;
-    try {
-        size_t used = 0;
-        const double d = std::stod(*v, &used);
-        if (used == v->size() && std::isfinite(d))
-            return d;
-    } catch (const std::exception&) {
-    }
-    throw Error("option --" + name + " expects a number, got \"" + *v + "\"");
+    const auto v = given(name);
+    return v ? parseDouble(name, *v) : fallback;
 }
 
 }  // namespace ddsm::cli

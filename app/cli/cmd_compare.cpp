@@ -40,9 +40,9 @@ const char* kHelpTail =
 OptionTable optionTable()
 {
     return OptionTable{
-               {"samples", "N", "images per schedule (default 1024)"},
-               {"batch", "N", "images per network call (default 128)"},
-               {"bootstrap", "R", "bootstrap rounds of the intervals (default 200)"},
+               {"samples", "N", "images per schedule", "1024"},
+               {"batch", "N", "images per network call", "128"},
+               {"bootstrap", "R", "bootstrap rounds of the intervals", "200"},
                {"json", "FILE", "also write the results as JSON"},
                snapWidthsOption(),
                {"feature-store", "DIR",
@@ -76,9 +76,9 @@ int runCompare(const std::vector<std::string>& argv)
     options.sampler = apiSamplerFromArgs(args);
     options.snapWidths = args.has("snap-widths");
     options.features = featureOptionsFromArgs(args);
-    options.samples = args.getInt("samples", 1024);
-    options.batch = args.getInt("batch", 128);
-    options.bootstrapRounds = args.getInt("bootstrap", 200);
+    options.samples = args.getInt("samples");
+    options.batch = args.getInt("batch");
+    options.bootstrapRounds = args.getInt("bootstrap");
     options.jsonPath = args.get("json", "");
     options.featureStore = args.has("no-feature-store") ? "" : args.get("feature-store", api::defaultFeatureStore());
     int scored = 0;

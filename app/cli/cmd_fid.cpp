@@ -27,13 +27,13 @@ const char* kHelp =
 OptionTable optionTable()
 {
     return OptionTable{
-               {"samples", "N", "images to generate (default 2000)"},
-               {"batch", "N", "images per sampler batch (default 250)"},
+               {"samples", "N", "images to generate", "2000"},
+               {"batch", "N", "images per sampler batch", "250"},
                {"kid-data", "DATA",
                 "real images for KID (default: the first 10000 of\n"
                 "fashion-mnist with the default features; \"none\" skips KID)"},
-               {"kid-count", "N", "real images for KID (default 10000)"},
-               {"rounds", "N", "bootstrap rounds of the FID interval (default 200)"},
+               {"kid-count", "N", "real images for KID", "10000"},
+               {"rounds", "N", "bootstrap rounds of the FID interval", "200"},
            } +
            scheduleOptions() + samplerOptions(50) + featureOptions() + modelOptions() + distributedOptions();
 }
@@ -51,9 +51,9 @@ int runFid(const std::vector<std::string>& argv)
     api::QualityOptions options;
     options.distributed = distributedConfigFromArgs(args);
     applyThreads(args);
-    options.samples = args.getInt("samples", 2000);
-    options.batch = args.getInt("batch", 250);
-    options.bootstrapRounds = args.getInt("rounds", 200);
+    options.samples = args.getInt("samples");
+    options.batch = args.getInt("batch");
+    options.bootstrapRounds = args.getInt("rounds");
     if (options.samples < 2 || options.batch < 1 || options.bootstrapRounds < 2)
         throw Error("--samples must be at least 2, --batch at least 1, --rounds at least 2");
 
@@ -62,7 +62,7 @@ int runFid(const std::vector<std::string>& argv)
     options.sampler = apiSamplerFromArgs(args);
     options.features = featureOptionsFromArgs(args);
     options.kidData = args.get("kid-data", "");
-    options.kidCount = args.getInt("kid-count", 10000);
+    options.kidCount = args.getInt("kid-count");
     options.progress = [&](const api::QualityProgress& p) {
         switch (p.stage) {
         case api::QualityProgress::Stage::Note:

@@ -46,7 +46,7 @@ int runFlops(const std::vector<std::string>& argv)
     // a family's members only as a whole.
     api::CostOptions options;
     api::Model model;
-    if (const auto path = args.get("config"))
+    if (const auto path = args.given("config"))
         options.config = *path;
     else if (!args.positionals().empty())
         model = openApiModel(args);

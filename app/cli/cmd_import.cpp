@@ -55,13 +55,13 @@ int runImportCheckpoint(const std::vector<std::string>& argv)
     }
     api::ImportOptions options;
     options.checkpoint = args.positionals().front();
-    options.out = *args.get("out");
+    options.out = *args.given("out");
     options.netWeights = args.has("net");
     options.schedule = args.get("schedule", "");
     options.snapWidths = args.has("snap-widths");
     options.config = args.get("config", "");
     if (args.has("image-size"))
-        options.imageSize = args.getInt("image-size", 0);
+        options.imageSize = args.getInt("image-size");
 
     const api::ImportResult result = api::importCheckpoint(options);
     for (const auto& note : result.notes)

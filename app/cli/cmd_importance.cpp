@@ -47,13 +47,13 @@ OptionTable optionTable()
 {
     return OptionTable{
                {"out", "PREFIX", "output path without extension"},
-               {"data", "DATA", "real images (default fashion-mnist)"},
-               {"bins", "N", "timestep bins (default 10)"},
-               {"images-per-bin", "N", "noised images per bin (default 512)"},
-               {"distance-samples", "N", "samples per distance, 0 = skip (default 0)"},
-               {"batch", "N", "images per batch (default 250)"},
+               {"data", "DATA", "real images", "fashion-mnist"},
+               {"bins", "N", "timestep bins", "10"},
+               {"images-per-bin", "N", "noised images per bin", "512"},
+               {"distance-samples", "N", "samples per distance, 0 = skip", "0"},
+               {"batch", "N", "images per batch", "250"},
            } +
-           samplerOptions(20).withHelp("seed", "images, timesteps and noise; sampler seed (default 0)") +
+           samplerOptions(20).withHelp("seed", "images, timesteps and noise; sampler seed") +
            featureOptions() + modelOptions() + distributedOptions();
 }
 
@@ -69,7 +69,7 @@ int runImportance(const std::vector<std::string>& argv)
     }
     const DistributedConfig distributed = distributedConfigFromArgs(args);
     applyThreads(args);
-    const auto out = args.get("out");
+    const auto out = args.given("out");
     if (!out)
         throw Error("--out PREFIX is required");
     const auto group = ProcessGroup::create(distributed);
@@ -80,13 +80,13 @@ int runImportance(const std::vector<std::string>& argv)
     ImageFolderOptions folder;
     folder.image_size = config.imageSize;
     folder.channels = config.channels;
-    const auto data = loadDataset(args.get("data", "fashion-mnist"), folder);
+    const auto data = loadDataset(args.get("data"), folder);
 
     EpsDepartureSettings settings;
-    settings.bins = args.getInt("bins", 10);
-    settings.imagesPerBin = args.getInt64("images-per-bin", 512);
-    settings.batch = args.getInt64("batch", 250);
-    settings.seed = args.getSeed("seed", 0);
+    settings.bins = args.getInt("bins");
+    settings.imagesPerBin = args.getInt64("images-per-bin");
+    settings.batch = args.getInt64("batch");
+    settings.seed = args.getSeed("seed");
     if (main && group->worldSize() > 1)
         std::printf("ranks: %d, batches dealt out round-robin\n", group->worldSize());
     const auto progress = [main](const char* what) {
@@ -100,11 +100,11 @@ int runImportance(const std::vector<std::string>& argv)
     if (main)
         std::fprintf(stderr, "\n");
 
-    const int distanceSamples = args.getInt("distance-samples", 0);
+    const int distanceSamples = args.getInt("distance-samples");
     if (distanceSamples > 0) {
         auto extractor = openFeatures(args);
         const auto reference = openReference(args, *extractor);
-        const SamplerSettings sampler = samplerFromArgs(args, config.diffusion.T, 20);
+        const SamplerSettings sampler = samplerFromArgs(args, config.diffusion.T);
         measureDistanceChanges(importance, *denoiser, *extractor, reference, sampler, distanceSamples,
                                int(settings.batch), progress("distance changes: batch"), group.get());
         if (!main)

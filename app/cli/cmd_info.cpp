@@ -25,8 +25,8 @@ OptionTable optionTable()
                {"latency", "",
                 "also time one network call per width on this machine\n"
                 "(widths round-robin) and print ms per image-step"},
-               {"batch", "B", "images per timed call (default 64)"},
-               {"rounds", "R", "timed rounds, their median printed (default 5)"},
+               {"batch", "B", "images per timed call", "64"},
+               {"rounds", "R", "timed rounds, their median printed", "5"},
            } +
            threadsOption();
 }
@@ -75,8 +75,8 @@ int runInfo(const std::vector<std::string>& argv)
     }
     if (args.has("latency")) {
         api::TimingOptions options;
-        options.batch = args.getInt("batch", 64);
-        options.rounds = args.getInt("rounds", 5);
+        options.batch = args.getInt("batch");
+        options.rounds = args.getInt("rounds");
         const std::vector<double> latency = api::measureLatency(model, options);
         std::printf("\nmeasured latency (batch %d, median of %d rounds, %d threads)\n%-8s %16s %12s %12s\n",
                     options.batch, options.rounds, threads, "width", "ms/image-step", "vs full", "GFLOP/s");

@@ -23,17 +23,20 @@ const char* kHelp =
     "Give each rank one thread (--threads 1) when the ranks share the cores.\n"
     "\n";
 
+// The defaults are LaunchOptions'.
 OptionTable optionTable()
 {
+    const LaunchOptions defaults;
     return {
         {"nproc", "N", "ranks on this machine (required)"},
-        {"master-port", "P", "rendezvous port (default 29500; 0 = any free port)"},
-        {"master-addr", "HOST", "host of rank 0 (default 127.0.0.1)"},
-        {"nnodes", "M", "machines in the job (default 1)"},
+        {"master-port", "P", "rendezvous port, 0 = any free port", std::to_string(defaults.masterPort)},
+        {"master-addr", "HOST", "host of rank 0", defaults.masterAddr},
+        {"nnodes", "M", "machines in the job", std::to_string(defaults.nnodes)},
         {"node-rank", "K",
-         "this machine's index, 0 .. M-1 (default 0); its ranks are\n"
-         "K*N .. K*N+N-1, and machine 0 hosts rank 0"},
-        {"grace", "S", "seconds from a failure to SIGKILL of the rest (default 10)"},
+         "this machine's index, 0 .. M-1; its ranks are\n"
+         "K*N .. K*N+N-1, and machine 0 hosts rank 0",
+         std::to_string(defaults.nodeRank)},
+        {"grace", "S", "seconds from a failure to SIGKILL of the rest", numberText(defaults.graceSeconds)},
     };
 }
 
@@ -54,12 +57,12 @@ int runLaunch(const std::vector<std::string>& argv)
     if (!args.has("nproc"))
         throw Error("--nproc N is required");
     LaunchOptions options;
-    options.nproc = args.getInt("nproc", 1);
-    options.masterPort = args.getInt("master-port", options.masterPort);
-    options.masterAddr = args.get("master-addr", options.masterAddr);
-    options.nnodes = args.getInt("nnodes", options.nnodes);
-    options.nodeRank = args.getInt("node-rank", options.nodeRank);
-    options.graceSeconds = args.getDouble("grace", options.graceSeconds);
+    options.nproc = args.getInt("nproc");
+    options.masterPort = args.getInt("master-port");
+    options.masterAddr = args.get("master-addr");
+    options.nnodes = args.getInt("nnodes");
+    options.nodeRank = args.getInt("node-rank");
+    options.graceSeconds = args.getDouble("grace");
     if (separator != argv.end())
         options.command.assign(separator + 1, argv.end());
     return launchLocalRanks(options, [](const std::string& message) {

@@ -45,16 +45,16 @@ OptionTable optionTable()
 {
     return OptionTable{
                {"out", "FILE", "calibration JSON"},
-               {"bins", "N", "timestep bins (default 8; refit: the calibration's)"},
-               {"fit", "N", "schedules to fit (default 40)"},
-               {"held-out", "N", "schedules to test the ranking on (default 20)"},
-               {"samples", "N", "images per schedule (default 500)"},
-               {"schedule-seed", "N", "draws of the random schedules (default 1)"},
-               {"batch", "N", "images per batch (default 250)"},
+               {"bins", "N", "timestep bins (refit: the calibration's)", "8"},
+               {"fit", "N", "schedules to fit", "40"},
+               {"held-out", "N", "schedules to test the ranking on", "20"},
+               {"samples", "N", "images per schedule", "500"},
+               {"schedule-seed", "N", "draws of the random schedules", "1"},
+               {"batch", "N", "images per batch", "250"},
                {"ridge", "R", "fixed ridge instead of the leave-one-out choice (with --target)"},
-               {"target", "T", "distance or log-distance (with --ridge; default distance)"},
+               {"target", "T", "distance or log-distance, with --ridge", kDistanceTarget},
            } +
-           samplerOptions(20).withHelp("seed", "noise seed shared by every schedule (default 0)") +
+           samplerOptions(20).withHelp("seed", "noise seed shared by every schedule") +
            scheduleOptions() + featureOptions() + modelOptions();
 }
 
@@ -73,13 +73,13 @@ void saveAndReport(const std::string& out, const CalibrationResult& result)
 // --ridge R (>= 0), or -1 for the leave-one-out choice; --target goes with --ridge.
 double ridgeOption(const Args& args)
 {
-    const auto ridge = args.get("ridge");
+    const auto ridge = args.given("ridge");
     if (!ridge) {
         if (args.has("target"))
             throw Error("--target needs --ridge (without both, the model is chosen by leave-one-out)");
         return -1;
     }
-    const double value = args.getDouble("ridge", 0);
+    const double value = args.getDouble("ridge");
     if (!(value >= 0))
         throw Error("--ridge must be >= 0, got " + *ridge);
     return value;
@@ -87,7 +87,7 @@ double ridgeOption(const Args& args)
 
 int fit(const Args& args)
 {
-    const auto out = args.get("out");
+    const auto out = args.given("out");
     if (!out)
         throw Error("--out FILE is required");
     std::string modelDescription;
@@ -95,15 +95,15 @@ int fit(const Args& args)
     auto extractor = openFeatures(args);
     const auto reference = openReference(args, *extractor);
     CalibrationSettings settings;
-    settings.bins = args.getInt("bins", 8);
-    settings.fitSchedules = args.getInt("fit", 40);
-    settings.heldOutSchedules = args.getInt("held-out", 20);
-    settings.samples = args.getInt("samples", 500);
-    settings.batch = args.getInt("batch", 250);
-    settings.sampler = samplerFromArgs(args, denoiser->diffusion().T, 20);
-    settings.scheduleSeed = args.getSeed("schedule-seed", 1);
+    settings.bins = args.getInt("bins");
+    settings.fitSchedules = args.getInt("fit");
+    settings.heldOutSchedules = args.getInt("held-out");
+    settings.samples = args.getInt("samples");
+    settings.batch = args.getInt("batch");
+    settings.sampler = samplerFromArgs(args, denoiser->diffusion().T);
+    settings.scheduleSeed = args.getSeed("schedule-seed");
     settings.ridge = ridgeOption(args);
-    settings.target = args.get("target").value_or(kDistanceTarget);
+    settings.target = args.get("target");
     const auto result = calibratePredictor(*denoiser, *extractor, reference, settings, modelDescription,
                                            [](int done, int total) {
                                                std::fprintf(stderr, "\r  measured schedule %d/%d", done, total);
@@ -119,12 +119,13 @@ int refit(const Args& args)
 {
     if (args.positionals().size() < 2)
         throw Error("usage: ddsm predictor refit CALIB.json --out new.json");
-    const auto out = args.get("out");
+    const auto out = args.given("out");
     if (!out)
         throw Error("--out FILE is required");
     const auto old = loadPredictor(args.positionals()[1]);
     const double ridge = ridgeOption(args);
-    const std::string target = args.get("target").value_or(kDistanceTarget);
+    const std::string target = args.get("target");
+    // 0: the calibration's bins, not fit's default.
     saveAndReport(*out, refitPredictor(old, args.getInt("bins", 0), ridge, target));
     return 0;
 }

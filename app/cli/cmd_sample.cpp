@@ -23,7 +23,7 @@ OptionTable optionTable()
 {
     return OptionTable{
                {"out", "FILE", "the grid (.png)"},
-               {"count", "N", "images (default 16)"},
+               {"count", "N", "images", "16"},
                {"frames", "DIR", "also write a grid per step (x_t and predicted x0)"},
            } +
            scheduleOptions() + samplerOptions(50) + modelOptions();
@@ -41,11 +41,11 @@ int runSample(const std::vector<std::string>& argv)
     }
     applyThreads(args);
     api::SampleOptions options;
-    const auto out = args.get("out");
+    const auto out = args.given("out");
     if (!out)
         throw Error("--out FILE is required");
     options.gridPath = *out;
-    options.count = args.getInt("count", 16);
+    options.count = args.getInt("count");
     if (options.count < 1)
         throw Error("--count must be at least 1");
     const api::Model model = openApiModel(args);

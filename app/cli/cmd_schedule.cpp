@@ -35,7 +35,7 @@ int runSchedule(const std::vector<std::string>& argv)
     }
     std::optional<int> T;
     if (args.has("T"))
-        T = args.getInt("T", 0);
+        T = args.getInt("T");
     if (p.size() == 3 && p[0] == "convert") {
         const ScheduleDocument document = loadSchedule(p[1], T);
         saveSchedule(p[2], document);

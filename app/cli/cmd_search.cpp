@@ -42,24 +42,25 @@ OptionTable optionTable()
 {
     return OptionTable{
                {"out", "DIR", "the search's files (below)"},
-               {"budget", "B", "cost budget relative to full width (default 0.5)"},
-               {"cost", "KIND", "cost objective: flops (default) or latency (measured once)"},
-               {"population", "P", "schedules per generation (default 32)"},
-               {"generations", "G", "generations after the initial one (default 20)"},
-               {"samples-per-candidate", "M", "images per candidate at first (default 128)"},
+               {"budget", "B", "cost budget relative to full width", "0.5"},
+               {"cost", "KIND", "cost objective: flops or latency (measured once)", "flops"},
+               {"population", "P", "schedules per generation", "32"},
+               {"generations", "G", "generations after the initial one", "20"},
+               {"samples-per-candidate", "M", "images per candidate at first", "128"},
                {"score", "KIND",
                 "paired: FID minus full width's FID on the same images,\n"
-                "with a paired standard error (default); fid: absolute FID"},
+                "with a paired standard error; fid: absolute FID",
+                "paired"},
                {"race-max-samples", "M",
                 "racing: candidates under the budget that no cheaper one\n"
                 "beats by --race-z standard errors get twice the images, up\n"
-                "to M (default 8 x samples-per-candidate with paired scores;\n"
-                "0 = off)"},
-               {"race-z", "Z", "standard errors of the racing test (default 2)"},
-               {"granularity", "G", "steps (a gene per step) or bins:K (default steps)"},
-               {"crossover", "KIND", "uniform (default) or one-point: how parents' genes mix"},
-               {"crossover-prob", "X", "probability that two parents are crossed (default 0.9)"},
-               {"mutation", "P", "per-gene mutation probability (default 1/genes)"},
+                "to M; 0 = off",
+                "", "8 x samples-per-candidate\nwith paired scores"},
+               {"race-z", "Z", "standard errors of the racing test", "2"},
+               {"granularity", "G", "steps (a gene per step) or bins:K", "steps"},
+               {"crossover", "KIND", "uniform or one-point: how parents' genes mix", "uniform"},
+               {"crossover-prob", "X", "probability that two parents are crossed", "0.9"},
+               {"mutation", "P", "per-gene mutation probability", "", "1/genes"},
                {"init-schedules", "F1,F2",
                 "schedule files added to the initial population (of\n"
                 "the model's widths; --snap-widths rounds others to the\n"
@@ -75,29 +76,30 @@ OptionTable optionTable()
                 "reference statistics (.npz) in that feature space (default:\n"
                 "the shipped statistics for the default features, else from\n"
                 "--data)"},
-               {"data", "DIR", "Fashion-MNIST for reference statistics\n(default the Debian dataset)"},
-               {"reference-count", "N", "reference images from --data (default 10000)"},
+               {"data", "DIR", "Fashion-MNIST for reference statistics\n", "", "the Debian dataset"},
+               {"reference-count", "N", "reference images from --data", "10000"},
                {"predictor", "FILE", "pre-screen offspring with a distance predictor's\ncalibration (ddsm predictor fit)"},
-               {"prescreen", "K", "with --predictor: breed K offspring per one evaluated\n(default 3)"},
+               {"prescreen", "K", "with --predictor: breed K offspring per one evaluated\n", "3"},
                {"kid", "", "also measure KID (needs --data)"},
-               {"batch", "B", "images per network call (default 128)"},
-               {"prefix-cache-mb", "MB", "memory for shared sampler states (default 1024)"},
+               {"batch", "B", "images per network call", "128"},
+               {"prefix-cache-mb", "MB", "memory for shared sampler states", "1024"},
                {"feature-store", "DIR",
                 "keep full width's scoring features there between runs\n"
                 "(default $DDSM_FEATURE_STORE, else\n"
                 "~/.cache/ddsm-studio/features; the final re-evaluation\n"
                 "samples full width beside the chosen one)"},
                {"no-feature-store", "", "sample full width every time"},
-               {"final-samples", "M2", "re-evaluation images (default 4 x M)"},
-               {"final-seed", "S2", "re-evaluation noise (default S + 1000003)"},
+               {"final-samples", "M2", "re-evaluation images", "", "4 x M"},
+               {"final-seed", "S2", "re-evaluation noise", "", "S + 1000003"},
                {"finalists", "K",
                 "the K best under the budget (by search score) are scored\n"
                 "again on validation noise (seed S2 + 1, M2 images); the\n"
-                "best there is re-evaluated (default 1: no validation)"},
-               {"bootstrap", "R", "bootstrap rounds of the intervals (default 200)"},
+                "best there is re-evaluated",
+                "1", "no validation"},
+               {"bootstrap", "R", "bootstrap rounds of the intervals", "200"},
                {"resume", "", "continue from DIR/checkpoint.json"},
            } +
-           samplerOptions(50).withHelp("seed", "search noise and evolution seed S (default 0)") + modelOptions() +
+           samplerOptions(50).withHelp("seed", "search noise and evolution seed S") + modelOptions() +
            distributedOptions();
 }
 
@@ -179,7 +181,7 @@ int runSearch(const std::vector<std::string>& argv)
     api::SearchOptions options;
     options.distributed = distributedConfigFromArgs(args);
     const int threads = applyThreads(args);
-    const auto outArg = args.get("out");
+    const auto outArg = args.given("out");
     if (!outArg)
         throw Error("--out DIR is required");
     options.outDir = *outArg;
@@ -187,40 +189,41 @@ int runSearch(const std::vector<std::string>& argv)
 
     const api::Model model = openApiModel(args);
     options.sampler = apiSamplerFromArgs(args);
-    options.granularity = args.get("granularity", "steps");
-    options.batch = args.getInt("batch", 128);
-    options.cost = args.get("cost", "flops");
+    options.granularity = args.get("granularity");
+    options.batch = args.getInt("batch");
+    options.cost = args.get("cost");
     options.features = args.get("features", "");
     options.reference = args.get("reference", "");
     options.data = args.get("data", "");
-    options.referenceCount = args.getInt("reference-count", 10000);
+    options.referenceCount = args.getInt("reference-count");
     options.kid = args.has("kid");
-    options.samplesPerCandidate = args.getInt("samples-per-candidate", 128);
-    const std::string scoreKind = args.get("score", "paired");
+    options.samplesPerCandidate = args.getInt("samples-per-candidate");
+    const std::string scoreKind = args.get("score");
     if (scoreKind != "paired" && scoreKind != "fid")
         throw Error("--score must be \"paired\" or \"fid\", got \"" + scoreKind + "\"");
     options.pairedScore = scoreKind == "paired";
-    options.prefixCacheMb = args.getInt64("prefix-cache-mb", 1024);
+    options.prefixCacheMb = args.getInt64("prefix-cache-mb");
     options.featureStore = args.has("no-feature-store") ? "" : args.get("feature-store", api::defaultFeatureStore());
-    options.population = args.getInt("population", 32);
-    options.generations = args.getInt("generations", 20);
-    options.crossover = args.get("crossover", "uniform");
-    options.crossoverProbability = args.getDouble("crossover-prob", 0.9);
-    options.mutationProbability = args.getDouble("mutation", 0.0);
-    options.budget = args.getDouble("budget", 0.5);
+    options.population = args.getInt("population");
+    options.generations = args.getInt("generations");
+    options.crossover = args.get("crossover");
+    options.crossoverProbability = args.getDouble("crossover-prob");
+    if (args.has("mutation"))
+        options.mutationProbability = args.getDouble("mutation");
+    options.budget = args.getDouble("budget");
     if (args.has("race-max-samples"))
-        options.raceMaxSamples = args.getInt("race-max-samples", 0);
-    options.raceZ = args.getDouble("race-z", 2.0);
+        options.raceMaxSamples = args.getInt("race-max-samples");
+    options.raceZ = args.getDouble("race-z");
     options.initSchedules = splitList(args.get("init-schedules", ""));
     options.snapWidths = args.has("snap-widths");
     options.predictor = args.get("predictor", "");
-    options.prescreen = args.getInt("prescreen", 3);
+    options.prescreen = args.getInt("prescreen");
     if (args.has("final-samples"))
-        options.finalSamples = args.getInt("final-samples", 0);
+        options.finalSamples = args.getInt("final-samples");
     if (args.has("final-seed"))
-        options.finalSeed = args.getSeed("final-seed", 0);
-    options.finalists = args.getInt("finalists", 1);
-    options.bootstrapRounds = args.getInt("bootstrap", 200);
+        options.finalSeed = args.getSeed("final-seed");
+    options.finalists = args.getInt("finalists");
+    options.bootstrapRounds = args.getInt("bootstrap");
     options.progress = [&](const api::SearchProgress& p) {
         switch (p.stage) {
         case api::SearchProgress::Stage::Note:

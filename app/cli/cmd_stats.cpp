@@ -26,11 +26,11 @@ OptionTable optionTable()
     return OptionTable{
                {"data", "DATA", "fashion-mnist[:train|:test][:DIR] or a folder of images"},
                {"limit", "N", "only the first N images"},
-               {"image-size", "N", "folders: resize to NxN (default 28)"},
-               {"channels", "C", "folders: 1 (default) or 3"},
+               {"image-size", "N", "folders: resize to NxN", "28"},
+               {"channels", "C", "folders: 1 or 3", "1"},
                {"out", "FILE", "statistics to write (.npz)"},
-               {"source", "NAME", "what the statistics describe (default: the data spec and count)"},
-               {"batch", "N", "images per feature batch (default 500)"},
+               {"source", "NAME", "what the statistics describe", "", "the data spec and count"},
+               {"batch", "N", "images per feature batch", "500"},
            } +
            featureOptions().withHelp("ref", "statistics to print DATA's distance to (.npz)") + threadsOption();
 }
@@ -46,7 +46,7 @@ int runStats(const std::vector<std::string>& argv)
         return 0;
     }
     applyThreads(args);
-    const auto dataSpec = args.get("data");
+    const auto dataSpec = args.given("data");
     if (!dataSpec)
         throw Error("--data DATA is required");
     if (!args.has("out") && !args.has("ref"))
@@ -55,11 +55,11 @@ int runStats(const std::vector<std::string>& argv)
     options.data = *dataSpec;
     options.features = featureOptionsFromArgs(args);
     options.limit = args.getInt("limit", -1);
-    options.imageSize = args.getInt("image-size", 28);
-    options.channels = args.getInt("channels", 1);
+    options.imageSize = args.getInt("image-size");
+    options.channels = args.getInt("channels");
     options.outPath = args.get("out", "");
     options.source = args.get("source", "");
-    options.batch = args.getInt64("batch", 500);
+    options.batch = args.getInt64("batch");
     options.progress = [](const api::StatsProgress& p) {
         switch (p.stage) {
         case api::StatsProgress::Stage::Loaded:

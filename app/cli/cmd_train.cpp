@@ -103,9 +103,14 @@ OptionTable optionTable()
     };
     const TrainOptions defaults;
     forEachTrainOption(defaults, [&](const auto& field, const TrainOptionInfo& info) {
-        if (*info.flag)
-            table.add({info.flag, info.value, wrapped(std::string(info.help) + " (default " + valueText(field) + ")"),
-                       info.changesOnResume});
+        if (!*info.flag)
+            return;
+        Option option{info.flag, info.value, wrapped(info.help), valueText(field), "", info.changesOnResume};
+        // The default ends the last line if it fits by column 80, else takes a line of its own.
+        const size_t lastLine = option.help.size() - (option.help.rfind('\n') + 1);
+        if (lastLine + 1 + defaultNote(option).size() > 80 - kHelpColumn)
+            option.help += "\n";
+        table.add(option);
     });
     const TrainingRunSettings run;
     return table +
@@ -117,9 +122,8 @@ OptionTable optionTable()
                 "widths"},
                {"no-flip", "", "no horizontal-flip augmentation"},
                {"limit", "N", "use only the first N images"},
-               {"checkpoint-every", "N", "steps between checkpoints (default " + std::to_string(run.checkpointEvery) + ")"},
-               {"sample-every", "N",
-                "steps between sample grids, 0 = never (default " + std::to_string(run.sampleEvery) + ")"},
+               {"checkpoint-every", "N", "steps between checkpoints", std::to_string(run.checkpointEvery)},
+               {"sample-every", "N", "steps between sample grids, 0 = never", std::to_string(run.sampleEvery)},
            } +
            threadsOption() + distributedOptions();
 }
@@ -136,7 +140,7 @@ int runTrain(const std::vector<std::string>& argv)
     }
     const DistributedConfig distributed = distributedConfigFromArgs(args);
     const int threads = applyThreads(args);
-    const auto out = args.get("out");
+    const auto out = args.given("out");
     if (!out)
         throw Error("--out DIR is required");
     const std::string checkpoint = *out + "/checkpoint.safetensors";
@@ -183,12 +187,12 @@ int runTrain(const std::vector<std::string>& argv)
                 throw Error(std::string("--") + fixed + " cannot change when a run resumes (it keeps " + checkpoint +
                             "'s settings)");
     } else {
-        const auto configPath = args.get("config");
+        const auto configPath = args.given("config");
         if (!configPath && !args.has("init-weights"))
             throw Error("--config CFG (or --init-weights MODEL) is required for a new run (or --resume)");
         if (std::filesystem::exists(checkpoint))
             throw Error(*out + " already holds a checkpoint: add --resume to continue it, or choose another --out");
-        if (const auto weights = args.get("init-weights")) {
+        if (const auto weights = args.given("init-weights")) {
             initial = openSlimmableModel(*weights, "--init-weights");
             config = initial.config;
             if (configPath && toJson(loadNetConfig(*configPath)) != toJson(config))
@@ -204,7 +208,7 @@ int runTrain(const std::vector<std::string>& argv)
                 readFlag(args, info.flag, field);
         });
         options.horizontalFlip = !args.has("no-flip");
-        if (const auto schedule = args.get("schedule")) {
+        if (const auto schedule = args.given("schedule")) {
             options.scheduleWidths = loadSchedule(*schedule, config.diffusion.T).schedule.widths();
             options.scheduleSource = *schedule + "@" + sha256OfFile(*schedule);
         } else if (args.has("schedule-margin")) {
@@ -244,8 +248,8 @@ int runTrain(const std::vector<std::string>& argv)
 
     TrainingRunSettings settings;
     settings.outDir = *out;
-    settings.checkpointEvery = args.getInt64("checkpoint-every", settings.checkpointEvery);
-    settings.sampleEvery = args.getInt64("sample-every", settings.sampleEvery);
+    settings.checkpointEvery = args.getInt64("checkpoint-every");
+    settings.sampleEvery = args.getInt64("sample-every");
     settings.datasetDescription = data.description;
     settings.dataSpec = dataSpec;
 

@@ -24,20 +24,23 @@ const char* kHelp =
     "classes) and writes it with its architecture, test accuracy and this command.\n"
     "\n";
 
+// The network's and the training's defaults are those of ClassifierConfig and ClassifierTrainOptions.
 OptionTable optionTable()
 {
+    const ClassifierConfig network;
+    const ClassifierTrainOptions training;
     return OptionTable{
                {"out", "FILE", "classifier .safetensors (models/fmnist-classifier.safetensors)"},
-               {"data", "DATA", "labelled training data (default fashion-mnist)"},
-               {"test", "DATA", "labelled test data (default fashion-mnist:test)"},
-               {"epochs", "N", "passes over the training data (default 3)"},
-               {"batch", "N", "batch size (default 128)"},
-               {"lr", "X", "Adam learning rate (default 1e-3)"},
-               {"feature-dim", "N", "width of the feature layer (default 128)"},
-               {"conv1", "N", "channels of the first convolution (default 32)"},
-               {"conv2", "N", "channels of the second convolution (default 64)"},
-               {"seed", "N", "initialisation, batch order and dropout (default 0)"},
-               {"min-accuracy", "X", "fail (and write nothing) below this test accuracy (default 0.9)"},
+               {"data", "DATA", "labelled training data", "fashion-mnist"},
+               {"test", "DATA", "labelled test data", "fashion-mnist:test"},
+               {"epochs", "N", "passes over the training data", std::to_string(training.epochs)},
+               {"batch", "N", "batch size", std::to_string(training.batchSize)},
+               {"lr", "X", "Adam learning rate", numberText(training.learningRate)},
+               {"feature-dim", "N", "width of the feature layer", std::to_string(network.featureDim)},
+               {"conv1", "N", "channels of the first convolution", std::to_string(network.conv1)},
+               {"conv2", "N", "channels of the second convolution", std::to_string(network.conv2)},
+               {"seed", "N", "initialisation, batch order and dropout", std::to_string(training.seed)},
+               {"min-accuracy", "X", "fail (and write nothing) below this test accuracy", "0.9"},
            } +
            threadsOption();
 }
@@ -53,11 +56,11 @@ int runTrainClassifier(const std::vector<std::string>& argv)
         return 0;
     }
     applyThreads(args);
-    const auto out = args.get("out");
+    const auto out = args.given("out");
     if (!out)
         throw Error("--out FILE is required");
-    const auto train = loadDataset(args.get("data", "fashion-mnist"));
-    const auto test = loadDataset(args.get("test", "fashion-mnist:test"));
+    const auto train = loadDataset(args.get("data"));
+    const auto test = loadDataset(args.get("test"));
     if (!train.labels.defined() || !test.labels.defined())
         throw Error("the classifier needs labelled data (Fashion-MNIST, or image folders labelled by subfolder)");
 
@@ -65,15 +68,15 @@ int runTrainClassifier(const std::vector<std::string>& argv)
     config.imageSize = int(train.images.size(2));
     config.channels = int(train.images.size(1));
     config.classes = int(std::max<size_t>(train.class_names.size(), size_t(train.labels.max().item<int64_t>() + 1)));
-    config.featureDim = args.getInt("feature-dim", 128);
-    config.conv1 = args.getInt("conv1", config.conv1);
-    config.conv2 = args.getInt("conv2", config.conv2);
+    config.featureDim = args.getInt("feature-dim");
+    config.conv1 = args.getInt("conv1");
+    config.conv2 = args.getInt("conv2");
     ClassifierTrainOptions options;
-    options.epochs = args.getInt("epochs", 3);
-    options.batchSize = args.getInt64("batch", 128);
-    options.learningRate = args.getDouble("lr", 1e-3);
-    options.seed = args.getSeed("seed", 0);
-    const double minAccuracy = args.getDouble("min-accuracy", 0.9);
+    options.epochs = args.getInt("epochs");
+    options.batchSize = args.getInt64("batch");
+    options.learningRate = args.getDouble("lr");
+    options.seed = args.getSeed("seed");
+    const double minAccuracy = args.getDouble("min-accuracy");
 
     std::printf("training data: %s\ntest data: %s\n", train.description.c_str(), test.description.c_str());
     auto net = makeClassifier(config, options.seed);

@@ -29,7 +29,7 @@ OptionTable optionTable()
     return {
         {"config", "WIDER.json", "the wider architecture (required)"},
         {"out", "FILE", "the wider model file to write (.safetensors, required)"},
-        {"seed", "N", "initialisation of the new parameters (default 0)"},
+        {"seed", "N", "initialisation of the new parameters", "0"},
     };
 }
 
@@ -44,17 +44,17 @@ int runWiden(const std::vector<std::string>& argv)
         return args.wantsHelp() ? 0 : 2;
     }
     const std::string path = args.positionals().front();
-    const std::string configPath = *args.get("config");
+    const std::string configPath = *args.given("config");
     const LoadedModel trained = openSlimmableModel(path, "ddsm widen");
     const NetConfig wider = loadNetConfig(configPath);
-    const WidenedModel widened = widenModel(*trained.net, wider, args.getSeed("seed", 0));
+    const WidenedModel widened = widenModel(*trained.net, wider, args.getSeed("seed"));
 
     const nlohmann::json provenance{{"created_by", "ddsm widen"},
                                     {"from", path + "@" + sha256OfFile(path)},
                                     {"config", configPath},
                                     {"embedded_width", widened.embeddedWidth},
                                     {"from_provenance", nlohmann::json::parse(trained.provenanceJson)}};
-    const std::string out = *args.get("out");
+    const std::string out = *args.given("out");
     saveModel(out, *widened.net, provenance.dump());
     std::printf("%s: %s\n  width %g reproduces %s (largest difference %.2e on a random batch)\n", out.c_str(),
                 describe(wider).c_str(), widened.embeddedWidth, path.c_str(), widened.maxDifference);

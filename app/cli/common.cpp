@@ -26,7 +26,7 @@ api::Model openApiModel(const Args& args)
             throw Error("--init accepts only \"random\"");
         options.randomInit = true;
         options.config = args.get("config", "");
-        options.initSeed = args.getSeed("seed-init", 0);
+        options.initSeed = args.getSeed("seed-init");
     } else if (!args.positionals().empty()) {
         options.path = args.positionals().front();
     }
@@ -41,14 +41,14 @@ std::shared_ptr<Denoiser> openModel(const Args& args, std::string* description)
     return model.denoiser();
 }
 
-api::Sampler apiSamplerFromArgs(const Args& args, int defaultSteps)
+api::Sampler apiSamplerFromArgs(const Args& args)
 {
     api::Sampler sampler;
-    sampler.kind = args.get("sampler", "ddim");
-    sampler.steps = args.getInt("steps", defaultSteps);
-    sampler.eta = args.getDouble("eta", 0.0);
-    sampler.variance = args.get("variance", "fixedlarge");
-    sampler.seed = args.getSeed("seed", 0);
+    sampler.kind = args.get("sampler");
+    sampler.steps = args.getInt("steps");
+    sampler.eta = args.getDouble("eta");
+    sampler.variance = args.get("variance");
+    sampler.seed = args.getSeed("seed");
     sampler.clipX0 = !args.has("no-clip");
     return sampler;
 }
@@ -56,23 +56,23 @@ api::Sampler apiSamplerFromArgs(const Args& args, int defaultSteps)
 OptionTable samplerOptions(int defaultSteps)
 {
     return {
-        {"steps", "N", "sampler steps, respaced evenly over T (default " + std::to_string(defaultSteps) + ")"},
-        {"sampler", "KIND", "ddim (default) or ddpm"},
-        {"eta", "X", "DDIM eta (default 0)"},
-        {"variance", "V", "DDPM fixedlarge (default) or fixedsmall"},
-        {"seed", "K", "noise seed (default 0)"},
+        {"steps", "N", "sampler steps, respaced evenly over T", std::to_string(defaultSteps)},
+        {"sampler", "KIND", "ddim or ddpm", "ddim"},
+        {"eta", "X", "DDIM eta", "0"},
+        {"variance", "V", "DDPM fixedlarge or fixedsmall", "fixedlarge"},
+        {"seed", "K", "noise seed", "0"},
         {"no-clip", "", "do not clamp predicted x0 to [-1, 1]"},
     };
 }
 
-OptionTable threadsOption() { return {{"threads", "N", "CPU threads (default: all cores)"}}; }
+OptionTable threadsOption() { return {{"threads", "N", "CPU threads", "", "all cores"}}; }
 
 OptionTable modelOptions()
 {
     return OptionTable{
                {"init", "random", "use an untrained network instead of MODEL (needs --config)"},
                {"config", "CFG", "architecture JSON for --init random (see configs/)"},
-               {"seed-init", "N", "initialisation seed of --init random (default 0)"},
+               {"seed-init", "N", "initialisation seed of --init random", "0"},
            } +
            threadsOption();
 }

@@ -27,9 +27,10 @@ int applyThreads(const Args& args);
 api::Model openApiModel(const Args& args);
 std::shared_ptr<Denoiser> openModel(const Args& args, std::string* description = nullptr);
 
-// --sampler ddim|ddpm, --steps N (default `defaultSteps`), --eta X, --variance,
-// --seed K, --no-clip; checked against T by the operation that runs it.
-api::Sampler apiSamplerFromArgs(const Args& args, int defaultSteps = 50);
+// --sampler ddim|ddpm, --steps N, --eta X, --variance, --seed K, --no-clip
+// (samplerOptions, with their defaults); checked against T by the operation
+// that runs it.
+api::Sampler apiSamplerFromArgs(const Args& args);
 
 // MODEL for what needs the slimmable network itself (`widen`, `train
 // --init-weights`): opened as openModel opens any model, so every kind of file
@@ -45,8 +46,8 @@ struct ModelShape {
 };
 ModelShape shapeOf(const Denoiser& denoiser);
 
-// --steps (default `defaultSteps`), --sampler, --eta, --variance, --seed,
-// --no-clip: what apiSamplerFromArgs and samplerFromArgs read.
+// --steps (default `defaultSteps`: the command's), --sampler, --eta,
+// --variance, --seed, --no-clip: what apiSamplerFromArgs and samplerFromArgs read.
 OptionTable samplerOptions(int defaultSteps);
 
 // --threads: what applyThreads reads.

@@ -11,9 +11,9 @@ std::unique_ptr<FeatureExtractor> openFeatures(const Args& args)
 {
     TorchScriptFeatureOptions options;
     options.output = args.get("feature-output", "");
-    options.inputSize = args.getInt("feature-size", 299);
-    options.range = args.get("feature-range", "0-255");
-    options.channels = args.getInt("feature-channels", 3);
+    options.inputSize = args.getInt("feature-size");
+    options.range = args.get("feature-range");
+    options.channels = args.getInt("feature-channels");
     return openFeatureExtractor(args.get("features", "default"), options);
 }
 

@@ -1,22 +1,45 @@
 #include "option_table.h"
 
 #include <algorithm>
+#include <sstream>
 #include <stdexcept>
 
 namespace ddsm::cli {
+
+std::string numberText(double value)
+{
+    std::ostringstream text;
+    text << value;
+    return text.str();
+}
+
+std::string defaultNote(const Option& option)
+{
+    if (option.defaultValue.empty() && option.defaultText.empty())
+        return "";
+    std::string note = "(default";
+    if (!option.defaultValue.empty())
+        note += " " + option.defaultValue;
+    if (!option.defaultText.empty())
+        note += ": " + option.defaultText;
+    return note + ")";
+}
 
 std::string helpRow(const Option& option)
 {
     std::string row = "  --" + option.name + (option.value.empty() ? "" : " " + option.value);
     if (option.marked)
         row[1] = '*';
-    if (option.help.empty())
+    std::string help = option.help;
+    if (const std::string note = defaultNote(option); !note.empty())
+        help += (help.empty() || help.back() == '\n' ? "" : " ") + note;
+    if (help.empty())
         return row + "\n";
     row.resize(std::max(row.size() + 1, kHelpColumn), ' ');
     size_t start = 0;
     for (;;) {
-        const size_t end = option.help.find('\n', start);
-        row += option.help.substr(start, end == std::string::npos ? std::string::npos : end - start) + "\n";
+        const size_t end = help.find('\n', start);
+        row += help.substr(start, end == std::string::npos ? std::string::npos : end - start) + "\n";
         if (end == std::string::npos)
             return row;
         start = end + 1;

@@ -8,11 +8,26 @@
 namespace ddsm::cli {
 
 struct Option {
-    std::string name;     // without "--"
-    std::string value;    // placeholder shown in help ("N", "FILE"); empty: a flag
-    std::string help;     // continuation lines separated by '\n'
+    std::string name;   // without "--"
+    std::string value;  // placeholder shown in help ("N", "FILE"); empty: a flag
+    // Continuation lines separated by '\n'. The default follows the last line;
+    // a help ending in '\n' puts it on a line of its own.
+    std::string help;
+    // What Args' getters return when the option is not given ("1024"), shown
+    // as "(default 1024)"; empty: none, or one the code computes (defaultText).
+    std::string defaultValue = {};
+    // A default described rather than given, "(default: all cores)", or a note
+    // on defaultValue, "(default 1: one process)".
+    std::string defaultText = {};
     bool marked = false;  // drawn as '*' before the name (train: may change on resume)
 };
+
+// A number as a defaultValue from a struct's default: 300, 0.9995, 1e-07.
+std::string numberText(double value);
+
+// "(default 1024)", "(default: all cores)", "(default 1: one process)"; empty
+// without a default.
+std::string defaultNote(const Option& option);
 
 // Column at which every help row's text starts.
 inline constexpr size_t kHelpColumn = 23;
@@ -33,7 +48,7 @@ public:
     OptionTable& add(Option option);
     OptionTable& operator+=(const OptionTable& other);
 
-    // A command's own wording of a shared option; `name` must be declared.
+    // A command's own wording of a shared option (its default stays); `name` must be declared.
     OptionTable withHelp(const std::string& name, std::string help) const;
 
     const Option* find(const std::string& name) const;

@@ -10,14 +10,14 @@
 
 namespace ddsm::cli {
 
-SamplerSettings samplerFromArgs(const Args& args, int T, int defaultSteps)
+SamplerSettings samplerFromArgs(const Args& args, int T, std::optional<int> steps)
 {
     SamplerSettings sampler;
-    sampler.kind = args.get("sampler", "ddim");
-    sampler.steps = args.getInt("steps", defaultSteps);
-    sampler.eta = args.getDouble("eta", 0.0);
-    sampler.variance = args.get("variance", "fixedlarge");
-    sampler.seed = args.getSeed("seed", 0);
+    sampler.kind = args.get("sampler");
+    sampler.steps = steps ? args.getInt("steps", *steps) : args.getInt("steps");
+    sampler.eta = args.getDouble("eta");
+    sampler.variance = args.get("variance");
+    sampler.seed = args.getSeed("seed");
     sampler.clipX0 = !args.has("no-clip");
     sampler.validate(T);
     return sampler;
@@ -26,10 +26,10 @@ SamplerSettings samplerFromArgs(const Args& args, int T, int defaultSteps)
 namespace {
 
 // The schedule as given, before any check against a model's widths.
-ScheduleChoice scheduleFromArgs(const Args& args, int T, double fullWidth, int defaultSteps)
+ScheduleChoice scheduleFromArgs(const Args& args, int T, double fullWidth, std::optional<int> steps)
 {
     ScheduleChoice c;
-    if (const auto path = args.get("schedule")) {
+    if (const auto path = args.given("schedule")) {
         if (args.has("width"))
             throw Error("give either --schedule or --width, not both");
         c.document = loadSchedule(*path, T);
@@ -38,7 +38,7 @@ ScheduleChoice scheduleFromArgs(const Args& args, int T, double fullWidth, int d
         c.document.schedule = StepSchedule::uniform(T, width);
         c.document.name = "uniform " + std::to_string(width).substr(0, 4);
     }
-    c.sampler = samplerFromArgs(args, T, defaultSteps);
+    c.sampler = samplerFromArgs(args, T, steps);
     c.timesteps = respacedTimesteps(T, c.sampler.steps);
     c.stepWidths = c.document.schedule.widthsAt(c.timesteps);
     c.document.sampler = SamplerRecord{c.sampler.kind, c.sampler.steps, c.sampler.eta, c.sampler.seed};
@@ -47,12 +47,13 @@ ScheduleChoice scheduleFromArgs(const Args& args, int T, double fullWidth, int d
 
 }  // namespace
 
-ScheduleChoice chooseSchedule(const Args& args, int T, const std::vector<double>& modelWidths, int defaultSteps)
+ScheduleChoice chooseSchedule(const Args& args, int T, const std::vector<double>& modelWidths,
+                              std::optional<int> steps)
 {
     if (modelWidths.empty())
         throw Error("the model has no widths");
-    ScheduleChoice c = scheduleFromArgs(args, T, modelWidths.front(), defaultSteps);
-    const std::string source = args.has("schedule") ? *args.get("schedule") : "--width " + formatWidth(c.document.schedule.widthAt(0));
+    ScheduleChoice c = scheduleFromArgs(args, T, modelWidths.front(), steps);
+    const std::string source = args.has("schedule") ? *args.given("schedule") : "--width " + formatWidth(c.document.schedule.widthAt(0));
     const auto noteOnStderr = [](const std::string& text) { std::fprintf(stderr, "%s\n", text.c_str()); };
     c.document.schedule =
         fitToModelWidths(c.document.schedule, modelWidths, source, args.has("snap-widths"), noteOnStderr);

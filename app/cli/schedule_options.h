@@ -6,6 +6,7 @@
 #include "engine/sampler.h"
 #include "schedule/schedule_document.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,16 +19,16 @@ struct ScheduleChoice {
     std::vector<double> stepWidths;
 };
 
-// --sampler ddim|ddpm, --steps N (default `defaultSteps`), --eta X, --variance,
-// --seed K, --no-clip; validated against T.
-SamplerSettings samplerFromArgs(const Args& args, int T, int defaultSteps = 50);
+// --sampler ddim|ddpm, --steps N, --eta X, --variance, --seed K, --no-clip
+// (samplerOptions, with their defaults; `steps`, if any, instead of the
+// declared default of --steps); validated against T.
+SamplerSettings samplerFromArgs(const Args& args, int T, std::optional<int> steps = std::nullopt);
 
 // --schedule FILE (JSON or search.txt) or --width W (uniform, default the
 // widest), either checked against `modelWidths` (fitToModelWidths:
 // refused, or snapped with a note on stderr under --snap-widths);
-// --steps N (default `defaultSteps`), --sampler ddim|ddpm, --eta X,
-// --variance, --seed K, --no-clip.
+// the sampler's options as samplerFromArgs reads them.
 ScheduleChoice chooseSchedule(const Args& args, int T, const std::vector<double>& modelWidths,
-                              int defaultSteps = 50);
+                              std::optional<int> steps = std::nullopt);
 
 }  // namespace ddsm::cli

@@ -1,7 +1,8 @@
 // Every command's --help against its parser, run as a user would: each option
 // a help row lists is accepted (with a value exactly when the row shows one),
-// and options the help does not list are refused as unknown. `--help` comes
-// first, so nothing runs: the parser reads every argument before the help.
+// options the help does not list are refused as unknown, and a numeric
+// option's "(default X)" is a number. `--help` comes first, so nothing runs:
+// the parser reads every argument before the help.
 #include <QMap>
 #include <QProcess>
 #include <QRegularExpression>
@@ -67,6 +68,30 @@ QMap<QString, bool> listedOptions(const QString& help)
     return options;
 }
 
+// Each option row's text, its continuation lines (indented to column 23) joined by spaces.
+QMap<QString, QString> rowTexts(const QString& help)
+{
+    QMap<QString, QString> texts;
+    static const QRegularExpression row(R"(^ [ *]--([A-Za-z][A-Za-z0-9-]*)(?: ([^ ]+))?(?: +(.*))?$)");
+    static const QRegularExpression continuation(R"(^ {23}(\S.*)$)");
+    QString current;
+    for (const QString& line : help.split('\n')) {
+        if (const auto m = row.match(line); m.hasMatch()) {
+            current = m.captured(1);
+            texts[current] = m.captured(3);
+        } else if (const auto c = continuation.match(line); c.hasMatch() && !current.isEmpty()) {
+            texts[current] += " " + c.captured(1);
+        } else {
+            current.clear();
+        }
+    }
+    return texts;
+}
+
+// Placeholders of numbers; the options after them use one of those letters for a word.
+const QStringList kNumericPlaceholders{"N", "X", "B", "K", "M", "P", "S", "W", "Z", "R", "G", "C", "A", "MB", "M2", "S2"};
+const QStringList kWordOptions{"granularity", "feature-range", "target"};
+
 constexpr const char* kNotAnOption = "--not-an-option-of-any-command";
 
 }  // namespace
@@ -74,6 +99,7 @@ constexpr const char* kNotAnOption = "--not-an-option-of-any-command";
 class TestCliOptions final : public QObject {
     Q_OBJECT
     QMap<QString, QMap<QString, bool>> listed_;  // command -> its help's options
+    QMap<QString, QString> helps_;               // command -> its --help
 
 private slots:
     void initTestCase()
@@ -87,6 +113,7 @@ private slots:
         for (qsizetype i = 0; i < names.size(); ++i) {
             QVERIFY2(runs[i].exitCode == 0, qPrintable(names[i] + ": " + runs[i].err));
             listed_[names[i]] = listedOptions(runs[i].out);
+            helps_[names[i]] = runs[i].out;
             QVERIFY2(!listed_[names[i]].isEmpty(), qPrintable(names[i] + " --help lists no option"));
         }
     }
@@ -110,6 +137,38 @@ private slots:
         for (qsizetype i = 0; i < runs.size(); ++i)
             if (runs[i].exitCode != 0)
                 failures << argLists[i].front() + ": " + runs[i].err.trimmed() + explainFailure(argLists[i].front());
+        QVERIFY2(failures.isEmpty(), qPrintable(failures.join('\n')));
+    }
+
+    // "(default X)" and "(default X: note)" of a numeric option: X parses as a
+    // number ("(default: ...)" describes one the code computes).
+    void numericDefaultsAreNumbers()
+    {
+        static const QRegularExpression placeholder(R"(^ [ *]--([A-Za-z0-9-]+) ([^ \n]+))", QRegularExpression::MultilineOption);
+        static const QRegularExpression shown(R"(\(default ([^):]*)[):])");
+        QStringList failures;
+        int checked = 0;
+        for (auto command = helps_.cbegin(); command != helps_.cend(); ++command) {
+            QMap<QString, QString> placeholders;
+            for (auto m = placeholder.globalMatch(*command); m.hasNext();) {
+                const auto match = m.next();
+                placeholders[match.captured(1)] = match.captured(2);
+            }
+            const QMap<QString, QString> texts = rowTexts(*command);
+            for (auto row = texts.cbegin(); row != texts.cend(); ++row) {
+                if (!kNumericPlaceholders.contains(placeholders.value(row.key())) || kWordOptions.contains(row.key()))
+                    continue;
+                for (auto m = shown.globalMatch(*row); m.hasNext();) {
+                    const QString value = m.next().captured(1);
+                    bool number = false;
+                    value.toDouble(&number);
+                    ++checked;
+                    if (!number)
+                        failures << command.key() + " --" + row.key() + ": \"" + *row + "\"";
+                }
+            }
+        }
+        QVERIFY2(checked >= 50, qPrintable(QString::number(checked) + " numeric defaults checked"));
         QVERIFY2(failures.isEmpty(), qPrintable(failures.join('\n')));
     }
 
