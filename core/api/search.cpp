@@ -324,6 +324,9 @@ SearchResult search(const Model& model, const SearchOptions& options)
         result.cancelled = true;
         return result;
     }
+    // Scores are unaffected, but the next search would sample full width again: say why once.
+    if (!evaluator.featureStoreProblem().empty())
+        note(evaluator.featureStoreProblem());
 
     ParetoReport report;
     report.qualityName = evaluator.qualityName();

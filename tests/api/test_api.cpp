@@ -247,6 +247,29 @@ private slots:
         QVERIFY(!result.chosen);
     }
 
+    // A feature store that cannot be written costs nothing but time: the
+    // search completes and says once why full width was not kept.
+    void searchNamesAFeatureStoreItCannotWrite()
+    {
+        QTemporaryDir dir;
+        const std::string blocked = (std::filesystem::path(dir.path().toStdString()) / "a-file").string();
+        QFile(QString::fromStdString(blocked)).open(QIODevice::WriteOnly);  // where the store's folder would go
+        api::OpenOptions open;
+        open.path = writeTinyModel(dir, "m.safetensors", 5);
+        api::SearchOptions options = smallSearch();
+        options.pairedScore = true;
+        options.featureStore = blocked;
+        options.generations = 0;
+        QStringList notes;
+        options.progress = [&](const api::SearchProgress& p) {
+            if (p.stage == api::SearchProgress::Stage::Note)
+                notes << QString::fromStdString(p.note);
+        };
+        const api::SearchResult result = api::search(api::openModel(open), options);
+        QVERIFY(!result.cancelled && result.best);
+        QCOMPARE(notes.filter(QStringLiteral("could not store features in ") + QString::fromStdString(blocked)).size(), 1);
+    }
+
     void searchValidatesFinalistsAndReevaluates()
     {
         api::SearchOptions options = smallSearch();
