@@ -373,8 +373,7 @@ void MainWindow::connectSession()
 {
     connect(session_, &ModelSession::modelOpened, this, &MainWindow::onModelOpened);
     connect(session_, &ModelSession::modelOpenFailed, this, [this](const QString& path, const QString& message) {
-        pendingSchedule_.reset();
-        pendingSampler_.reset();
+        pending_.hold(std::nullopt, std::nullopt);
         const QString what = looksLikeSafetensors(path)
                                      || !path.endsWith(QLatin1String(".safetensors"), Qt::CaseInsensitive)
                                  ? message
@@ -524,19 +523,16 @@ void MainWindow::setSamplerChoice(const SamplerChoice& choice)
 
 void MainWindow::onModelOpened(const ModelInfo& model)
 {
-    takeModelStartingSchedule(model);
-    SamplerChoice sampler = pendingSampler_.value_or(denoisingPanel_->form()->choice());
+    // A model may ship the schedule to start from (NAME.schedule.json, as the
+    // shipped model and `ddsm import-checkpoint` do), with the sampler it was
+    // searched for: a new user first sees the schedule and its saving.
+    if (const auto problem = pending_.holdStartingSchedule(model.path, model.T(), denoisingPanel_->form()->choice()))
+        statusBar()->showMessage(tr("Starting schedule not loaded: %1").arg(*problem), 15000);
+    const PendingSettings::Start start = pending_.take(model.T(), denoisingPanel_->form()->choice());
+    SamplerChoice sampler = start.sampler;
     sampler.steps = std::clamp(sampler.steps, 1, model.T());
-    StepSchedule schedule;
-    QString name;
-    if (pendingSchedule_ && pendingSchedule_->schedule.T() == model.T()) {
-        schedule = pendingSchedule_->schedule;
-        name = QString::fromStdString(pendingSchedule_->name);
-    }
-    pendingSchedule_.reset();
-    pendingSampler_.reset();
     try {
-        document_->reset(model.T(), model.widths, sampler.steps, schedule, name);
+        document_->reset(model.T(), model.widths, sampler.steps, start.schedule, start.name);
     } catch (const std::exception& e) {
         // A schedule with widths the model lacks: start from full width instead.
         reportError(tr("Schedule does not fit this model"), QString::fromStdString(e.what()));
@@ -557,8 +553,7 @@ void MainWindow::onModelOpened(const ModelInfo& model)
     refreshRecentMenu();
     refreshTitle();
     refreshMetrics();
-    setDirty(recoveringAutosave_);
-    recoveringAutosave_ = false;
+    setDirty(start.recovering);
     denoisingPanel_->setWaitingText(tr("Samples appear here step by step as the run computes them"));
     restartDenoising();
     // Costs are measured, not only counted: time every width once per model.

@@ -2,6 +2,7 @@
 // The DDSM Studio main window: docks for the model, the schedule timeline,
 // denoising, metrics and comparison around one ModelSession (the network and
 // its worker thread) and one ScheduleDocumentModel (the schedule with undo).
+#include "pending_settings.h"
 #include "sampler_choice.h"
 #include "schedule/schedule_document.h"
 
@@ -148,7 +149,6 @@ private:
     void onSamplerEdited();
     void scheduleRerun();
     void startLatencyProfile();
-    void takeModelStartingSchedule(const ModelInfo& model);
     void refreshMetrics();
     void refreshRecentMenu();
     void refreshTitle();
@@ -187,15 +187,12 @@ private:
     // What the last denoising run used, so that exports describe the images.
     StepSchedule runSchedule_;
     SamplerChoice runSampler_;
-    // Settings from a workspace or PNG waiting for their model to open.
-    std::optional<ScheduleDocument> pendingSchedule_;
-    std::optional<SamplerChoice> pendingSampler_;
+    // Settings from a workspace, PNG, autosave or the model's file waiting for their model to open.
+    PendingSettings pending_;
     QString workspacePath_;
     bool confirmClose_ = true;
     // Labels of queued and running jobs, by id: the worker runs them in this order.
     std::map<int, QString> jobLabels_;
-    // Recovered autosaved edits stay unsaved once their model has opened.
-    bool recoveringAutosave_ = false;
 };
 
 }  // namespace ddsm::ui

@@ -7,7 +7,6 @@
 #include "model_session.h"
 #include "quality_work.h"
 #include "recent_files.h"
-#include "sampler_form.h"
 #include "settings_png.h"
 #include "timeline/schedule_document_model.h"
 #include "user_messages.h"
@@ -180,8 +179,7 @@ bool MainWindow::restoreSettingsFromPng(const QString& path)
     }
     if (!session_->hasModel() || restored.document.schedule.T() != document_->T()) {
         // Wait for a model that fits; the PNG may name one.
-        pendingSchedule_ = restored.document;
-        pendingSampler_ = restored.sampler;
+        pending_.hold(restored.document, restored.sampler);
         if (QFileInfo(restored.model).isFile()) {
             openModel(restored.model);
             return true;
@@ -253,8 +251,7 @@ bool MainWindow::openWorkspace(const QString& path)
     }
     const bool sameModel = session_->hasModel() && QFileInfo(w.modelPath) == QFileInfo(session_->model().path);
     if (!sameModel && !w.modelPath.isEmpty()) {
-        pendingSchedule_ = w.schedule;
-        pendingSampler_ = w.sampler;
+        pending_.hold(w.schedule, w.sampler);
         openModel(w.modelPath);
         return true;
     }
@@ -286,9 +283,9 @@ bool MainWindow::offerAutosaveRecovery()
         workspace_->discardRecovery();
         return false;
     }
-    recoveringAutosave_ = true;
+    pending_.setRecovering(true);
     if (!openWorkspace(autosavePath())) {
-        recoveringAutosave_ = false;
+        pending_.setRecovering(false);
         return false;
     }
     workspace_->markUnsaved();
@@ -322,32 +319,6 @@ void MainWindow::dropEvent(QDropEvent* event)
         return;
     openFile(urls.front().toLocalFile());
     event->acceptProposedAction();
-}
-
-void MainWindow::takeModelStartingSchedule(const ModelInfo& model)
-{
-    // A model may ship the schedule to start from (NAME.schedule.json, as the
-    // shipped model and `ddsm import-checkpoint` do), with the sampler it was
-    // searched for: a new user first sees the schedule and its saving.
-    if (pendingSchedule_ || recoveringAutosave_)
-        return;
-    const QFileInfo modelFile(model.path);
-    const QString path = modelFile.dir().filePath(modelFile.completeBaseName() + QStringLiteral(".schedule.json"));
-    if (!QFileInfo::exists(path))
-        return;
-    try {
-        ScheduleDocument document = loadSchedule(path.toStdString(), model.T());
-        if (document.sampler && !pendingSampler_) {
-            SamplerChoice sampler = denoisingPanel_->form()->choice();
-            sampler.kind = document.sampler->kind;
-            sampler.steps = document.sampler->steps;
-            sampler.eta = document.sampler->eta;
-            pendingSampler_ = sampler;
-        }
-        pendingSchedule_ = std::move(document);
-    } catch (const std::exception& e) {
-        statusBar()->showMessage(tr("Starting schedule not loaded: %1").arg(QString::fromStdString(e.what())), 15000);
-    }
 }
 
 }  // namespace ddsm::ui
