@@ -106,7 +106,7 @@ MainWindow::MainWindow(int threads, QWidget* parent) : QMainWindow(parent)
     backgroundQualityAction_->setChecked(quality_->backgroundEnabled());
     if (!quality_->backgroundEnabled()) {
         // Switched off earlier: say so instead of staying silent (the Metrics dock says it too).
-        const QString off = tr("Background FID is off (Run > Measure FID in the Background).");
+        const QString off = QualityWork::backgroundOffText();
         // Once shown: a message set before the window is visible is drawn over the status widgets.
         QTimer::singleShot(0, this, [this, off] { statusBar()->showMessage(off, 15'000); });
     }

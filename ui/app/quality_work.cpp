@@ -48,7 +48,7 @@ QualityWork::QualityWork(Parts parts, QObject* parent) : QObject(parent), parts_
     connect(timer_, &QTimer::timeout, this, &QualityWork::startBackgroundRun);
     background_ = QSettings().value("metrics/backgroundFid", true).toBool();
     if (!background_)
-        parts_.metrics->setMeasuredFidUnavailable(tr("Background FID is off (Run > Measure FID in the Background)."));
+        parts_.metrics->setMeasuredFidUnavailable(backgroundOffText());
     connectJobs();
 }
 
@@ -108,11 +108,8 @@ void QualityWork::connectJobs()
             return;
         searchJob_ = 0;
         search->showEnded(cancelled, error);
-        if (background_ && !userWorkRunning()) {
-            paused_ = false;
-            if (parts_.session->hasModel())
-                timer_->start();
-        }
+        if (background_ && !userWorkRunning())
+            resume();
     });
     connect(search, &SearchPanel::startRequested, this, &QualityWork::startSearch);
     connect(search, &SearchPanel::cancelRequested, this, [this, session] { session->cancel(searchJob_); });
@@ -138,6 +135,11 @@ void QualityWork::setBackground(bool enabled, int maxSamples, int batch)
     }
 }
 
+QString QualityWork::backgroundOffText()
+{
+    return tr("Background FID is off (Run > Measure FID in the Background).");
+}
+
 bool QualityWork::pending() const { return timer_->isActive() || paused_; }
 
 bool QualityWork::userWorkRunning() const { return searchJob_ != 0 || parts_.otherUserWorkRunning(); }
@@ -159,8 +161,12 @@ void QualityWork::pause(const QString& why)
 
 void QualityWork::resumeIfIdle()
 {
-    if (!paused_ || userWorkRunning())
-        return;
+    if (paused_ && !userWorkRunning())
+        resume();
+}
+
+void QualityWork::resume()
+{
     paused_ = false;
     if (background_ && parts_.session->hasModel())
         timer_->start();

@@ -54,6 +54,8 @@ public:
     void setBackground(bool enabled, int maxSamples, int batch);
     void setBackground(bool enabled) { setBackground(enabled, maxSamples_, batch_); }
     bool backgroundEnabled() const { return background_; }
+    // What the window says while it is off.
+    static QString backgroundOffText();
     // Waiting for user work to end (cancelled, to be started again).
     bool paused() const { return paused_; }
     // A measurement is about to start (its delay runs) or waits for user work.
@@ -104,6 +106,8 @@ signals:
 private:
     void connectJobs();
     void startBackgroundRun();
+    // Out of a pause: the measurement starts after its delay.
+    void resume();
     void loadSidecars(const ModelInfo& model);
 
     Parts parts_;
