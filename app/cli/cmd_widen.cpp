@@ -1,14 +1,7 @@
-// ddsm widen: a trained model becomes the prefix of a wider one (see
-// training/model_widening.h), ready for `ddsm train --init-weights`.
+// ddsm widen: a trained model becomes the prefix of a wider one (api::widenModel),
+// ready for `ddsm train --init-weights`.
 #include "commands.h"
 #include "common.h"
-
-#include "base/error.h"
-#include "base/sha256.h"
-#include "engine/model_file.h"
-#include "training/model_widening.h"
-
-#include <nlohmann/json.hpp>
 
 #include <cstdio>
 
@@ -43,21 +36,14 @@ int runWiden(const std::vector<std::string>& argv)
         std::fprintf(args.wantsHelp() ? stdout : stderr, "%s%s", kHelp, table.help().c_str());
         return args.wantsHelp() ? 0 : 2;
     }
-    const std::string path = args.positionals().front();
-    const std::string configPath = *args.given("config");
-    const LoadedModel trained = openSlimmableModel(path, "ddsm widen");
-    const NetConfig wider = loadNetConfig(configPath);
-    const WidenedModel widened = widenModel(*trained.net, wider, args.getSeed("seed"));
-
-    const nlohmann::json provenance{{"created_by", "ddsm widen"},
-                                    {"from", path + "@" + sha256OfFile(path)},
-                                    {"config", configPath},
-                                    {"embedded_width", widened.embeddedWidth},
-                                    {"from_provenance", nlohmann::json::parse(trained.provenanceJson)}};
-    const std::string out = *args.given("out");
-    saveModel(out, *widened.net, provenance.dump());
-    std::printf("%s: %s\n  width %g reproduces %s (largest difference %.2e on a random batch)\n", out.c_str(),
-                describe(wider).c_str(), widened.embeddedWidth, path.c_str(), widened.maxDifference);
+    api::WidenOptions options;
+    options.model = args.positionals().front();
+    options.config = *args.given("config");
+    options.out = *args.given("out");
+    options.seed = args.getSeed("seed");
+    const api::WidenResult widened = api::widenModel(options);
+    std::printf("%s: %s\n  width %g reproduces %s (largest difference %.2e on a random batch)\n", options.out.c_str(),
+                widened.architecture.c_str(), widened.embeddedWidth, options.model.c_str(), widened.maxDifference);
     return 0;
 }
 

@@ -2,6 +2,7 @@
 // What the API's operations share; not part of the public API.
 #include "api/ddsm_api.h"
 
+#include "engine/model_file.h"
 #include "engine/sampler.h"
 #include "metrics/gaussian_stats.h"
 #include "schedule/schedule_document.h"
@@ -69,5 +70,9 @@ ResolvedSchedule resolveSchedule(const ScheduleRequest& request, const Sampler& 
 std::unique_ptr<FeatureExtractor> openFeatures(const FeatureOptions& options);
 // options.reference, or the shipped statistics with the default network; checked against the extractor.
 GaussianStats openReference(const FeatureOptions& options, const FeatureExtractor& extractor);
+
+// A model file holding one slimmable network, for what needs the network
+// itself; a family is refused, naming `use` ("ddsm widen", "--init-weights").
+LoadedModel openSlimmableModel(const std::string& path, const std::string& use);
 
 }  // namespace ddsm::api

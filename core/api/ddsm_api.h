@@ -146,6 +146,20 @@ struct CostReport {
 // `model` may be closed when options.config names an architecture.
 CostReport countCosts(const Model& model, const CostOptions& options);
 
+// ---- the cost of per-step widths, from counted MACs --------------------------
+
+// What the app recounts on every schedule edit without touching the network.
+struct StepCosts {
+    double gflopsPerImage = 0;           // the whole trajectory, one image (2 x MACs)
+    double fullWidthGflopsPerImage = 0;  // as many steps at widths[0]
+    double saving = 0;                   // 1 - gflopsPerImage / fullWidthGflopsPerImage
+};
+// `widths` descending with their MACs per image and forward pass (ModelReport's
+// widths and macsPerWidth); a step width the model lacks counts as the nearest
+// wider one (the widest when none is wider).
+StepCosts costOfStepWidths(const std::vector<double>& stepWidths, const std::vector<double>& widths,
+                           const std::vector<double>& macsPerWidth);
+
 // A schedule scored on fresh noise next to the first of its list, same images.
 struct ScheduleScore {
     std::string label;
@@ -189,6 +203,25 @@ struct ImportResult {
 };
 
 ImportResult importCheckpoint(const ImportOptions& options);
+
+// ---- widening a trained model ----------------------------------------------
+
+struct WidenOptions {
+    std::string model;    // a model file holding one slimmable network (not a family)
+    std::string config;   // the wider architecture JSON: the model's, base_channels a multiple of it
+    std::string out;      // the wider model file to write (.safetensors), provenance naming `model`
+    uint64_t seed = 0;    // initialisation of the new parameters
+};
+
+struct WidenResult {
+    std::string architecture;  // the wider network, one line
+    double embeddedWidth = 0;  // its width that computes what the model's full width computes
+    double maxDifference = 0;  // measured there on a random batch
+};
+
+// A wider network whose sub-network at one of its widths reproduces the model
+// (checked, or refused naming the field that differs), ready to train on.
+WidenResult widenModel(const WidenOptions& options);
 
 // ---- reference statistics of a data set -----------------------------------
 
