@@ -103,6 +103,24 @@ private slots:
         QVERIFY(test::errorOf([] { api::openModel({}); }).find("no MODEL given") == 0);
     }
 
+    // Each step costs one forward pass at its width; a width the model lacks
+    // costs as the nearest wider one, a wider one as full width.
+    void stepCostsCountEachStepAtItsWidth()
+    {
+        const api::Model model = tinyModel();
+        const std::vector<double> widths = model.widths();
+        std::vector<double> macs;
+        for (double w : widths)
+            macs.push_back(model.macsPerImage(w));
+        const double full = model.macsPerImage(1.0), half = model.macsPerImage(0.5);
+        QVERIFY(half < full);
+        const api::StepCosts c = api::costOfStepWidths({1.0, 0.5, 0.5, 0.75, 0.25, 1.5}, widths, macs);
+        const double expected = 2e-9 * (full + half + half + full + half + full);
+        QVERIFY(std::abs(c.gflopsPerImage - expected) < 1e-12 * expected);
+        QVERIFY(std::abs(c.fullWidthGflopsPerImage - 2e-9 * 6 * full) < 1e-12 * full);
+        QVERIFY(std::abs(c.saving - (1 - expected / (2e-9 * 6 * full))) < 1e-12);
+    }
+
     void compareScoresTheSameNoise()
     {
         api::CompareOptions options;

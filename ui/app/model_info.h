@@ -22,9 +22,6 @@ struct ModelInfo {
     bool isLoaded() const { return !widths.empty(); }
     int T() const { return timesteps; }
     double fullWidth() const { return widths.empty() ? 1.0 : widths.front(); }
-    // MACs of one forward pass at `width`; widths not in the model count as the
-    // nearest wider one (a schedule may hold a width the model lacks).
-    double macsAt(double width) const;
 };
 
 }  // namespace ddsm::ui

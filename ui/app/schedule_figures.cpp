@@ -1,6 +1,6 @@
 #include "schedule_figures.h"
 
-#include "engine/flops.h"
+#include "api/ddsm_api.h"
 
 namespace ddsm::ui {
 
@@ -12,10 +12,11 @@ ScheduleFigures computeScheduleFigures(const ModelInfo& model, const StepSchedul
         return f;
     f.steps = steps;
     f.stepWidths = stepWidths(schedule, steps);
-    const auto cost = scheduleCost(f.stepWidths, model.fullWidth(), [&](double w) { return model.macsAt(w); });
-    f.gflopsPerImage = cost.gflopsPerImage();
-    f.fullWidthGflopsPerImage = 2e-9 * cost.fullWidthMacsPerImage;
-    f.saving = cost.saving();
+    const std::vector<double> macs(model.macs.begin(), model.macs.end());
+    const api::StepCosts cost = api::costOfStepWidths(f.stepWidths, model.widths, macs);
+    f.gflopsPerImage = cost.gflopsPerImage;
+    f.fullWidthGflopsPerImage = cost.fullWidthGflopsPerImage;
+    f.saving = cost.saving;
     f.predictedMs = predictedMsPerImage(latency, f.stepWidths);
     f.fullWidthPredictedMs = predictedMsPerImage(latency, std::vector<double>(size_t(steps), model.fullWidth()));
     return f;
