@@ -94,6 +94,15 @@ struct ScheduleRequest {
     bool snapWidths = false;      // round widths the model lacks to the nearest (with a note); else refused
 };
 
+// ---- per-step widths back on the training axis -------------------------------
+
+// The widths by training timestep (T of them) of a schedule given per sampler
+// step (steps respaced evenly over T, denoising order): t takes the width of
+// the step whose timestep is the nearest at or above it, so the schedule runs
+// `stepWidths` again. What a search point or a measured schedule is saved as.
+// Throws unless 1 <= stepWidths.size() <= T.
+std::vector<double> widthsByTimestep(int T, const std::vector<double>& stepWidths);
+
 // ---- what a model holds, what it costs ---------------------------------------
 
 struct ModelReport {
@@ -349,6 +358,71 @@ struct QualityResult {
 
 QualityResult measureQuality(const Model& model, const QualityOptions& options);
 
+// ---- tracking one schedule against full width, batch by batch ---------------
+
+// What a quality tracking keeps for the next one: the shipped feature network
+// and statistics, KID's real-image features, and full width's features of the
+// last model and sampler, so that after a schedule edit only the new
+// schedule's images are sampled. Copies share it; one tracking at a time.
+class QualityMemory {
+public:
+    QualityMemory();
+    struct State;  // the implementation's
+    State& state() const { return *state_; }
+
+private:
+    std::shared_ptr<State> state_;
+};
+
+// Reads the shipped feature network and statistics into `memory`, checked
+// against the model; throws naming what is missing or does not fit (no shipped
+// files, statistics of another network, images the network cannot take).
+void checkShippedFeatures(const Model& model, QualityMemory& memory);
+
+struct QualityTrackEstimate {
+    Estimate fid;                      // with its bootstrap interval
+    std::optional<Estimate> kid;       // from 4 images on, with KID's real images
+    int samples = 0;
+    // Narrower than full width: FID(schedule) - FID(full width) on the same
+    // images, with the paired bootstrap interval, and full width's FID.
+    std::optional<Estimate> minusFullWidth;
+    double fullWidthFid = 0;
+    int64_t fullWidthSampled = 0;      // full width's images sampled so far (the others were kept or stored)
+    bool finished = false;             // the last of its tracking: interval tight enough or maxSamples reached
+};
+
+struct QualityTrackOptions {
+    std::vector<double> widthsByTimestep;  // the schedule, one width per training timestep
+    Sampler sampler;                       // image i from the same noise as `sample` with its seed
+    int maxSamples = 2000;
+    int batch = 100;                       // at least 2
+    int minSamples = 500;                  // before the interval may stop it
+    double stopRelativeHalfWidth = 0.05;   // unpaired: stop once FID's interval is within +-5% of it
+    // A schedule narrower than full width is also measured against full width
+    // on the same images, and stops once that paired interval is within
+    // +-stopPairedHalfWidth FID instead.
+    bool pairedWithFullWidth = true;
+    double stopPairedHalfWidth = 2.0;
+    bool kid = true;                       // KID against Fashion-MNIST training images, when installed
+    // Full width's features are also kept here between launches (empty: in
+    // memory only), keyed by the model file's sha256: modelSha256 (e.g.
+    // describeModel's), else the file at model.path() hashed once.
+    std::string featureStore, modelSha256;
+    const CancelToken* cancel = nullptr;   // checked between batches and inside them
+    std::function<void(const QualityTrackEstimate&)> progress;  // after every batch
+};
+
+struct QualityTrackResult {
+    bool cancelled = false;
+    std::optional<QualityTrackEstimate> last;  // the final estimate; none if cancelled before one
+};
+
+// One schedule's FID and KID (the shipped features and statistics, as `ddsm
+// fid` with its defaults), estimated after every batch until maxSamples or the
+// interval target, with its paired difference to full width (as `ddsm
+// compare width:1 SCHEDULE` on the same images).
+QualityTrackResult trackQuality(const Model& model, QualityMemory& memory, const QualityTrackOptions& options);
+
 // ---- sample: an image grid under a schedule --------------------------------
 
 struct SampleStep {
@@ -375,6 +449,23 @@ struct SampleResult {
 };
 
 SampleResult sample(const Model& model, const SampleOptions& options);
+
+// ---- animations: frames as a clip -------------------------------------------
+
+struct Image8 {
+    int width = 0, height = 0;
+    int channels = 1;              // 1: grey, 3: RGB
+    std::vector<uint8_t> pixels;   // rows top first, channels interleaved, no padding
+};
+
+struct AnimationOptions {
+    std::vector<Image8> frames;    // one size
+    std::string path;              // ending .mp4 (any case): an MP4 clip; else a folder of frame_00000.png, ...
+    double framesPerSecond = 10;
+};
+
+// Throws naming a frame that does not fit or a clip that cannot be encoded.
+void writeAnimation(const AnimationOptions& options);
 
 // ---- search ----------------------------------------------------------------
 

@@ -11,6 +11,7 @@
 #include "error_of.h"
 #include "tiny_net.h"
 
+#include <opencv2/imgcodecs.hpp>
 #include <torch/torch.h>
 
 #include <QTemporaryDir>
@@ -206,6 +207,148 @@ private slots:
             QCOMPARE(stored[1].minusFirst, unstored[1].minusFirst);
             QCOMPARE(stored[1].imagesFromStore, int64_t(pass == 0 ? 0 : 16));
         }
+    }
+
+    // The tracked estimate of a narrower schedule, batch by batch, ends where
+    // `compare width:1 width:0.5` lands on the same images: the same FIDs and
+    // the same paired difference. A second tracking reads full width from the
+    // feature store (keyed by describeModel's sha256 or the file hashed) and
+    // gives the same numbers without sampling it.
+    void trackQualityEndsOnComparesPairedEstimate()
+    {
+        QTemporaryDir dir;
+        api::OpenOptions open;
+        open.path = writeTinyModel(dir, "tiny.safetensors", 5);
+        const api::Model model = api::openModel(open);
+        const std::string store = (std::filesystem::path(dir.path().toStdString()) / "store").string();
+
+        api::CompareOptions compare;
+        compare.schedules = {"width:1", "width:0.5"};
+        compare.sampler = fourSteps();
+        compare.samples = 16;
+        compare.batch = 8;
+        const auto rows = api::compare(model, compare).rows;
+
+        api::QualityTrackOptions options;
+        options.widthsByTimestep = std::vector<double>(size_t(model.T()), 0.5);
+        options.sampler = fourSteps();
+        options.maxSamples = 16;
+        options.batch = 8;
+        options.minSamples = 16;
+        options.kid = false;
+        options.featureStore = store;
+        std::vector<api::QualityTrackEstimate> estimates;
+        options.progress = [&](const api::QualityTrackEstimate& e) { estimates.push_back(e); };
+        api::QualityMemory memory;
+        const api::QualityTrackResult tracked = api::trackQuality(model, memory, options);
+        QVERIFY(!tracked.cancelled && tracked.last);
+        QCOMPARE(int(estimates.size()), 2);
+        QCOMPARE(estimates[0].samples, 8);
+        QVERIFY(!estimates[0].finished && estimates[1].finished);
+        const api::QualityTrackEstimate& last = *tracked.last;
+        QCOMPARE(last.samples, 16);
+        QVERIFY(last.minusFullWidth);
+        QCOMPARE(last.fullWidthSampled, int64_t(16));
+        const auto near = [](double a, double b) { return std::abs(a - b) <= 1e-6 * std::max(1.0, std::abs(b)); };
+        QVERIFY2(near(last.fid.value, rows[1].fid), qPrintable(QString::number(last.fid.value - rows[1].fid)));
+        QVERIFY(near(last.fullWidthFid, rows[0].fid));
+        QVERIFY(near(last.minusFullWidth->value, rows[1].minusFirst));
+        QVERIFY(last.minusFullWidth->low <= last.minusFullWidth->value &&
+                last.minusFullWidth->value <= last.minusFullWidth->high);
+
+        // A fresh memory (the next launch) keyed by describeModel's sha256.
+        options.modelSha256 = api::describeModel(model).sha256;
+        options.progress = {};
+        api::QualityMemory nextLaunch;
+        const api::QualityTrackEstimate reread = *api::trackQuality(model, nextLaunch, options).last;
+        QCOMPARE(reread.fullWidthSampled, int64_t(0));
+        QCOMPARE(reread.fid.value, last.fid.value);
+        QCOMPARE(reread.fullWidthFid, last.fullWidthFid);
+        QCOMPARE(reread.minusFullWidth->value, last.minusFullWidth->value);
+        QCOMPARE(reread.minusFullWidth->low, last.minusFullWidth->low);
+        QCOMPARE(reread.minusFullWidth->high, last.minusFullWidth->high);
+
+        // Without a store, the memory alone keeps full width for the next schedule.
+        options.featureStore.clear();
+        options.widthsByTimestep.assign(size_t(model.T()), 1.0);
+        options.widthsByTimestep.back() = 0.5;  // the last step at half width
+        api::QualityMemory inMemory;
+        QCOMPARE(api::trackQuality(model, inMemory, options).last->fullWidthSampled, int64_t(16));
+        options.widthsByTimestep.front() = 0.5;
+        QCOMPARE(api::trackQuality(model, inMemory, options).last->fullWidthSampled, int64_t(0));
+    }
+
+    // Full width alone has nothing to pair with; the cancel token stops the
+    // tracking between batches.
+    void trackQualityOfFullWidthStopsWhenCancelled()
+    {
+        const api::Model model = tinyModel();
+        api::QualityTrackOptions options;
+        options.widthsByTimestep = std::vector<double>(size_t(model.T()), 1.0);
+        options.sampler = fourSteps();
+        options.maxSamples = 24;
+        options.batch = 8;
+        options.minSamples = 24;
+        options.kid = false;
+        api::CancelToken cancel{false};
+        options.cancel = &cancel;
+        int batches = 0;
+        options.progress = [&](const api::QualityTrackEstimate& e) {
+            QVERIFY(!e.minusFullWidth);
+            if (++batches == 2)
+                cancel = true;
+        };
+        api::QualityMemory memory;
+        const api::QualityTrackResult result = api::trackQuality(model, memory, options);
+        QVERIFY(result.cancelled);
+        QCOMPARE(batches, 2);
+        QCOMPARE(result.last->samples, 16);
+        options.widthsByTimestep.pop_back();
+        QVERIFY(test::errorOf([&] { api::trackQuality(model, memory, options); }).find("T = 100") != std::string::npos);
+    }
+
+    // Frames written as numbered PNGs keep their pixels (RGB in, RGB read back).
+    void animationFramesKeepTheirPixels()
+    {
+        QTemporaryDir dir;
+        api::AnimationOptions options;
+        for (int f = 0; f < 2; ++f) {
+            api::Image8 frame;
+            frame.width = 3;
+            frame.height = 2;
+            frame.channels = 3;
+            for (int i = 0; i < 18; ++i)
+                frame.pixels.push_back(uint8_t(10 * i + f));
+            options.frames.push_back(frame);
+        }
+        options.path = (dir.path() + "/frames").toStdString();
+        api::writeAnimation(options);
+        const cv::Mat second = cv::imread(options.path + "/frame_00001.png", cv::IMREAD_UNCHANGED);
+        QCOMPARE(second.cols, 3);
+        QCOMPARE(second.rows, 2);
+        QCOMPARE(second.channels(), 3);
+        const cv::Vec3b bgr = second.at<cv::Vec3b>(1, 2);  // the last pixel
+        QCOMPARE(int(bgr[2]), 10 * 15 + 1);
+        QCOMPARE(int(bgr[1]), 10 * 16 + 1);
+        QCOMPARE(int(bgr[0]), 10 * 17 + 1);
+        options.frames[1].pixels.pop_back();
+        QVERIFY(test::errorOf([&] { api::writeAnimation(options); }).find("animation frame 1") == 0);
+    }
+
+    // Per-step widths go back to the training axis so that they run again.
+    void stepWidthsGoBackToTheTrainingAxis()
+    {
+        const std::vector<double> steps{1.0, 0.5, 0.75, 0.25};
+        const std::vector<double> byT = api::widthsByTimestep(100, steps);
+        QCOMPARE(int(byT.size()), 100);
+        // The sampler's timesteps 99, 66, 33, 0 each see their step's width.
+        QCOMPARE(byT[99], 1.0);
+        QCOMPARE(byT[66], 0.5);
+        QCOMPARE(byT[33], 0.75);
+        QCOMPARE(byT[0], 0.25);
+        QCOMPARE(byT[67], 1.0);  // between steps: the step above it
+        QVERIFY(test::errorOf([] { api::widthsByTimestep(3, std::vector<double>(4, 1.0)); }).find("steps = 4") !=
+                std::string::npos);
     }
 
     void sampleWritesItsGridUnlessCancelled()
