@@ -16,8 +16,7 @@
 #include "user_messages.h"
 #include "workspace_state.h"
 
-#include "schedule/respacing.h"
-#include "search/schedule_export.h"
+#include "api/ddsm_api.h"
 
 #include <QAction>
 #include <QApplication>
@@ -459,7 +458,7 @@ void MainWindow::applyStepWidths(const std::vector<double>& stepWidths, const QS
     const int steps = int(stepWidths.size());
     if (steps > T)
         return;
-    const StepSchedule schedule = scheduleFromStepWidths(T, respacedTimesteps(T, steps), stepWidths);
+    const StepSchedule schedule = StepSchedule::fromWidths(api::widthsByTimestep(T, stepWidths));
     if (document_->steps() != steps)
         document_->setSteps(steps);
     document_->setSchedule(schedule, name, tr("Load %1").arg(name));

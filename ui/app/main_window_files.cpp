@@ -2,7 +2,6 @@
 #include "main_window.h"
 
 #include "denoising_panel.h"
-#include "image_conversion.h"
 #include "metrics_panel.h"
 #include "model_session.h"
 #include "quality_work.h"
@@ -13,7 +12,7 @@
 #include "workspace_file.h"
 #include "workspace_state.h"
 
-#include "io/video.h"
+#include "api/ddsm_api.h"
 #include "schedule/schedule_file.h"
 
 #include <QDateTime>
@@ -22,6 +21,7 @@
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileInfo>
+#include <QImage>
 #include <QMimeData>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -29,8 +29,8 @@
 #include <QUndoStack>
 
 #include <nlohmann/json.hpp>
-#include <opencv2/core.hpp>
 
+#include <algorithm>
 #include <exception>
 
 namespace ddsm::ui {
@@ -47,6 +47,22 @@ bool isQualityPredictorFile(const QString& path) { return fileHeadContains(path,
 
 // A manifest of separately trained TorchScript networks opens like a model.
 bool isFamilyManifest(const QString& path) { return fileHeadContains(path, "\"ddsm-family\""); }
+
+// A frame's pixels for the API: grey stays one channel, anything else RGB.
+api::Image8 image8(const QImage& frame)
+{
+    const bool grey = frame.format() == QImage::Format_Grayscale8;
+    const QImage image = grey ? frame : frame.convertToFormat(QImage::Format_RGB888);
+    api::Image8 out;
+    out.width = image.width();
+    out.height = image.height();
+    out.channels = grey ? 1 : 3;
+    const size_t row = size_t(out.width) * size_t(out.channels);
+    out.pixels.resize(row * size_t(out.height));
+    for (int y = 0; y < out.height; ++y)  // QImage rows are padded to 4 bytes
+        std::copy_n(image.constScanLine(y), row, out.pixels.begin() + std::ptrdiff_t(row * size_t(y)));
+    return out;
+}
 
 }  // namespace
 
@@ -153,14 +169,13 @@ bool MainWindow::exportAnimation(const QString& path)
         reportError(tr("Could not export animation"), tr("No denoising frames yet."));
         return false;
     }
-    std::vector<cv::Mat> mats;
+    api::AnimationOptions animation;
     for (const StepFrame& frame : frames)
-        mats.push_back(matFromQImage(denoisingPanel_->showsPredictedX0() ? frame.x0 : frame.xt));
+        animation.frames.push_back(image8(denoisingPanel_->showsPredictedX0() ? frame.x0 : frame.xt));
+    animation.path = path.toStdString();  // .mp4: a clip, else a folder of PNG frames
+    animation.framesPerSecond = 10.0;
     try {
-        if (path.endsWith(QLatin1String(".mp4"), Qt::CaseInsensitive))
-            writeMp4(path.toStdString(), mats, 10.0);
-        else
-            writePngFrames(path.toStdString(), mats);
+        api::writeAnimation(animation);
         return true;
     } catch (const std::exception& e) {
         reportError(tr("Could not export animation"), QString::fromStdString(e.what()));

@@ -4,12 +4,14 @@
 #include <QString>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace ddsm::ui {
 
 struct ModelInfo {
     QString path;                  // file it was opened from
+    std::string sha256;            // of the model file it runs (describeModel), keying its stored features
     QString name;                  // short name for titles and the status bar
     int timesteps = 0;             // T, the training timesteps every schedule spans
     QString architecture;          // one line for display

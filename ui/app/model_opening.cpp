@@ -45,6 +45,7 @@ OpenedModel openModelFile(const QString& path)
     ModelInfo& info = opened.info;
     info.path = QFileInfo(path).absoluteFilePath();
     info.name = QFileInfo(path).completeBaseName();
+    info.sha256 = report.sha256;
     info.timesteps = report.T;
     info.widths = report.widths;
     info.parameterCount = report.parameters;

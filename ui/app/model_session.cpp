@@ -12,7 +12,7 @@ namespace ddsm::ui {
 ModelSession::ModelSession(int threads, QObject* parent) : QObject(parent)
 {
     threads_ = threads > 0 ? threads : api::defaultThreadCount();
-    qualitySpaces_ = makeQualitySpaceCache();
+    qualityMemory_ = makeQualityMemory();
     worker_ = new QObject;
     worker_->moveToThread(&thread_);
     thread_.setObjectName("ddsm-network");
@@ -164,10 +164,10 @@ int ModelSession::startQualityRun(const QualityRequest& request)
     CancelFlag flag;
     const int job = registerJob(tr("Measuring FID"), &flag);
     auto denoiser = denoiser_;
-    onWorker([this, denoiser, spaces = qualitySpaces_, request, job, flag] {
+    onWorker([this, denoiser, memory = qualityMemory_, request, job, flag] {
         QString error;
         try {
-            runQualityJob(denoiser, *spaces, request, *flag, [this, job, request](const MeasuredFid& estimate) {
+            runQualityJob(denoiser, *memory, request, *flag, [this, job, request](const MeasuredFid& estimate) {
                 onGui([this, job, estimate, total = request.maxSamples] {
                     if (!isRunning(job))
                         return;
@@ -195,12 +195,12 @@ int ModelSession::startSearch(const SearchRequest& request)
     CancelFlag flag;
     const int job = registerJob(tr("Searching schedules"), &flag);
     auto denoiser = denoiser_;
-    onWorker([this, denoiser, spaces = qualitySpaces_, request, job, flag] {
+    onWorker([this, denoiser, memory = qualityMemory_, request, job, flag] {
         QString error;
         bool completed = false;
         try {
             completed = runSearchJob(
-                denoiser, *spaces, request, *flag,
+                denoiser, *memory, request, *flag,
                 [this, job](const SearchSnapshot& snapshot) {
                     onGui([this, job, snapshot] {
                         if (!isRunning(job))

@@ -21,7 +21,6 @@ class Denoiser;
 
 namespace ddsm::ui {
 
-class QualitySpaceCache;
 struct LatencySettings;
 
 class ModelSession : public QObject {
@@ -87,7 +86,7 @@ private:
     QObject* worker_ = nullptr;  // lives in thread_; the context of queued jobs
     std::shared_ptr<Denoiser> denoiser_;
     // Features and statistics of quality runs and searches; touched on the worker only.
-    std::shared_ptr<QualitySpaceCache> qualitySpaces_;
+    std::shared_ptr<api::QualityMemory> qualityMemory_;
     ModelInfo model_;
     LatencyProfile latency_;
     int threads_ = 1;

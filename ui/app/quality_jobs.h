@@ -3,8 +3,8 @@
 //  - a measured FID/KID of one schedule that tightens batch by batch;
 //  - a step-aware schedule search (NSGA-II) whose Pareto front grows live.
 // Both score images with the shipped feature network against the shipped
-// reference statistics (evaluation/feature_network.h), so their numbers are
-// those of `ddsm fid` and `ddsm search` with the same settings.
+// reference statistics through the API (api/ddsm_api.h), so their numbers are
+// those of `ddsm fid`, `ddsm compare` and `ddsm search` with the same settings.
 #include "quality_estimates.h"
 #include "sampling_request.h"
 
@@ -20,11 +20,18 @@ namespace ddsm {
 class Denoiser;
 }
 
+namespace ddsm::api {
+class QualityMemory;
+struct Sampler;
+}  // namespace ddsm::api
+
 namespace ddsm::ui {
 
-class QualitySpaceCache;
-// A cache for the jobs below (quality_space.h); its holder needs no torch headers.
-std::shared_ptr<QualitySpaceCache> makeQualitySpaceCache();
+// What the jobs below keep between runs (the shipped features, full width's
+// features); its holder needs no API header.
+std::shared_ptr<api::QualityMemory> makeQualityMemory();
+// The API's sampler for the one the user chose.
+api::Sampler apiSampler(const SamplerChoice& choice);
 
 struct QualityRequest {
     SamplerChoice sampler;                 // kind, steps, eta, seed (count unused)
@@ -41,15 +48,15 @@ struct QualityRequest {
     bool withKid = true;                   // needs the Fashion-MNIST dataset for real features
     // Full width's features are also kept in this feature store between
     // launches, keyed by the model file's sha256 (either empty: only in memory).
-    std::string featureStore, modelPath;
+    std::string featureStore, modelSha256;
 };
 
 // Runs until maxSamples, the interval target, or cancellation; calls
 // `onEstimate` after every batch. Throws ddsm::Error for a setup that cannot
 // measure (no shipped features, statistics of another feature network, a
-// model whose images the features cannot take). `spaces` keeps the features
-// and statistics between runs.
-void runQualityJob(const std::shared_ptr<Denoiser>& denoiser, QualitySpaceCache& spaces, const QualityRequest& request,
+// model whose images the features cannot take). `memory` keeps the features,
+// statistics and full width's features between runs.
+void runQualityJob(const std::shared_ptr<Denoiser>& denoiser, api::QualityMemory& memory, const QualityRequest& request,
                    const std::atomic<bool>& cancel,
                    const std::function<void(const MeasuredFid&)>& onEstimate);
 
@@ -106,7 +113,7 @@ struct SearchSnapshot {
 // Runs the search `ddsm search` runs; `onGeneration` after every generation,
 // then `onValidated` once the finalists are validated and the chosen schedule
 // re-evaluated. Returns false when cancelled. Throws ddsm::Error like runQualityJob.
-bool runSearchJob(const std::shared_ptr<Denoiser>& denoiser, QualitySpaceCache& spaces, const SearchRequest& request,
+bool runSearchJob(const std::shared_ptr<Denoiser>& denoiser, api::QualityMemory& memory, const SearchRequest& request,
                   const std::atomic<bool>& cancel,
                   const std::function<void(const SearchSnapshot&)>& onGeneration,
                   const std::function<void(const SearchSnapshot&)>& onValidated);

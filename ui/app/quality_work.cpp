@@ -14,8 +14,6 @@
 #include "timeline/schedule_timeline.h"
 
 #include "evaluation/step_importance.h"
-#include "schedule/respacing.h"
-#include "search/schedule_export.h"
 
 #include <nlohmann/json.hpp>
 
@@ -88,11 +86,10 @@ void QualityWork::connectJobs()
             return;
         search->showSnapshot(snapshot);
         const int T = session->model().T();
-        const auto timesteps = respacedTimesteps(T, searchSteps_);
         auto points = [&](const std::vector<SearchPoint>& from) {
             std::vector<QualityPlot::Point> out;
             for (const auto& p : from)
-                out.push_back({scheduleFromStepWidths(T, timesteps, p.stepWidths), p.gflopsPerImage, p.fid, p.fid, p.fid,
+                out.push_back({StepSchedule::fromWidths(api::widthsByTimestep(T, p.stepWidths)), p.gflopsPerImage, p.fid, p.fid, p.fid,
                                tr("search %1% %2").arg(100 * p.relativeCost, 0, 'f', 0).arg(snapshot.costName()),
                                QualityPlot::Kind::SearchScore, snapshot.samplesPerCandidate});
             return out;
@@ -226,7 +223,7 @@ void QualityWork::startMeasuring()
     request.batch = std::min(batch_, maxSamples_);
     request.minSamples = std::min(request.minSamples, maxSamples_);
     request.featureStore = api::defaultFeatureStore();
-    request.modelPath = session->model().path.toStdString();
+    request.modelSha256 = session->model().sha256;
     qualityJob_ = session->startQualityRun(request);
     parts_.metrics->setMeasuredFidUnavailable(tr("Measuring in the background: the first batch is being sampled."));
 }

@@ -2,7 +2,6 @@
 // FLOPs or the measured latency as the cost, scored with the shipped features
 // and reporting every generation; its finalists are validated on fresh noise.
 #include "quality_jobs.h"
-#include "quality_space.h"
 
 #include "api/ddsm_api.h"
 
@@ -11,16 +10,6 @@
 namespace ddsm::ui {
 
 namespace {
-
-api::Sampler apiSampler(const SamplerChoice& choice)
-{
-    api::Sampler s;
-    s.kind = choice.kind;
-    s.steps = choice.steps;
-    s.eta = choice.eta;
-    s.seed = choice.seed;
-    return s;
-}
 
 SearchPoint pointOf(const api::SearchPoint& from)
 {
@@ -34,13 +23,13 @@ SearchPoint pointOf(const api::SearchPoint& from)
 
 }  // namespace
 
-bool runSearchJob(const std::shared_ptr<Denoiser>& denoiser, QualitySpaceCache& spaces, const SearchRequest& request,
+bool runSearchJob(const std::shared_ptr<Denoiser>& denoiser, api::QualityMemory& memory, const SearchRequest& request,
                   const std::atomic<bool>& cancel,
                   const std::function<void(const SearchSnapshot&)>& onGeneration,
                   const std::function<void(const SearchSnapshot&)>& onValidated)
 {
     // The shipped features and statistics, checked against the model first.
-    spaces.get(*denoiser, false);
+    api::checkShippedFeatures(api::Model(denoiser), memory);
 
     api::SearchOptions options;
     options.sampler = apiSampler(request.sampler);
