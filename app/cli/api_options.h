@@ -15,14 +15,13 @@ api::ScheduleRequest scheduleRequestFromArgs(const Args& args);
 // --features and its TorchScript preprocessing options, --ref.
 api::FeatureOptions featureOptionsFromArgs(const Args& args);
 
-// --schedule, --width and --snap-widths: what scheduleRequestFromArgs and
-// chooseSchedule read (the sampler's options are samplerOptions, common.h).
+// --schedule, --width and --snap-widths: what scheduleRequestFromArgs reads
+// (the sampler's options are samplerOptions, common.h).
 OptionTable scheduleOptions();
 // --snap-widths alone, for commands that take schedules in their own way.
 Option snapWidthsOption();
 
-// --features, its TorchScript options and --ref: what featureOptionsFromArgs
-// and openFeatures/openReference read.
+// --features, its TorchScript options and --ref: what featureOptionsFromArgs reads.
 OptionTable featureOptions();
 
 }  // namespace ddsm::cli

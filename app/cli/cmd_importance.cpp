@@ -1,22 +1,11 @@
 // ddsm importance: how much each width departs from the full network, per
-// bin of training timesteps; CSV and PNG.
+// bin of training timesteps (api::measureImportance); CSV and PNG.
+#include "api_options.h"
 #include "commands.h"
 #include "common.h"
 #include "distributed_options.h"
-#include "feature_options.h"
-#include "schedule_options.h"
 
-#include "base/atomic_file.h"
 #include "base/error.h"
-#include "data/dataset_spec.h"
-#include "distributed/distributed_config.h"
-#include "distributed/process_group.h"
-#include "engine/slimmable_denoiser.h"
-#include "engine/slimmable_unet.h"
-#include "evaluation/feature_extractor.h"
-#include "evaluation/step_importance.h"
-
-#include <torch/torch.h>
 
 #include <cstdio>
 
@@ -67,58 +56,44 @@ int runImportance(const std::vector<std::string>& argv)
         std::printf("%s%s%s%s", kHelp, kModelArgumentHelp, table.help().c_str(), kHelpTail);
         return 0;
     }
-    const DistributedConfig distributed = distributedConfigFromArgs(args);
+    api::ImportanceOptions options;
+    options.distributed = distributedConfigFromArgs(args);
     applyThreads(args);
     const auto out = args.given("out");
     if (!out)
         throw Error("--out PREFIX is required");
-    const auto group = ProcessGroup::create(distributed);
-    const bool main = group->isMain();
-    std::string modelDescription;
-    auto denoiser = openModel(args, &modelDescription);
-    const ModelShape config = shapeOf(*denoiser);
-    ImageFolderOptions folder;
-    folder.image_size = config.imageSize;
-    folder.channels = config.channels;
-    const auto data = loadDataset(args.get("data"), folder);
-
-    EpsDepartureSettings settings;
-    settings.bins = args.getInt("bins");
-    settings.imagesPerBin = args.getInt64("images-per-bin");
-    settings.batch = args.getInt64("batch");
-    settings.seed = args.getSeed("seed");
-    if (main && group->worldSize() > 1)
-        std::printf("ranks: %d, batches dealt out round-robin\n", group->worldSize());
-    const auto progress = [main](const char* what) {
-        return [main, what](int done, int total) {
-            if (main)
-                std::fprintf(stderr, "\r  %s %d/%d", what, done, total);
-        };
+    const api::Model model = openApiModel(args);
+    options.data = args.get("data");
+    options.bins = args.getInt("bins");
+    options.imagesPerBin = args.getInt64("images-per-bin");
+    options.batch = args.getInt64("batch");
+    options.distanceSamples = args.getInt("distance-samples");
+    options.sampler = apiSamplerFromArgs(args);
+    options.features = featureOptionsFromArgs(args);
+    options.progress = [](const api::ImportanceProgress& p) {
+        switch (p.stage) {
+        case api::ImportanceProgress::Stage::Started:
+            if (p.ranks > 1)
+                std::printf("ranks: %d, batches dealt out round-robin\n", p.ranks);
+            break;
+        case api::ImportanceProgress::Stage::EpsDeparture:
+            std::fprintf(stderr, "\r  eps departure: bin %d/%d%s", p.done, p.total, p.done == p.total ? "\n" : "");
+            break;
+        case api::ImportanceProgress::Stage::DistanceChanges:
+            std::fprintf(stderr, "\r  distance changes: batch %d/%d%s", p.done, p.total, p.done == p.total ? "\n" : "");
+            break;
+        }
     };
-    auto importance = measureEpsDeparture(*denoiser, data.images, settings,
-                                          progress("eps departure: bin"), group.get());
-    if (main)
-        std::fprintf(stderr, "\n");
-
-    const int distanceSamples = args.getInt("distance-samples");
-    if (distanceSamples > 0) {
-        auto extractor = openFeatures(args);
-        const auto reference = openReference(args, *extractor);
-        const SamplerSettings sampler = samplerFromArgs(args, config.diffusion.T);
-        measureDistanceChanges(importance, *denoiser, *extractor, reference, sampler, distanceSamples,
-                               int(settings.batch), progress("distance changes: batch"), group.get());
-        if (!main)
-            return 0;
-        std::fprintf(stderr, "\n");
-        std::printf("full-width distance %.3f (%d samples; %s)\n", importance.fullWidthDistance, distanceSamples,
-                    importance.distanceSettings.c_str());
-    }
-    if (!main)
+    const api::ImportanceResult result = api::measureImportance(model, options);
+    if (!result.mainRank)
         return 0;
-    writeFileAtomically(*out + ".csv", importanceCsv(importance));
-    writeImportancePlot(*out + ".png", importance, "step importance: " + modelDescription);
-    std::printf("model: %s\ndata: %s, %lld noised images per bin\n", modelDescription.c_str(),
-                data.description.c_str(), static_cast<long long>(settings.imagesPerBin));
+    const api::ImportanceProfile& importance = result.profile;
+    if (options.distanceSamples > 0)
+        std::printf("full-width distance %.3f (%d samples; %s)\n", importance.fullWidthDistance,
+                    options.distanceSamples, importance.distanceSettings.c_str());
+    api::writeImportanceProfile(importance, *out, "step importance: " + model.description());
+    std::printf("model: %s\ndata: %s, %lld noised images per bin\n", model.description().c_str(),
+                result.data.c_str(), static_cast<long long>(options.imagesPerBin));
     std::printf("%11s", "t");
     for (double w : importance.widths)
         std::printf("  eps-dep@%-5g", w);

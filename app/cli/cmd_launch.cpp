@@ -1,9 +1,9 @@
-// ddsm launch: the local ranks of a data-parallel job, as torchrun starts them.
+// ddsm launch: the local ranks of a data-parallel job, as torchrun starts them (api::launch).
 #include "commands.h"
 
+#include "api/ddsm_api.h"
 #include "args.h"
 #include "base/error.h"
-#include "distributed/launcher.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -23,10 +23,10 @@ const char* kHelp =
     "Give each rank one thread (--threads 1) when the ranks share the cores.\n"
     "\n";
 
-// The defaults are LaunchOptions'.
+// The defaults are the launcher's (api::LaunchOptions).
 OptionTable optionTable()
 {
-    const LaunchOptions defaults;
+    const api::LaunchOptions defaults;
     return {
         {"nproc", "N", "ranks on this machine (required)"},
         {"master-port", "P", "rendezvous port, 0 = any free port", std::to_string(defaults.masterPort)},
@@ -56,7 +56,7 @@ int runLaunch(const std::vector<std::string>& argv)
         throw Error("unexpected \"" + args.positionals().front() + "\": put the command after --");
     if (!args.has("nproc"))
         throw Error("--nproc N is required");
-    LaunchOptions options;
+    api::LaunchOptions options;
     options.nproc = args.getInt("nproc");
     options.masterPort = args.getInt("master-port");
     options.masterAddr = args.get("master-addr");
@@ -65,10 +65,11 @@ int runLaunch(const std::vector<std::string>& argv)
     options.graceSeconds = args.getDouble("grace");
     if (separator != argv.end())
         options.command.assign(separator + 1, argv.end());
-    return launchLocalRanks(options, [](const std::string& message) {
+    options.note = [](const std::string& message) {
         std::fprintf(stderr, "ddsm launch: %s\n", message.c_str());
         std::fflush(stderr);
-    });
+    };
+    return api::launch(options);
 }
 
 }  // namespace ddsm::cli

@@ -1,21 +1,12 @@
 // ddsm predictor: fit the instant distance predictor to measured schedules,
-// or predict a schedule's distance from a calibration.
+// or predict a schedule's distance from a calibration (api::fitPredictor,
+// refitPredictor, predict).
+#include "api_options.h"
 #include "commands.h"
 #include "common.h"
-#include "feature_options.h"
-#include "schedule_options.h"
 
 #include "base/error.h"
-#include "engine/slimmable_denoiser.h"
-#include "evaluation/distance_predictor.h"
-#include "evaluation/predictor_file.h"
-#include "evaluation/feature_extractor.h"
-#include "evaluation/predictor_calibration.h"
-#include "schedule/schedule_file.h"
 
-#include <torch/torch.h>
-
-#include <chrono>
 #include <cstdio>
 
 namespace ddsm::cli {
@@ -52,15 +43,14 @@ OptionTable optionTable()
                {"schedule-seed", "N", "draws of the random schedules", "1"},
                {"batch", "N", "images per batch", "250"},
                {"ridge", "R", "fixed ridge instead of the leave-one-out choice (with --target)"},
-               {"target", "T", "distance or log-distance, with --ridge", kDistanceTarget},
+               {"target", "T", "distance or log-distance, with --ridge", api::PredictorFitOptions().target},
            } +
            samplerOptions(20).withHelp("seed", "noise seed shared by every schedule") +
            scheduleOptions() + featureOptions() + modelOptions();
 }
 
-void saveAndReport(const std::string& out, const CalibrationResult& result)
+void report(const std::string& out, const api::PredictorFitResult& result)
 {
-    savePredictor(out, result.calibration);
     const auto& c = result.calibration;
     std::printf("%s target, ridge %g (leave-one-out Kendall tau %.3f over the fitted schedules)\n", c.target.c_str(),
                 c.ridge, c.crossValidatedKendallTau);
@@ -70,14 +60,14 @@ void saveAndReport(const std::string& out, const CalibrationResult& result)
     std::printf("wrote %s\n", out.c_str());
 }
 
-// --ridge R (>= 0), or -1 for the leave-one-out choice; --target goes with --ridge.
-double ridgeOption(const Args& args)
+// --ridge R (>= 0), or none for the leave-one-out choice; --target goes with --ridge.
+std::optional<double> ridgeOption(const Args& args)
 {
     const auto ridge = args.given("ridge");
     if (!ridge) {
         if (args.has("target"))
             throw Error("--target needs --ridge (without both, the model is chosen by leave-one-out)");
-        return -1;
+        return std::nullopt;
     }
     const double value = args.getDouble("ridge");
     if (!(value >= 0))
@@ -90,28 +80,26 @@ int fit(const Args& args)
     const auto out = args.given("out");
     if (!out)
         throw Error("--out FILE is required");
-    std::string modelDescription;
-    auto denoiser = openModel(args, &modelDescription);
-    auto extractor = openFeatures(args);
-    const auto reference = openReference(args, *extractor);
-    CalibrationSettings settings;
-    settings.bins = args.getInt("bins");
-    settings.fitSchedules = args.getInt("fit");
-    settings.heldOutSchedules = args.getInt("held-out");
-    settings.samples = args.getInt("samples");
-    settings.batch = args.getInt("batch");
-    settings.sampler = samplerFromArgs(args, denoiser->diffusion().T);
-    settings.scheduleSeed = args.getSeed("schedule-seed");
-    settings.ridge = ridgeOption(args);
-    settings.target = args.get("target");
-    const auto result = calibratePredictor(*denoiser, *extractor, reference, settings, modelDescription,
-                                           [](int done, int total) {
-                                               std::fprintf(stderr, "\r  measured schedule %d/%d", done, total);
-                                           });
+    const api::Model model = openApiModel(args);
+    api::PredictorFitOptions options;
+    options.features = featureOptionsFromArgs(args);
+    options.bins = args.getInt("bins");
+    options.fitSchedules = args.getInt("fit");
+    options.heldOutSchedules = args.getInt("held-out");
+    options.samples = args.getInt("samples");
+    options.batch = args.getInt("batch");
+    options.sampler = apiSamplerFromArgs(args);
+    options.scheduleSeed = args.getSeed("schedule-seed");
+    options.ridge = ridgeOption(args);
+    options.target = args.get("target");
+    options.out = *out;
+    options.progress = [](const api::PredictorProgress& p) {
+        std::fprintf(stderr, "\r  measured schedule %d/%d", p.done, p.total);
+    };
+    const api::PredictorFitResult result = api::fitPredictor(model, options);
     std::fprintf(stderr, "\n");
-    std::printf("measured %zu schedules in %.0f s\n",
-                result.calibration.fitted.size() + result.calibration.heldOut.size(), result.measureSeconds);
-    saveAndReport(*out, result);
+    std::printf("measured %d schedules in %.0f s\n", result.calibration.measuredSchedules, result.measureSeconds);
+    report(*out, result);
     return 0;
 }
 
@@ -122,11 +110,14 @@ int refit(const Args& args)
     const auto out = args.given("out");
     if (!out)
         throw Error("--out FILE is required");
-    const auto old = loadPredictor(args.positionals()[1]);
-    const double ridge = ridgeOption(args);
-    const std::string target = args.get("target");
+    api::PredictorRefitOptions options;
+    options.calibration = args.positionals()[1];
+    options.ridge = ridgeOption(args);
+    options.target = args.get("target");
     // 0: the calibration's bins, not fit's default.
-    saveAndReport(*out, refitPredictor(old, args.getInt("bins", 0), ridge, target));
+    options.bins = args.getInt("bins", 0);
+    options.out = *out;
+    report(*out, api::refitPredictor(options));
     return 0;
 }
 
@@ -134,17 +125,20 @@ int predict(const Args& args)
 {
     if (args.positionals().size() < 2)
         throw Error("usage: ddsm predictor predict CALIB.json (--schedule S | --width W)");
-    const DistancePredictor predictor(loadPredictor(args.positionals()[1]));
-    const auto& c = predictor.calibration();
+    const api::Predictor predictor = api::openPredictor(args.positionals()[1]);
+    const auto& c = predictor.info();
+    api::PredictOptions options;
+    options.schedule = scheduleRequestFromArgs(args);
+    options.sampler = apiSamplerFromArgs(args);
     // The calibration's own sampler steps: a prediction holds only for them.
-    const ScheduleChoice choice = chooseSchedule(args, c.T, c.widths, c.steps);
-    const auto start = std::chrono::steady_clock::now();
-    const double value = predictor.predict(choice.document.schedule.widths());
-    const double micros = 1e6 * std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    options.sampler.steps = args.getInt("steps", c.steps);
+    options.note = [](const std::string& text) { std::fprintf(stderr, "%s\n", text.c_str()); };
+    const api::Prediction prediction = api::predict(predictor, options);
     std::printf("predicted %s %.2f (a prediction, not a measurement: fitted to %d schedules of %lld samples,\n"
                 "  held-out Kendall tau %.3f; %s steps %d; features %s; ref %s) in %.1f us\n",
-                c.estimator.c_str(), value, c.fittedSchedules, static_cast<long long>(c.samples), c.heldOutKendallTau,
-                c.sampler.c_str(), c.steps, c.featureName.c_str(), c.reference.c_str(), micros);
+                c.estimator.c_str(), prediction.value, c.fittedSchedules, static_cast<long long>(c.samples),
+                c.heldOutKendallTau, c.sampler.c_str(), c.steps, c.featureName.c_str(), c.reference.c_str(),
+                prediction.microseconds);
     return 0;
 }
 

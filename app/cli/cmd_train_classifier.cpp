@@ -1,15 +1,9 @@
 // ddsm train-classifier: the Fashion-MNIST classifier whose penultimate
-// features are the default feature space of FID and KID.
+// features are the default feature space of FID and KID (api::trainFeatureClassifier).
 #include "commands.h"
 #include "common.h"
 
 #include "base/error.h"
-#include "data/dataset_spec.h"
-#include "evaluation/classifier_file.h"
-#include "evaluation/classifier_training.h"
-
-#include <nlohmann/json.hpp>
-#include <torch/torch.h>
 
 #include <cstdio>
 
@@ -24,23 +18,22 @@ const char* kHelp =
     "classes) and writes it with its architecture, test accuracy and this command.\n"
     "\n";
 
-// The network's and the training's defaults are those of ClassifierConfig and ClassifierTrainOptions.
+// The network's and the training's defaults are the API's (the evaluation module's).
 OptionTable optionTable()
 {
-    const ClassifierConfig network;
-    const ClassifierTrainOptions training;
+    const api::ClassifierTrainingOptions defaults;
     return OptionTable{
                {"out", "FILE", "classifier .safetensors (models/fmnist-classifier.safetensors)"},
-               {"data", "DATA", "labelled training data", "fashion-mnist"},
-               {"test", "DATA", "labelled test data", "fashion-mnist:test"},
-               {"epochs", "N", "passes over the training data", std::to_string(training.epochs)},
-               {"batch", "N", "batch size", std::to_string(training.batchSize)},
-               {"lr", "X", "Adam learning rate", numberText(training.learningRate)},
-               {"feature-dim", "N", "width of the feature layer", std::to_string(network.featureDim)},
-               {"conv1", "N", "channels of the first convolution", std::to_string(network.conv1)},
-               {"conv2", "N", "channels of the second convolution", std::to_string(network.conv2)},
-               {"seed", "N", "initialisation, batch order and dropout", std::to_string(training.seed)},
-               {"min-accuracy", "X", "fail (and write nothing) below this test accuracy", "0.9"},
+               {"data", "DATA", "labelled training data", defaults.data},
+               {"test", "DATA", "labelled test data", defaults.test},
+               {"epochs", "N", "passes over the training data", std::to_string(defaults.epochs)},
+               {"batch", "N", "batch size", std::to_string(defaults.batch)},
+               {"lr", "X", "Adam learning rate", numberText(defaults.learningRate)},
+               {"feature-dim", "N", "width of the feature layer", std::to_string(defaults.featureDim)},
+               {"conv1", "N", "channels of the first convolution", std::to_string(defaults.conv1)},
+               {"conv2", "N", "channels of the second convolution", std::to_string(defaults.conv2)},
+               {"seed", "N", "initialisation, batch order and dropout", std::to_string(defaults.seed)},
+               {"min-accuracy", "X", "fail (and write nothing) below this test accuracy", numberText(defaults.minAccuracy)},
            } +
            threadsOption();
 }
@@ -59,62 +52,47 @@ int runTrainClassifier(const std::vector<std::string>& argv)
     const auto out = args.given("out");
     if (!out)
         throw Error("--out FILE is required");
-    const auto train = loadDataset(args.get("data"));
-    const auto test = loadDataset(args.get("test"));
-    if (!train.labels.defined() || !test.labels.defined())
-        throw Error("the classifier needs labelled data (Fashion-MNIST, or image folders labelled by subfolder)");
-
-    ClassifierConfig config;
-    config.imageSize = int(train.images.size(2));
-    config.channels = int(train.images.size(1));
-    config.classes = int(std::max<size_t>(train.class_names.size(), size_t(train.labels.max().item<int64_t>() + 1)));
-    config.featureDim = args.getInt("feature-dim");
-    config.conv1 = args.getInt("conv1");
-    config.conv2 = args.getInt("conv2");
-    ClassifierTrainOptions options;
+    api::ClassifierTrainingOptions options;
+    options.out = *out;
+    options.data = args.get("data");
+    options.test = args.get("test");
+    options.featureDim = args.getInt("feature-dim");
+    options.conv1 = args.getInt("conv1");
+    options.conv2 = args.getInt("conv2");
     options.epochs = args.getInt("epochs");
-    options.batchSize = args.getInt64("batch");
+    options.batch = args.getInt64("batch");
     options.learningRate = args.getDouble("lr");
     options.seed = args.getSeed("seed");
-    const double minAccuracy = args.getDouble("min-accuracy");
-
-    std::printf("training data: %s\ntest data: %s\n", train.description.c_str(), test.description.c_str());
-    auto net = makeClassifier(config, options.seed);
-    const auto last = trainClassifier(
-        net, train.images, train.labels, test.images, test.labels, options,
-        [](const ClassifierEpoch& e) {
+    options.minAccuracy = args.getDouble("min-accuracy");
+    options.command = "ddsm train-classifier";
+    for (const auto& a : argv)
+        options.command += " " + a;
+    options.progress = [](const api::ClassifierProgress& p) {
+        switch (p.stage) {
+        case api::ClassifierProgress::Stage::Started:
+            std::printf("training data: %s\ntest data: %s\n", p.trainData.c_str(), p.testData.c_str());
+            break;
+        case api::ClassifierProgress::Stage::Batch:
+            if (p.done % 50 == 0 || p.done == p.total)
+                std::fprintf(stderr, "\r  batch %lld/%lld", static_cast<long long>(p.done),
+                             static_cast<long long>(p.total));
+            break;
+        case api::ClassifierProgress::Stage::Epoch:
             std::fprintf(stderr, "\n");
-            std::printf("epoch %d: train loss %.4f, test accuracy %.4f (%.0f s)\n", e.epoch, e.trainLoss,
-                        e.testAccuracy, e.seconds);
+            std::printf("epoch %d: train loss %.4f, test accuracy %.4f (%.0f s)\n", p.epoch, p.trainLoss,
+                        p.testAccuracy, p.seconds);
             std::fflush(stdout);
-        },
-        [](int64_t done, int64_t total) {
-            if (done % 50 == 0 || done == total)
-                std::fprintf(stderr, "\r  batch %lld/%lld", static_cast<long long>(done), static_cast<long long>(total));
-        });
-    if (last.testAccuracy < minAccuracy) {
-        std::fprintf(stderr, "test accuracy %.4f is below --min-accuracy %.4f; nothing written\n", last.testAccuracy,
-                     minAccuracy);
+            break;
+        }
+    };
+    const api::ClassifierTrainingResult result = api::trainFeatureClassifier(options);
+    if (!result.written) {
+        std::fprintf(stderr, "test accuracy %.4f is below --min-accuracy %.4f; nothing written\n", result.testAccuracy,
+                     options.minAccuracy);
         return 1;
     }
-    std::string command = "ddsm train-classifier";
-    for (const auto& a : argv)
-        command += " " + a;
-    ClassifierInfo info;
-    info.featureName = "fmnist-cnn-" + std::to_string(config.featureDim);
-    info.testAccuracy = last.testAccuracy;
-    info.trainingJson = nlohmann::json{{"command", command},
-                                       {"train_data", train.description},
-                                       {"test_data", test.description},
-                                       {"epochs", options.epochs},
-                                       {"batch", options.batchSize},
-                                       {"learning_rate", options.learningRate},
-                                       {"seed", options.seed},
-                                       {"seconds", last.seconds}}
-                            .dump();
-    saveClassifier(*out, net, info);
-    std::printf("wrote %s: features %s (%d-d), test accuracy %.4f\n", out->c_str(), info.featureName.c_str(),
-                config.featureDim, last.testAccuracy);
+    std::printf("wrote %s: features %s (%d-d), test accuracy %.4f\n", out->c_str(), result.featureName.c_str(),
+                result.featureDim, result.testAccuracy);
     return 0;
 }
 

@@ -1,13 +1,6 @@
 #include "common.h"
 
 #include "base/error.h"
-#include "engine/model_file.h"
-#include "engine/slimmable_denoiser.h"
-#include "engine/slimmable_unet.h"
-#include "family/open_denoiser.h"
-#include "io/safetensors.h"
-
-#include <torch/torch.h>
 
 namespace ddsm::cli {
 
@@ -31,14 +24,6 @@ api::Model openApiModel(const Args& args)
         options.path = args.positionals().front();
     }
     return api::openModel(options);
-}
-
-std::shared_ptr<Denoiser> openModel(const Args& args, std::string* description)
-{
-    const api::Model model = openApiModel(args);
-    if (description)
-        *description = model.description();
-    return model.denoiser();
 }
 
 api::Sampler apiSamplerFromArgs(const Args& args)
@@ -75,27 +60,6 @@ OptionTable modelOptions()
                {"seed-init", "N", "initialisation seed of --init random", "0"},
            } +
            threadsOption();
-}
-
-LoadedModel openSlimmableModel(const std::string& path, const std::string& use)
-{
-    const auto denoiser = std::dynamic_pointer_cast<SlimmableDenoiser>(openDenoiser(path, c10::Device(c10::kCPU)));
-    if (!denoiser)
-        throw Error(path + ": " + use + " needs a model file (.safetensors) holding one slimmable network, not a "
-                                        "family of separately trained networks");
-    LoadedModel model;
-    model.net = std::shared_ptr<SlimmableUNet>(denoiser, &denoiser->net());  // keeps the denoiser alive
-    model.config = model.net->config();
-    const auto metadata = readSafetensorsMetadata(path);
-    const auto provenance = metadata.find("provenance");
-    model.provenanceJson = provenance == metadata.end() ? "{}" : provenance->second;
-    model.path = path;
-    return model;
-}
-
-ModelShape shapeOf(const Denoiser& denoiser)
-{
-    return {denoiser.imageSize(), denoiser.channels(), denoiser.diffusion(), denoiser.widths()};
 }
 
 }  // namespace ddsm::cli

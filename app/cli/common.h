@@ -4,17 +4,7 @@
 
 #include "api/ddsm_api.h"
 
-#include <memory>
 #include <string>
-
-#include "engine/model_file.h"
-#include "engine/net_config.h"
-
-#include <vector>
-
-namespace ddsm {
-class Denoiser;
-}  // namespace ddsm
 
 namespace ddsm::cli {
 
@@ -25,29 +15,14 @@ int applyThreads(const Args& args);
 // manifest (.json); or an untrained network with `--init random --config CFG
 // [--seed-init N]`.
 api::Model openApiModel(const Args& args);
-std::shared_ptr<Denoiser> openModel(const Args& args, std::string* description = nullptr);
 
 // --sampler ddim|ddpm, --steps N, --eta X, --variance, --seed K, --no-clip
 // (samplerOptions, with their defaults); checked against T by the operation
 // that runs it.
 api::Sampler apiSamplerFromArgs(const Args& args);
 
-// MODEL for what needs the slimmable network itself (`widen`, `train
-// --init-weights`): opened as openModel opens any model, so every kind of file
-// gets the same checks and messages; a family is refused, naming `use`.
-LoadedModel openSlimmableModel(const std::string& path, const std::string& use);
-
-// What commands need to know of any model, slimmable or family.
-struct ModelShape {
-    int imageSize = 0;
-    int channels = 0;
-    DiffusionConfig diffusion;
-    std::vector<double> widths;  // descending
-};
-ModelShape shapeOf(const Denoiser& denoiser);
-
 // --steps (default `defaultSteps`: the command's), --sampler, --eta,
-// --variance, --seed, --no-clip: what apiSamplerFromArgs and samplerFromArgs read.
+// --variance, --seed, --no-clip: what apiSamplerFromArgs reads.
 OptionTable samplerOptions(int defaultSteps);
 
 // --threads: what applyThreads reads.

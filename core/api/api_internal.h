@@ -13,6 +13,9 @@
 
 namespace ddsm {
 class FeatureExtractor;
+struct StepImportance;
+struct PredictorCalibration;
+struct TrainOptions;
 }
 
 namespace ddsm::api {
@@ -74,5 +77,17 @@ GaussianStats openReference(const FeatureOptions& options, const FeatureExtracto
 // A model file holding one slimmable network, for what needs the network
 // itself; a family is refused, naming `use` ("ddsm widen", "--init-weights").
 LoadedModel openSlimmableModel(const std::string& path, const std::string& use);
+
+// The evaluation module's step importance as the API hands it out.
+ImportanceProfile importanceProfile(const StepImportance& importance);
+// A distance predictor's calibration as the API describes it.
+PredictorInfo predictorInfo(const PredictorCalibration& calibration);
+
+// Training settings given by flag (TrainRequest::settings) read into `options`,
+// each refused naming its flag when malformed. Resuming `resumedCheckpoint`
+// (non-empty), only those that may change on resume are accepted and `note`
+// says which change.
+void applyTrainSettings(TrainOptions& options, const std::map<std::string, std::string>& settings,
+                        const std::string& resumedCheckpoint, const Notes& note);
 
 }  // namespace ddsm::api

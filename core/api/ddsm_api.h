@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +23,7 @@
 
 namespace ddsm {
 class Denoiser;
+class DistancePredictor;
 }
 
 namespace ddsm::api {
@@ -231,6 +233,274 @@ struct WidenResult {
 // A wider network whose sub-network at one of its widths reproduces the model
 // (checked, or refused naming the field that differs), ready to train on.
 WidenResult widenModel(const WidenOptions& options);
+
+// ---- step importance: where narrowing costs quality ---------------------------
+
+// For bins of training timesteps (bin 0 starts at t = 0, the clean end) and
+// each width, how far the narrow network departs from the full one there.
+struct ImportanceProfile {
+    std::vector<int> binEdges;                        // bins + 1 ascending edges, 0 .. T
+    std::vector<double> widths;                       // descending, widths[0] the full network
+    std::vector<std::vector<double>> epsDeparture;    // [bin][width]: mean squared eps difference from full width
+    std::vector<std::vector<double>> epsError;        // [bin][width]: its mean squared error against the true noise
+    int64_t imagesPerBin = 0;
+    std::vector<std::vector<double>> distanceChange;  // [bin][width]: FID change with only that bin narrowed; empty: not measured
+    double fullWidthDistance = 0;
+    int64_t distanceSamples = 0;
+    std::string distanceSettings;                     // sampler, features and reference behind distanceChange
+
+    int bins() const { return int(binEdges.size()) - 1; }
+};
+
+struct ImportanceProgress {
+    enum class Stage { Started, EpsDeparture, DistanceChanges };
+    Stage stage = Stage::Started;
+    std::string data;            // Started: the real images' description
+    int ranks = 1;               // Started
+    int done = 0, total = 0;     // bins measured (EpsDeparture); this rank's batches (DistanceChanges)
+};
+
+struct ImportanceOptions {
+    ImportanceOptions() { sampler.steps = 20; }
+    std::string data = "fashion-mnist";  // real images (a dataset spec), resized to the model's
+    int bins = 10;
+    int64_t imagesPerBin = 512;
+    int distanceSamples = 0;             // > 0: also the FID change per bin and width, on this many samples
+    int64_t batch = 250;
+    Sampler sampler;                     // of the distance changes; its seed also draws images, timesteps and noise
+    FeatureOptions features;             // of the distance changes
+    DistributedConfig distributed;       // batches dealt out round-robin; every rank gets one process's figures
+    std::function<void(const ImportanceProgress&)> progress;  // rank 0 only
+};
+
+struct ImportanceResult {
+    bool mainRank = true;
+    std::string data;                    // the real images' description
+    ImportanceProfile profile;
+};
+
+ImportanceResult measureImportance(const Model& model, const ImportanceOptions& options);
+
+// PREFIX.csv (what readImportanceProfile reads) and PREFIX.png, a plot titled `title`.
+void writeImportanceProfile(const ImportanceProfile& profile, const std::string& prefix, const std::string& title);
+ImportanceProfile readImportanceProfile(const std::string& csvPath);
+
+// One value per training timestep t (index t, size T) for a timeline overlay:
+// the eps departure (or with `distanceChange` the FID change) of `width` in
+// the bin holding t. Throws for a width or a measure the profile lacks.
+std::vector<double> importancePerTimestep(const ImportanceProfile& profile, double width, bool distanceChange = false);
+
+// ---- the distance predictor: an instant quality estimate of any schedule ------
+
+// A surrogate fitted to the measured FID of random schedules: per timestep bin
+// and width, what running that bin narrower adds (evaluation/distance_predictor.h).
+// Its calibration records what it was fitted to and how well it ranked
+// schedules it never saw; a prediction holds for that sampler alone.
+struct PredictorInfo {
+    int T = 0;
+    int steps = 0;                   // sampler steps behind the measurements
+    std::vector<int> binEdges;       // bins + 1 ascending edges, 0 .. T
+    std::vector<double> widths;      // descending
+    std::string target;              // "distance", or "log-distance" (penalties multiply)
+    double ridge = 0;
+    std::string model, sampler, featureName, reference;
+    std::string samplerTag;          // base/sampler_tag.h, e.g. "ddpm100"
+    std::string estimator;           // what it predicts, "FID"
+    int64_t samples = 0;             // images per measured schedule
+    int fittedSchedules = 0;
+    double fitRmse = 0;
+    int heldOutSchedules = 0;
+    double heldOutKendallTau = 0;         // rank agreement with measurement on unseen schedules
+    double crossValidatedKendallTau = 0;  // leave-one-out over the fitted ones (the model choice)
+    int measuredSchedules = 0;            // measurements the calibration keeps, fitted and held out
+};
+
+// A loaded calibration; copies share it.
+class Predictor {
+public:
+    Predictor() = default;
+    explicit Predictor(std::shared_ptr<const DistancePredictor> predictor);
+
+    bool isOpen() const { return predictor_ != nullptr; }
+    const PredictorInfo& info() const { return info_; }
+    // A schedule on the training axis (one width per t, size T); widths between
+    // the calibrated ones count as the nearest. Takes microseconds.
+    double predict(const std::vector<double>& widthsByTimestep) const;
+
+private:
+    std::shared_ptr<const DistancePredictor> predictor_;
+    PredictorInfo info_;
+};
+
+// A calibration file (`ddsm predictor fit`); throws naming the file.
+Predictor openPredictor(const std::string& path);
+
+struct PredictOptions {
+    ScheduleRequest schedule;        // checked against the calibration's widths
+    Sampler sampler;                 // checked against its T; a prediction holds for its steps (info().steps)
+    std::function<void(const std::string&)> note;  // lines for the log (a snapped schedule)
+};
+
+struct Prediction {
+    double value = 0;
+    double microseconds = 0;         // the prediction alone
+};
+
+Prediction predict(const Predictor& predictor, const PredictOptions& options);
+
+struct PredictorProgress {
+    int done = 0, total = 0;         // schedules measured
+};
+
+struct PredictorFitOptions {
+    PredictorFitOptions() { sampler.steps = 20; }
+    int bins = 8;                    // timestep bins
+    int fitSchedules = 40;
+    int heldOutSchedules = 20;       // that only test the ranking
+    int samples = 500;               // images per schedule
+    int batch = 250;
+    Sampler sampler;                 // of every measurement; its seed is the noise all schedules share
+    uint64_t scheduleSeed = 1;       // draws of the random schedules
+    std::optional<double> ridge;     // a fixed ridge (>= 0) on `target`; none: both chosen by leave-one-out
+    std::string target = "distance";
+    FeatureOptions features;
+    std::string out;                 // the calibration (JSON) to write; empty: none
+    std::function<void(const PredictorProgress&)> progress;
+};
+
+struct PredictorRefitOptions {
+    std::string calibration;         // whose measurements are fitted again, without sampling
+    int bins = 0;                    // > 0: re-bin the timestep axis; 0: the calibration's bins
+    std::optional<double> ridge;     // as PredictorFitOptions
+    std::string target = "distance";
+    std::string out;                 // the calibration to write; empty: none
+};
+
+struct PredictorFitResult {
+    PredictorInfo calibration;
+    double measureSeconds = 0;       // sampling and features of every schedule (fit only)
+    double predictMicroseconds = 0;  // mean time of one prediction
+};
+
+PredictorFitResult fitPredictor(const Model& model, const PredictorFitOptions& options);
+PredictorFitResult refitPredictor(const PredictorRefitOptions& options);
+
+// ---- training: slimmable training, resumable --------------------------------
+
+// One setting of slimmable training, as core/training declares it once (its
+// `ddsm train` flag, help and default): what a caller offers the user.
+struct TrainSetting {
+    enum class Kind { Integer, Seed, Number };
+    std::string flag;            // without "--"
+    std::string value;           // the value's placeholder, "N"
+    std::string help;
+    std::string defaultValue;    // as text
+    Kind kind = Kind::Integer;
+    bool changesOnResume = false;  // may change from a resumed step on
+};
+// The settings a user may give, in declaration order.
+std::vector<TrainSetting> trainSettings();
+
+struct TrainProgress {
+    enum class Stage {
+        Note,     // `note`: a line for the log (a setting changing on resume, the ranks, the start)
+        Started,  // rank 0: `data`, `network`, `ranks`
+        Step,     // rank 0: every few steps
+        Message,  // rank 0: `message` at `step` (a checkpoint saved, samples written)
+    };
+    Stage stage = Stage::Note;
+    std::string note;
+    std::string data, network;   // descriptions
+    int ranks = 1;
+    int64_t step = 0, totalSteps = 0;
+    double stepsPerSecond = 0, samplesPerSecond = 0, gflopsPerSecond = 0, etaSeconds = 0;
+    double recentLoss = 0;       // mean full-width loss since the last Step
+    std::string message;
+};
+
+struct TrainRequest {
+    TrainRequest();              // checkpointEvery and sampleEvery: the training loop's defaults
+    std::string out;             // the run's folder: checkpoint, loss.csv, samples/, model.safetensors
+    bool resume = false;         // continue out/checkpoint.safetensors under its settings
+    std::string config;          // a new run's architecture JSON
+    std::string initWeights;     // a new run from a model file's weights (and architecture); Adam starts afresh
+    std::string data;            // a dataset spec; empty: fashion-mnist, or when resuming the checkpoint's
+    // Settings by flag (trainSettings()) as text; those not set keep their
+    // defaults, or when resuming the checkpoint's (only changesOnResume ones may be set).
+    std::map<std::string, std::string> settings;
+    bool horizontalFlip = true;  // augmentation (a new run)
+    std::string schedule;        // step-aware training on this schedule file (a new run)
+    int limit = -1;              // only the first N images
+    int64_t checkpointEvery = 0;
+    int64_t sampleEvery = 0;     // 0: no sample grids
+    DistributedConfig distributed;  // data parallel: each rank 1/N of every batch
+    const CancelToken* cancel = nullptr;  // checkpoints and stops (every rank at the same step)
+    std::function<void(const TrainProgress&)> progress;
+};
+
+struct TrainResult {
+    int64_t completedSteps = 0;  // in total, counting a resumed run's earlier ones
+    int64_t totalSteps = 0;
+};
+
+TrainResult train(const TrainRequest& request);
+
+// ---- the feature classifier: the default feature space of FID and KID ---------
+
+struct ClassifierProgress {
+    enum class Stage { Started, Batch, Epoch };
+    Stage stage = Stage::Started;
+    std::string trainData, testData;  // Started: descriptions
+    int64_t done = 0, total = 0;      // Batch: within the epoch
+    int epoch = 0;                    // Epoch: 1-based, just completed
+    double trainLoss = 0, testAccuracy = 0, seconds = 0;
+};
+
+struct ClassifierTrainingOptions {
+    ClassifierTrainingOptions();      // the network's and the training's defaults (evaluation/)
+    std::string out;                  // the classifier file to write (.safetensors)
+    std::string data = "fashion-mnist";       // labelled training data
+    std::string test = "fashion-mnist:test";  // labelled test data
+    int epochs = 0;
+    int64_t batch = 0;
+    double learningRate = 0;          // Adam
+    int featureDim = 0;               // width of the feature layer
+    int conv1 = 0, conv2 = 0;         // channels of the two convolutions
+    uint64_t seed = 0;                // initialisation, batch order and dropout
+    double minAccuracy = 0.9;         // below this test accuracy nothing is written
+    std::string command;              // recorded in the file: how it was made
+    std::function<void(const ClassifierProgress&)> progress;
+};
+
+struct ClassifierTrainingResult {
+    bool written = false;             // false: below minAccuracy
+    std::string featureName;          // e.g. "fmnist-cnn-128"
+    int featureDim = 0;
+    double testAccuracy = 0;
+};
+
+ClassifierTrainingResult trainFeatureClassifier(const ClassifierTrainingOptions& options);
+
+// ---- launching the local ranks of a data-parallel job -----------------------
+
+// As torchrun starts them: each rank with MASTER_ADDR, MASTER_PORT,
+// WORLD_SIZE, RANK, LOCAL_RANK and LOCAL_WORLD_SIZE, its output forwarded
+// line by line as "[rank R] ...". A failing rank ends the others (SIGTERM,
+// then SIGKILL after the grace period).
+struct LaunchOptions {
+    LaunchOptions();                  // the launcher's defaults (distributed/launcher.h)
+    int nproc = 1;                    // ranks on this machine
+    int nnodes = 1;                   // machines in the job
+    int nodeRank = 0;                 // this machine's index
+    std::string masterAddr;           // host of rank 0
+    int masterPort = 0;               // 0: any free port (one-machine jobs)
+    double graceSeconds = 0;          // from a failure to SIGKILL of the rest
+    std::vector<std::string> command; // "ddsm" as the first word runs this same executable
+    std::function<void(const std::string&)> note;  // the launcher's own messages (which rank failed)
+};
+
+// 0 when every rank exited with 0, else the first failing rank's exit code.
+int launch(const LaunchOptions& options);
 
 // ---- reference statistics of a data set -----------------------------------
 

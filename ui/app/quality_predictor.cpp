@@ -2,16 +2,13 @@
 
 #include <QObject>
 
-#include "evaluation/distance_predictor.h"
-#include "evaluation/predictor_file.h"
-
 namespace ddsm::ui {
 
 std::unique_ptr<QualityPredictor> QualityPredictor::load(const QString& path)
 {
     std::unique_ptr<QualityPredictor> loaded(new QualityPredictor);
-    loaded->predictor_ = std::make_unique<DistancePredictor>(loadPredictor(path.toStdString()));
-    const auto& c = loaded->predictor_->calibration();
+    loaded->predictor_ = api::openPredictor(path.toStdString());
+    const auto& c = loaded->predictor_.info();
     loaded->method_ = QObject::tr("Predicted %1 from a linear surrogate fitted to %2 measured schedules "
                                   "(%3 samples each; features %4; reference %5; model %6; %7). "
                                   "Held-out rank agreement: Kendall tau %8 on %9 schedules.")
@@ -27,13 +24,13 @@ std::unique_ptr<QualityPredictor> QualityPredictor::load(const QString& path)
 
 QualityPredictor::~QualityPredictor() = default;
 
-int QualityPredictor::T() const { return predictor_->calibration().T; }
-int QualityPredictor::steps() const { return predictor_->calibration().steps; }
-std::string QualityPredictor::samplerTag() const { return predictor_->calibration().samplerTag; }
+int QualityPredictor::T() const { return predictor_.info().T; }
+int QualityPredictor::steps() const { return predictor_.info().steps; }
+std::string QualityPredictor::samplerTag() const { return predictor_.info().samplerTag; }
 
 std::optional<PredictedQuality> QualityPredictor::predict(const StepSchedule& schedule, int steps, QString* whyNot) const
 {
-    const auto& c = predictor_->calibration();
+    const auto& c = predictor_.info();
     QString reason;
     if (schedule.T() != c.T)
         reason = QObject::tr("The predictor was calibrated for T = %1, this schedule has T = %2.").arg(c.T).arg(schedule.T());
@@ -44,7 +41,7 @@ std::optional<PredictedQuality> QualityPredictor::predict(const StepSchedule& sc
             *whyNot = reason;
         return std::nullopt;
     }
-    return PredictedQuality{predictor_->predict(schedule.widths()), QString::fromStdString(c.estimator), method_};
+    return PredictedQuality{predictor_.predict(schedule.widths()), QString::fromStdString(c.estimator), method_};
 }
 
 

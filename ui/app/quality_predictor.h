@@ -1,8 +1,9 @@
 #pragma once
-// A predicted quality for the schedule being edited: the evaluation module's
-// distance predictor (a linear surrogate fitted to measured FIDs), fast
+// A predicted quality for the schedule being edited: the API's distance
+// predictor (a linear surrogate fitted to measured FIDs), fast
 // enough to follow every edit. It is only valid for the sampler steps and T it
 // was calibrated on; anything else gives no number rather than a wrong one.
+#include "api/ddsm_api.h"
 #include "quality_estimates.h"
 #include "schedule/step_schedule.h"
 
@@ -11,10 +12,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-
-namespace ddsm {
-class DistancePredictor;
-}
 
 namespace ddsm::ui {
 
@@ -34,7 +31,7 @@ public:
 
 private:
     QualityPredictor() = default;
-    std::unique_ptr<DistancePredictor> predictor_;
+    api::Predictor predictor_;
     QString method_;
 };
 

@@ -13,11 +13,8 @@
 #include "timeline/schedule_document_model.h"
 #include "timeline/schedule_timeline.h"
 
-#include "evaluation/step_importance.h"
-
 #include <nlohmann/json.hpp>
 
-#include <QFile>
 #include <QFileInfo>
 #include <QSettings>
 #include <QTimer>
@@ -279,10 +276,7 @@ bool QualityWork::loadPredictor(const QString& path)
 bool QualityWork::loadImportanceProfile(const QString& path, bool distanceChanges)
 {
     try {
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly))
-            throw std::runtime_error(path.toStdString() + ": cannot be read");
-        const StepImportance importance = importanceFromCsv(file.readAll().toStdString(), path.toStdString());
+        const api::ImportanceProfile importance = api::readImportanceProfile(path.toStdString());
         ModelSession* session = parts_.session;
         if (!session->hasModel() || importance.binEdges.back() != session->model().T())
             throw std::runtime_error(path.toStdString() + ": the profile covers T = " +
@@ -293,8 +287,7 @@ bool QualityWork::loadImportanceProfile(const QString& path, bool distanceChange
         // preferred; the eps departure is the cheaper stand-in.
         const double narrowest = importance.widths.back();
         const bool distance = distanceChanges && !importance.distanceChange.empty();
-        const auto overlay = importancePerTimestep(
-            importance, narrowest, distance ? ImportanceMeasure::DistanceChange : ImportanceMeasure::EpsDeparture);
+        const auto overlay = api::importancePerTimestep(importance, narrowest, distance);
         const QString label = distance ? tr("measured importance: FID change with only this bin at width %1").arg(narrowest)
                                        : tr("measured importance: eps departure at width %1").arg(narrowest);
         if (auto* timeline = qobject_cast<ScheduleTimeline*>(parts_.schedule->editor()))

@@ -1,0 +1,64 @@
+// Measuring step importance (`ddsm importance`): the eps departure of every
+// width on noised real images and, when asked, the FID change per bin.
+#include "api/api_internal.h"
+
+#include "base/error.h"
+#include "data/dataset_spec.h"
+#include "distributed/process_group.h"
+#include "engine/denoiser.h"
+#include "evaluation/feature_extractor.h"
+#include "evaluation/step_importance.h"
+
+#include <torch/torch.h>
+
+namespace ddsm::api {
+
+ImportanceResult measureImportance(const Model& model, const ImportanceOptions& options)
+{
+    if (!model.isOpen())
+        throw Error("step importance needs a model");
+    const auto group = ProcessGroup::create(options.distributed);
+    const bool main = group->isMain();
+    const Reporter<ImportanceProgress> notify(options.progress, main);
+    Denoiser& denoiser = *model.denoiser();
+    ImageFolderOptions folder;
+    folder.image_size = model.imageSize();
+    folder.channels = model.channels();
+    const auto data = loadDataset(options.data, folder);
+
+    EpsDepartureSettings settings;
+    settings.bins = options.bins;
+    settings.imagesPerBin = options.imagesPerBin;
+    settings.batch = options.batch;
+    settings.seed = options.sampler.seed;
+    ImportanceProgress started;
+    started.data = data.description;
+    started.ranks = group->worldSize();
+    notify(started);
+    const auto progress = [&](ImportanceProgress::Stage stage) {
+        return [&notify, stage](int done, int total) {
+            ImportanceProgress p;
+            p.stage = stage;
+            p.done = done;
+            p.total = total;
+            notify(p);
+        };
+    };
+    StepImportance importance = measureEpsDeparture(denoiser, data.images, settings,
+                                                    progress(ImportanceProgress::Stage::EpsDeparture), group.get());
+    if (options.distanceSamples > 0) {
+        auto extractor = openFeatures(options.features);
+        const auto reference = openReference(options.features, *extractor);
+        SamplerSettings sampler = engineSampler(options.sampler);
+        sampler.validate(model.T());
+        measureDistanceChanges(importance, denoiser, *extractor, reference, sampler, options.distanceSamples,
+                               int(settings.batch), progress(ImportanceProgress::Stage::DistanceChanges), group.get());
+    }
+    ImportanceResult result;
+    result.mainRank = main;
+    result.data = data.description;
+    result.profile = importanceProfile(importance);
+    return result;
+}
+
+}  // namespace ddsm::api

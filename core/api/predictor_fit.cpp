@@ -1,0 +1,72 @@
+// Calibrating the distance predictor on a model (`ddsm predictor fit`), or
+// again on the measurements a calibration keeps (`ddsm predictor refit`).
+#include "api/api_internal.h"
+
+#include "base/error.h"
+#include "engine/denoiser.h"
+#include "evaluation/feature_extractor.h"
+#include "evaluation/predictor_calibration.h"
+#include "evaluation/predictor_file.h"
+
+#include <torch/torch.h>
+
+namespace ddsm::api {
+
+namespace {
+
+// The engine's ridge: < 0 asks for the leave-one-out choice of target and ridge.
+double engineRidge(const std::optional<double>& ridge)
+{
+    if (!ridge)
+        return -1;
+    if (!(*ridge >= 0))
+        throw Error("--ridge must be >= 0, got " + std::to_string(*ridge));
+    return *ridge;
+}
+
+PredictorFitResult written(const CalibrationResult& fitted, const std::string& out)
+{
+    if (!out.empty())
+        savePredictor(out, fitted.calibration);
+    PredictorFitResult result;
+    result.calibration = predictorInfo(fitted.calibration);
+    result.measureSeconds = fitted.measureSeconds;
+    result.predictMicroseconds = fitted.predictMicroseconds;
+    return result;
+}
+
+}  // namespace
+
+PredictorFitResult fitPredictor(const Model& model, const PredictorFitOptions& options)
+{
+    if (!model.isOpen())
+        throw Error("fitting a predictor needs a model");
+    auto extractor = openFeatures(options.features);
+    const auto reference = openReference(options.features, *extractor);
+    CalibrationSettings settings;
+    settings.bins = options.bins;
+    settings.fitSchedules = options.fitSchedules;
+    settings.heldOutSchedules = options.heldOutSchedules;
+    settings.samples = options.samples;
+    settings.batch = options.batch;
+    settings.sampler = engineSampler(options.sampler);
+    settings.sampler.validate(model.T());
+    settings.scheduleSeed = options.scheduleSeed;
+    settings.ridge = engineRidge(options.ridge);
+    settings.target = options.target;
+    const auto fitted = calibratePredictor(*model.denoiser(), *extractor, reference, settings, model.description(),
+                                           [&](int done, int total) {
+                                               if (options.progress)
+                                                   options.progress(PredictorProgress{done, total});
+                                           });
+    return written(fitted, options.out);
+}
+
+PredictorFitResult refitPredictor(const PredictorRefitOptions& options)
+{
+    const double ridge = engineRidge(options.ridge);
+    return written(ddsm::refitPredictor(loadPredictor(options.calibration), options.bins, ridge, options.target),
+                   options.out);
+}
+
+}  // namespace ddsm::api

@@ -1,0 +1,122 @@
+// The training's settings by flag: listed from core/training's one
+// declaration (forEachTrainOption), and read from text into TrainOptions.
+#include "api/api_internal.h"
+
+#include "base/error.h"
+#include "training/train_options.h"
+
+#include <cmath>
+#include <sstream>
+#include <type_traits>
+
+namespace ddsm::api {
+
+namespace {
+
+template <typename T>
+std::string valueText(const T& field)
+{
+    std::ostringstream text;
+    if constexpr (std::is_arithmetic_v<T>)
+        text << field;
+    return text.str();
+}
+
+template <typename T>
+TrainSetting::Kind kindOf()
+{
+    if constexpr (std::is_same_v<T, double>)
+        return TrainSetting::Kind::Number;
+    else if constexpr (std::is_same_v<T, uint64_t>)
+        return TrainSetting::Kind::Seed;
+    else
+        return TrainSetting::Kind::Integer;
+}
+
+int64_t parseInteger(const std::string& flag, const std::string& v)
+{
+    try {
+        size_t used = 0;
+        const long long n = std::stoll(v, &used);
+        if (used == v.size())
+            return n;
+    } catch (const std::exception&) {
+    }
+    throw Error("option --" + flag + " expects an integer, got \"" + v + "\"");
+}
+
+double parseNumber(const std::string& flag, const std::string& v)
+{
+    try {
+        size_t used = 0;
+        const double d = std::stod(v, &used);
+        if (used == v.size() && std::isfinite(d))
+            return d;
+    } catch (const std::exception&) {
+    }
+    throw Error("option --" + flag + " expects a number, got \"" + v + "\"");
+}
+
+template <typename T>
+void readSetting(const std::string& flag, const std::string& text, T& field)
+{
+    if constexpr (std::is_same_v<T, double>) {
+        field = parseNumber(flag, text);
+    } else if constexpr (std::is_same_v<T, uint64_t>) {
+        const int64_t n = parseInteger(flag, text);
+        if (n < 0)
+            throw Error("option --" + flag + " must not be negative");
+        field = uint64_t(n);
+    } else if constexpr (std::is_same_v<T, int64_t> || std::is_same_v<T, int>) {
+        field = T(parseInteger(flag, text));
+    } else {
+        throw Error("--" + flag + " has no reader for its type");
+    }
+}
+
+}  // namespace
+
+std::vector<TrainSetting> trainSettings()
+{
+    std::vector<TrainSetting> settings;
+    const TrainOptions defaults;
+    forEachTrainOption(defaults, [&](const auto& field, const TrainOptionInfo& info) {
+        if (!*info.flag)
+            return;
+        using Field = std::decay_t<decltype(field)>;
+        settings.push_back({info.flag, info.value, info.help, valueText(field), kindOf<Field>(), info.changesOnResume});
+    });
+    return settings;
+}
+
+void applyTrainSettings(TrainOptions& options, const std::map<std::string, std::string>& settings,
+                        const std::string& resumedCheckpoint, const Notes& note)
+{
+    std::map<std::string, std::string> unread = settings;
+    forEachTrainOption(options, [&](auto& field, const TrainOptionInfo& info) {
+        if (!*info.flag)
+            return;
+        const auto given = settings.find(info.flag);
+        unread.erase(info.flag);
+        if (given == settings.end())
+            return;
+        if (resumedCheckpoint.empty()) {
+            readSetting(info.flag, given->second, field);
+            return;
+        }
+        // How the remaining steps spend their effort may change (the checkpoint
+        // records it from here on); what defines the run may not.
+        if (!info.changesOnResume)
+            throw Error(std::string("--") + info.flag + " cannot change when a run resumes (it keeps " +
+                        resumedCheckpoint + "'s settings); see --help for the options marked * that can");
+        const auto before = field;
+        readSetting(info.flag, given->second, field);
+        if (field != before && std::string(info.flag) != "steps" && note)
+            note(std::string("--") + info.flag + " changes from " + valueText(before) + " to " + valueText(field) +
+                 " at this step");
+    });
+    if (!unread.empty())
+        throw Error("no training setting --" + unread.begin()->first);
+}
+
+}  // namespace ddsm::api

@@ -1,0 +1,114 @@
+// The API's distance predictor on a tiny network: fitPredictor writes the
+// calibration the evaluation module computes directly with the same settings,
+// openPredictor and predict give that calibration's predictions, and
+// refitPredictor is the module's refit of the file's measurements.
+#include "api/ddsm_api.h"
+
+#include "evaluation/distance_predictor.h"
+#include "evaluation/feature_extractor.h"
+#include "evaluation/feature_network.h"
+#include "evaluation/predictor_calibration.h"
+#include "evaluation/predictor_file.h"
+#include "metrics/stats_file.h"
+#include "error_of.h"
+#include "tiny_scored_net.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace ddsm;
+
+class TestApiPredictor final : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { torch::set_num_threads(1); }
+
+    void fitOpenPredictAndRefit()
+    {
+        QTemporaryDir dir;
+        const std::string out = dir.path().toStdString() + "/calib.json";
+        const api::Model model = test::tinyScoredModel();
+        api::PredictorFitOptions options;
+        options.bins = 2;
+        options.fitSchedules = 5;
+        options.heldOutSchedules = 3;
+        options.samples = 8;
+        options.batch = 8;
+        options.sampler.steps = 4;
+        options.sampler.seed = 3;
+        options.out = out;
+        int lastDone = 0, lastTotal = 0;
+        options.progress = [&](const api::PredictorProgress& p) {
+            lastDone = p.done;
+            lastTotal = p.total;
+        };
+        const api::PredictorFitResult fitted = api::fitPredictor(model, options);
+        QCOMPARE(lastDone, 8);
+        QCOMPARE(lastTotal, 8);
+
+        // The same calibration made with the evaluation module directly.
+        CalibrationSettings settings;
+        settings.bins = 2;
+        settings.fitSchedules = 5;
+        settings.heldOutSchedules = 3;
+        settings.samples = 8;
+        settings.batch = 8;
+        settings.sampler.steps = 4;
+        settings.sampler.seed = 3;
+        auto extractor = openFeatureExtractor("default", {});
+        const CalibrationResult truth = calibratePredictor(
+            *model.denoiser(), *extractor, loadStatsNpz(defaultReferenceStatsPath()), settings, "tiny");
+        const PredictorCalibration written = loadPredictor(out);
+        QCOMPARE(written.base, truth.calibration.base);
+        QCOMPARE(written.penalty, truth.calibration.penalty);
+        QCOMPARE(written.target, truth.calibration.target);
+        QCOMPARE(written.ridge, truth.calibration.ridge);
+        QCOMPARE(written.model, std::string("tiny"));
+        QCOMPARE(fitted.calibration.heldOutKendallTau, truth.calibration.heldOutKendallTau);
+        QCOMPARE(fitted.calibration.measuredSchedules, 8);
+        QCOMPARE(fitted.calibration.T, 100);
+        QCOMPARE(fitted.calibration.steps, 4);
+
+        // Predictions: the calibration's own, through a file opened by the API.
+        const DistancePredictor exact(written);
+        const api::Predictor predictor = api::openPredictor(out);
+        QVERIFY(predictor.isOpen());
+        QCOMPARE(predictor.info().samplerTag, written.samplerTag);
+        std::vector<double> mixed(100, 1.0);
+        std::fill(mixed.begin() + 50, mixed.end(), 0.5);
+        QCOMPARE(predictor.predict(mixed), exact.predict(mixed));
+        api::PredictOptions predict;
+        predict.schedule.width = 0.5;
+        predict.sampler.steps = predictor.info().steps;
+        QCOMPARE(api::predict(predictor, predict).value, exact.predict(std::vector<double>(100, 0.5)));
+        // A width the calibration lacks: refused, or snapped with a note.
+        predict.schedule.width = 0.3;
+        QVERIFY(test::errorOf([&] { api::predict(predictor, predict); }).find("0.3") != std::string::npos);
+        std::string note;
+        predict.schedule.snapWidths = true;
+        predict.note = [&](const std::string& text) { note = text; };
+        QCOMPARE(api::predict(predictor, predict).value, exact.predict(std::vector<double>(100, 0.5)));
+        QVERIFY(!note.empty());
+        QVERIFY(test::errorOf([&] { api::openPredictor(out + ".missing"); }).find("calib.json.missing") !=
+                std::string::npos);
+
+        // Refit: the module's refit of the written measurements, written in turn.
+        api::PredictorRefitOptions refit;
+        refit.calibration = out;
+        refit.ridge = 0.001;
+        refit.out = dir.path().toStdString() + "/refit.json";
+        const api::PredictorFitResult refitted = api::refitPredictor(refit);
+        const CalibrationResult refitTruth = refitPredictor(written, 0, 0.001, kDistanceTarget);
+        const PredictorCalibration refitWritten = loadPredictor(refit.out);
+        QCOMPARE(refitWritten.penalty, refitTruth.calibration.penalty);
+        QCOMPARE(refitWritten.ridge, 0.001);
+        QCOMPARE(refitted.calibration.ridge, 0.001);
+        QCOMPARE(refitted.calibration.fitRmse, refitTruth.calibration.fitRmse);
+        refit.ridge = -1;
+        QVERIFY(test::errorOf([&] { api::refitPredictor(refit); }).find("ridge") != std::string::npos);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestApiPredictor)
+#include "test_api_predictor.moc"

@@ -1,0 +1,56 @@
+#pragma once
+// The API suites' network: the suites' tiny UNet at 28x28x1 (the shipped
+// Fashion-MNIST features' shape, so distances can be scored) with weights as
+// training leaves them: a fresh network's last layers start near zero, so
+// its widths would all compute about the same thing.
+#include "api/ddsm_api.h"
+
+#include "engine/slimmable_denoiser.h"
+#include "engine/slimmable_unet.h"
+#include "tiny_net.h"
+
+#include <torch/torch.h>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include <filesystem>
+#include <string>
+
+namespace ddsm::test {
+
+inline NetConfig tinyScoredNet()
+{
+    NetConfig c = tinyNet();
+    c.imageSize = 28;
+    c.baseChannels = 8;
+    c.diffusion.T = 100;
+    return c;
+}
+
+inline api::Model tinyScoredModel()
+{
+    auto net = std::make_shared<SlimmableUNet>(tinyScoredNet());
+    net->initialize(5);
+    {
+        torch::NoGradGuard noGrad;
+        auto g = at::detail::createCPUGenerator(6);
+        for (auto& p : net->parameters())
+            p.add_(torch::randn(p.sizes(), g) * 0.1);
+    }
+    net->eval();
+    return api::Model(std::make_shared<SlimmableDenoiser>(net, "tiny", c10::Device(c10::kCPU)), "tiny");
+}
+
+// `count` random 28x28 grayscale PNGs in `folder` (created), a data set for the API's `data`.
+inline void writeImageFolder(const std::string& folder, int count)
+{
+    std::filesystem::create_directories(folder);
+    cv::RNG rng(3);
+    for (int i = 0; i < count; ++i) {
+        cv::Mat image(28, 28, CV_8UC1);
+        rng.fill(image, cv::RNG::UNIFORM, 0, 256);
+        cv::imwrite(folder + "/" + std::to_string(100 + i) + ".png", image);
+    }
+}
+
+}  // namespace ddsm::test
