@@ -18,23 +18,28 @@ OptionTable scheduleOptions()
     };
 }
 
-OptionTable featureOptions()
+OptionTable featureNetworkOptions()
 {
     return {
         {"features", "F",
          "feature network: default (the shipped Fashion-MNIST\n"
          "classifier), a classifier .safetensors, or a TorchScript\n"
-         "network (e.g. clean-fid's inception-2015-12-05.pt)"},
+         "network (e.g. clean-fid's inception-2015-12-05.pt)\n",
+         "default"},
         {"feature-output", "N",
          "TorchScript: method, bool flag of forward, dict key or tuple\n"
          "index holding the features (Inception: return_features)"},
         {"feature-size", "N", "TorchScript: bilinear resize to NxN, 0 = none", "299"},
         {"feature-range", "R", "TorchScript: input range 0-255, 0-1 or -1-1", "0-255"},
         {"feature-channels", "C", "TorchScript: 3 (grayscale repeated) or 1", "3"},
-        {"ref", "FILE",
-         "reference statistics .npz (pytorch-fid layout; default the\n"
-         "shipped fmnist-train-stats.npz for the default features)"},
     };
+}
+
+OptionTable featureOptions()
+{
+    return featureNetworkOptions() +
+           OptionTable{{"ref", "FILE", "reference statistics .npz (pytorch-fid layout)\n", "",
+                        "the shipped fmnist-train-stats.npz\nwith the default features"}};
 }
 
 api::ScheduleRequest scheduleRequestFromArgs(const Args& args)
@@ -50,7 +55,7 @@ api::ScheduleRequest scheduleRequestFromArgs(const Args& args)
 api::FeatureOptions featureOptionsFromArgs(const Args& args)
 {
     api::FeatureOptions options;
-    options.network = args.get("features", "default");
+    options.network = args.get("features");
     options.output = args.get("feature-output", "");
     options.inputSize = args.getInt("feature-size");
     options.range = args.get("feature-range");

@@ -23,5 +23,7 @@ Option snapWidthsOption();
 
 // --features, its TorchScript options and --ref: what featureOptionsFromArgs reads.
 OptionTable featureOptions();
+// --features and its TorchScript options alone, for commands whose --ref has no default.
+OptionTable featureNetworkOptions();
 
 }  // namespace ddsm::cli

@@ -48,8 +48,8 @@ OptionTable optionTable()
                {"feature-store", "DIR",
                 "keep full width's features there between runs and read them\n"
                 "instead of sampling again (same model file, sampler, seed,\n"
-                "batch; default $DDSM_FEATURE_STORE, else\n"
-                "~/.cache/ddsm-studio/features; its seconds then read 'stored')"},
+                "batch; its seconds then read 'stored')\n",
+                "", "$DDSM_FEATURE_STORE, else\n~/.cache/ddsm-studio/features"},
                {"no-feature-store", "", "sample full width every time"},
            } +
            samplerOptions(50) + featureOptions() + modelOptions() + distributedOptions();

@@ -29,9 +29,8 @@ OptionTable optionTable()
     return OptionTable{
                {"samples", "N", "images to generate", "2000"},
                {"batch", "N", "images per sampler batch", "250"},
-               {"kid-data", "DATA",
-                "real images for KID (default: the first 10000 of\n"
-                "fashion-mnist with the default features; \"none\" skips KID)"},
+               {"kid-data", "DATA", "real images for KID; \"none\" skips KID\n", "",
+                "fashion-mnist with the default\nfeatures, else none"},
                {"kid-count", "N", "real images for KID", "10000"},
                {"rounds", "N", "bootstrap rounds of the FID interval", "200"},
            } +

@@ -70,8 +70,8 @@ OptionTable optionTable()
                 "feature network: \"default\" (the shipped Fashion-MNIST\n"
                 "classifier), a classifier .safetensors, a TorchScript\n"
                 "file, or \"pixels\": 7x7 average-pooled pixels, a crude\n"
-                "fallback with no network (default: \"default\" when\n"
-                "shipped, else \"pixels\")"},
+                "fallback with no network\n",
+                "", "\"default\" when shipped, else \"pixels\""},
                {"reference", "FILE",
                 "reference statistics (.npz) in that feature space (default:\n"
                 "the shipped statistics for the default features, else from\n"
@@ -85,9 +85,9 @@ OptionTable optionTable()
                {"prefix-cache-mb", "MB", "memory for shared sampler states", "1024"},
                {"feature-store", "DIR",
                 "keep full width's scoring features there between runs\n"
-                "(default $DDSM_FEATURE_STORE, else\n"
-                "~/.cache/ddsm-studio/features; the final re-evaluation\n"
-                "samples full width beside the chosen one)"},
+                "(the final re-evaluation samples full width beside the\n"
+                "chosen one)\n",
+                "", "$DDSM_FEATURE_STORE, else\n~/.cache/ddsm-studio/features"},
                {"no-feature-store", "", "sample full width every time"},
                {"final-samples", "M2", "re-evaluation images", "", "4 x M"},
                {"final-seed", "S2", "re-evaluation noise", "", "S + 1000003"},

@@ -32,7 +32,11 @@ OptionTable optionTable()
                {"source", "NAME", "what the statistics describe", "", "the data spec and count"},
                {"batch", "N", "images per feature batch", "500"},
            } +
-           featureOptions().withHelp("ref", "statistics to print DATA's distance to (.npz)") + threadsOption();
+           featureNetworkOptions() +
+           OptionTable{
+               {"ref", "FILE", "statistics to print DATA's distance to (.npz)"},  // no default: none printed
+           } +
+           threadsOption();
 }
 
 }  // namespace
