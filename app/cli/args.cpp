@@ -1,8 +1,8 @@
 #include "args.h"
 
 #include "base/error.h"
+#include "base/option_value.h"
 
-#include <cmath>
 #include <stdexcept>
 
 namespace ddsm::cli {
@@ -58,37 +58,9 @@ bool Args::has(const std::string& name) const { return flags_.count(name) || val
 
 namespace {
 
-int64_t parseInt64(const std::string& name, const std::string& v)
-{
-    try {
-        size_t used = 0;
-        const long long n = std::stoll(v, &used);
-        if (used == v.size())
-            return n;
-    } catch (const std::exception&) {
-    }
-    throw Error("option --" + name + " expects an integer, got \"" + v + "\"");
-}
-
-uint64_t parseSeed(const std::string& name, const std::string& v)
-{
-    const int64_t n = parseInt64(name, v);
-    if (n < 0)
-        throw Error("option --" + name + " must not be negative");
-    return uint64_t(n);
-}
-
-double parseDouble(const std::string& name, const std::string& v)
-{
-    try {
-        size_t used = 0;
-        const double d = std::stod(v, &used);
-        if (used == v.size() && std::isfinite(d))
-            return d;
-    } catch (const std::exception&) {
-    }
-    throw Error("option --" + name + " expects a number, got \"" + v + "\"");
-}
+int64_t parseInt64(const std::string& name, const std::string& v) { return parseIntegerOption(name, v); }
+uint64_t parseSeed(const std::string& name, const std::string& v) { return parseSeedOption(name, v); }
+double parseDouble(const std::string& name, const std::string& v) { return parseNumberOption(name, v); }
 
 // A declared default the type refuses is the code's mistake, not the user's.
 template <typename Parse>

@@ -3,9 +3,9 @@
 #include "api/api_internal.h"
 
 #include "base/error.h"
+#include "base/option_value.h"
 #include "training/train_options.h"
 
-#include <cmath>
 #include <sstream>
 #include <type_traits>
 
@@ -33,42 +33,15 @@ TrainSetting::Kind kindOf()
         return TrainSetting::Kind::Integer;
 }
 
-int64_t parseInteger(const std::string& flag, const std::string& v)
-{
-    try {
-        size_t used = 0;
-        const long long n = std::stoll(v, &used);
-        if (used == v.size())
-            return n;
-    } catch (const std::exception&) {
-    }
-    throw Error("option --" + flag + " expects an integer, got \"" + v + "\"");
-}
-
-double parseNumber(const std::string& flag, const std::string& v)
-{
-    try {
-        size_t used = 0;
-        const double d = std::stod(v, &used);
-        if (used == v.size() && std::isfinite(d))
-            return d;
-    } catch (const std::exception&) {
-    }
-    throw Error("option --" + flag + " expects a number, got \"" + v + "\"");
-}
-
 template <typename T>
 void readSetting(const std::string& flag, const std::string& text, T& field)
 {
     if constexpr (std::is_same_v<T, double>) {
-        field = parseNumber(flag, text);
+        field = parseNumberOption(flag, text);
     } else if constexpr (std::is_same_v<T, uint64_t>) {
-        const int64_t n = parseInteger(flag, text);
-        if (n < 0)
-            throw Error("option --" + flag + " must not be negative");
-        field = uint64_t(n);
+        field = parseSeedOption(flag, text);
     } else if constexpr (std::is_same_v<T, int64_t> || std::is_same_v<T, int>) {
-        field = T(parseInteger(flag, text));
+        field = T(parseIntegerOption(flag, text));
     } else {
         throw Error("--" + flag + " has no reader for its type");
     }

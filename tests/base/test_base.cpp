@@ -2,6 +2,7 @@
 #include "base/error.h"
 #include "base/input_file.h"
 #include "base/json_fields.h"
+#include "base/option_value.h"
 #include "base/sha256.h"
 
 #include <cmath>
@@ -174,6 +175,34 @@ private slots:
             // The position is the end of the offending token, "b" on line 3.
             QVERIFY2(QString(e.what()).startsWith("c.json:3:5: malformed JSON: "), e.what());
         }
+    }
+    void optionValuesReadWholeNumbersOnly()
+    {
+        QCOMPARE(ddsm::parseIntegerOption("steps", "-42"), int64_t(-42));
+        QCOMPARE(ddsm::parseIntegerOption("steps", "9223372036854775807"), std::numeric_limits<int64_t>::max());
+        QCOMPARE(ddsm::parseSeedOption("seed", "7"), uint64_t(7));
+        QCOMPARE(ddsm::parseNumberOption("lr", "3e-4"), 3e-4);
+        const auto message = [](const std::function<void()>& read) {
+            try {
+                read();
+            } catch (const ddsm::Error& e) {
+                return QString(e.what());
+            }
+            return QString("accepted");
+        };
+        QCOMPARE(message([] { ddsm::parseIntegerOption("steps", "4x"); }),
+                 QString(R"(option --steps expects an integer, got "4x")"));
+        QCOMPARE(message([] { ddsm::parseIntegerOption("steps", "9223372036854775808"); }),
+                 QString(R"(option --steps expects an integer, got "9223372036854775808")"));
+        QCOMPARE(message([] { ddsm::parseIntegerOption("steps", ""); }),
+                 QString(R"(option --steps expects an integer, got "")"));
+        QCOMPARE(message([] { ddsm::parseSeedOption("seed", "-1"); }), QString("option --seed must not be negative"));
+        QCOMPARE(message([] { ddsm::parseNumberOption("lr", "inf"); }),
+                 QString(R"(option --lr expects a number, got "inf")"));
+        QCOMPARE(message([] { ddsm::parseNumberOption("lr", "1e999"); }),
+                 QString(R"(option --lr expects a number, got "1e999")"));
+        QCOMPARE(message([] { ddsm::parseNumberOption("lr", "0.1 "); }),
+                 QString(R"(option --lr expects a number, got "0.1 ")"));
     }
 };
 
