@@ -10,7 +10,9 @@
 # have the header refused, which CMake's -Winvalid-pch reports (an error in
 # CI's build).
 function(ddsm_add_torch_pch name)
-  add_library(${name} OBJECT ${DDSM_SOURCE_DIR}/cmake/torch_pch.cpp)
+  # Built only for the targets that reuse it (a build without the GUI and the
+  # tests never needs the Qt one).
+  add_library(${name} OBJECT EXCLUDE_FROM_ALL ${DDSM_SOURCE_DIR}/cmake/torch_pch.cpp)
   target_link_libraries(${name} PRIVATE ${TORCH_LIBRARIES} ${ARGN})
   target_precompile_headers(${name} PRIVATE <torch/torch.h>)
 endfunction()

@@ -58,10 +58,6 @@ bool Args::has(const std::string& name) const { return flags_.count(name) || val
 
 namespace {
 
-int64_t parseInt64(const std::string& name, const std::string& v) { return parseIntegerOption(name, v); }
-uint64_t parseSeed(const std::string& name, const std::string& v) { return parseSeedOption(name, v); }
-double parseDouble(const std::string& name, const std::string& v) { return parseNumberOption(name, v); }
-
 // A declared default the type refuses is the code's mistake, not the user's.
 template <typename Parse>
 auto parseDeclared(const std::string& name, const std::string& text, Parse parse)
@@ -102,7 +98,7 @@ std::string Args::get(const std::string& name) const
 int64_t Args::getInt64(const std::string& name) const
 {
     const auto v = given(name);
-    return v ? parseInt64(name, *v) : parseDeclared(name, declaredDefault(name), parseInt64);
+    return v ? parseIntegerOption(name, *v) : parseDeclared(name, declaredDefault(name), parseIntegerOption);
 }
 
 int Args::getInt(const std::string& name) const { return int(getInt64(name)); }
@@ -110,13 +106,13 @@ int Args::getInt(const std::string& name) const { return int(getInt64(name)); }
 uint64_t Args::getSeed(const std::string& name) const
 {
     const auto v = given(name);
-    return v ? parseSeed(name, *v) : parseDeclared(name, declaredDefault(name), parseSeed);
+    return v ? parseSeedOption(name, *v) : parseDeclared(name, declaredDefault(name), parseSeedOption);
 }
 
 double Args::getDouble(const std::string& name) const
 {
     const auto v = given(name);
-    return v ? parseDouble(name, *v) : parseDeclared(name, declaredDefault(name), parseDouble);
+    return v ? parseNumberOption(name, *v) : parseDeclared(name, declaredDefault(name), parseNumberOption);
 }
 
 std::string Args::get(const std::string& name, const std::string& fallback) const
@@ -128,7 +124,7 @@ std::string Args::get(const std::string& name, const std::string& fallback) cons
 int64_t Args::getInt64(const std::string& name, int64_t fallback) const
 {
     const auto v = given(name);
-    return v ? parseInt64(name, *v) : fallback;
+    return v ? parseIntegerOption(name, *v) : fallback;
 }
 
 int Args::getInt(const std::string& name, int fallback) const { return int(getInt64(name, fallback)); }
@@ -136,13 +132,13 @@ int Args::getInt(const std::string& name, int fallback) const { return int(getIn
 uint64_t Args::getSeed(const std::string& name, uint64_t fallback) const
 {
     const auto v = given(name);
-    return v ? parseSeed(name, *v) : fallback;
+    return v ? parseSeedOption(name, *v) : fallback;
 }
 
 double Args::getDouble(const std::string& name, double fallback) const
 {
     const auto v = given(name);
-    return v ? parseDouble(name, *v) : fallback;
+    return v ? parseNumberOption(name, *v) : fallback;
 }
 
 }  // namespace ddsm::cli

@@ -87,28 +87,14 @@ OptionTable optionTable()
            threadsOption() + distributedOptions();
 }
 
-// The settings given, each checked as its type is read (so a malformed value
-// is named as every option's is).
+// The settings given, as text: the API reads each as its type (naming a
+// malformed value as every option's reader does).
 std::map<std::string, std::string> givenSettings(const Args& args)
 {
     std::map<std::string, std::string> given;
-    for (const api::TrainSetting& setting : api::trainSettings()) {
-        const auto value = args.given(setting.flag);
-        if (!value)
-            continue;
-        switch (setting.kind) {
-        case api::TrainSetting::Kind::Integer:
-            args.getInt64(setting.flag);
-            break;
-        case api::TrainSetting::Kind::Seed:
-            args.getSeed(setting.flag);
-            break;
-        case api::TrainSetting::Kind::Number:
-            args.getDouble(setting.flag);
-            break;
-        }
-        given[setting.flag] = *value;
-    }
+    for (const api::TrainSetting& setting : api::trainSettings())
+        if (const auto value = args.given(setting.flag))
+            given[setting.flag] = *value;
     return given;
 }
 
@@ -125,10 +111,7 @@ int runTrain(const std::vector<std::string>& argv)
     api::TrainRequest request;
     request.distributed = distributedConfigFromArgs(args);
     const int threads = applyThreads(args);
-    const auto out = args.given("out");
-    if (!out)
-        throw Error("--out DIR is required");
-    request.out = *out;
+    request.out = args.get("out", "");  // the API names it when missing
     request.resume = args.has("resume");
     request.config = args.get("config", "");
     request.initWeights = args.get("init-weights", "");

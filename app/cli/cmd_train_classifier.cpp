@@ -49,11 +49,8 @@ int runTrainClassifier(const std::vector<std::string>& argv)
         return 0;
     }
     applyThreads(args);
-    const auto out = args.given("out");
-    if (!out)
-        throw Error("--out FILE is required");
     api::ClassifierTrainingOptions options;
-    options.out = *out;
+    options.out = args.get("out", "");  // the API names it when missing
     options.data = args.get("data");
     options.test = args.get("test");
     options.featureDim = args.getInt("feature-dim");
@@ -91,7 +88,7 @@ int runTrainClassifier(const std::vector<std::string>& argv)
                      options.minAccuracy);
         return 1;
     }
-    std::printf("wrote %s: features %s (%d-d), test accuracy %.4f\n", out->c_str(), result.featureName.c_str(),
+    std::printf("wrote %s: features %s (%d-d), test accuracy %.4f\n", options.out.c_str(), result.featureName.c_str(),
                 result.featureDim, result.testAccuracy);
     return 0;
 }

@@ -390,12 +390,10 @@ PredictorFitResult refitPredictor(const PredictorRefitOptions& options);
 // One setting of slimmable training, as core/training declares it once (its
 // `ddsm train` flag, help and default): what a caller offers the user.
 struct TrainSetting {
-    enum class Kind { Integer, Seed, Number };
     std::string flag;            // without "--"
     std::string value;           // the value's placeholder, "N"
     std::string help;
     std::string defaultValue;    // as text
-    Kind kind = Kind::Integer;
     bool changesOnResume = false;  // may change from a resumed step on
 };
 // The settings a user may give, in declaration order.
@@ -457,16 +455,16 @@ struct ClassifierProgress {
 };
 
 struct ClassifierTrainingOptions {
-    ClassifierTrainingOptions();      // the network's and the training's defaults (evaluation/)
+    ClassifierTrainingOptions();      // epochs to seed: the network's and the training's defaults (evaluation/)
     std::string out;                  // the classifier file to write (.safetensors)
     std::string data = "fashion-mnist";       // labelled training data
     std::string test = "fashion-mnist:test";  // labelled test data
-    int epochs = 0;
-    int64_t batch = 0;
-    double learningRate = 0;          // Adam
-    int featureDim = 0;               // width of the feature layer
-    int conv1 = 0, conv2 = 0;         // channels of the two convolutions
-    uint64_t seed = 0;                // initialisation, batch order and dropout
+    int epochs;
+    int64_t batch;
+    double learningRate;              // Adam
+    int featureDim;                   // width of the feature layer
+    int conv1, conv2;                 // channels of the two convolutions
+    uint64_t seed;                    // initialisation, batch order and dropout
     double minAccuracy = 0.9;         // below this test accuracy nothing is written
     std::string command;              // recorded in the file: how it was made
     std::function<void(const ClassifierProgress&)> progress;
@@ -488,13 +486,13 @@ ClassifierTrainingResult trainFeatureClassifier(const ClassifierTrainingOptions&
 // line by line as "[rank R] ...". A failing rank ends the others (SIGTERM,
 // then SIGKILL after the grace period).
 struct LaunchOptions {
-    LaunchOptions();                  // the launcher's defaults (distributed/launcher.h)
-    int nproc = 1;                    // ranks on this machine
-    int nnodes = 1;                   // machines in the job
-    int nodeRank = 0;                 // this machine's index
+    LaunchOptions();                  // every field below: the launcher's default (distributed/launcher.h)
+    int nproc;                        // ranks on this machine
+    int nnodes;                       // machines in the job
+    int nodeRank;                     // this machine's index
     std::string masterAddr;           // host of rank 0
-    int masterPort = 0;               // 0: any free port (one-machine jobs)
-    double graceSeconds = 0;          // from a failure to SIGKILL of the rest
+    int masterPort;                   // 0: any free port (one-machine jobs)
+    double graceSeconds;              // from a failure to SIGKILL of the rest
     std::vector<std::string> command; // "ddsm" as the first word runs this same executable
     std::function<void(const std::string&)> note;  // the launcher's own messages (which rank failed)
 };
@@ -673,10 +671,10 @@ struct QualityTrackOptions {
     // +-stopPairedHalfWidth FID instead.
     bool pairedWithFullWidth = true;
     double stopPairedHalfWidth = 2.0;
-    bool kid = true;                       // KID against Fashion-MNIST training images, when installed
+    bool kid = true;                       // KID against 2,000 Fashion-MNIST training images, when installed
     // Full width's features are also kept here between launches (empty: in
     // memory only), keyed by the model file's sha256: modelSha256 (e.g.
-    // describeModel's), else the file at model.path() hashed once.
+    // describeModel's), else the file at model.path() hashed at each call.
     std::string featureStore, modelSha256;
     const CancelToken* cancel = nullptr;   // checked between batches and inside them
     std::function<void(const QualityTrackEstimate&)> progress;  // after every batch
@@ -687,10 +685,12 @@ struct QualityTrackResult {
     std::optional<QualityTrackEstimate> last;  // the final estimate; none if cancelled before one
 };
 
-// One schedule's FID and KID (the shipped features and statistics, as `ddsm
-// fid` with its defaults), estimated after every batch until maxSamples or the
-// interval target, with its paired difference to full width (as `ddsm
-// compare width:1 SCHEDULE` on the same images).
+// One schedule's FID (the shipped features and statistics, as `ddsm fid` with
+// its defaults) and KID (against 2,000 training images, where `ddsm fid` takes
+// 10,000: they load in a second), estimated after every batch until
+// maxSamples or the interval target, with its paired difference to full width
+// (as `ddsm compare width:1 SCHEDULE` on the same images). A full-width
+// schedule's images are the ones kept for pairing: it reads and extends them.
 QualityTrackResult trackQuality(const Model& model, QualityMemory& memory, const QualityTrackOptions& options);
 
 // ---- sample: an image grid under a schedule --------------------------------

@@ -31,10 +31,7 @@ ClassifierTrainingResult trainFeatureClassifier(const ClassifierTrainingOptions&
 {
     if (options.out.empty())
         throw Error("--out FILE is required");
-    const auto report = [&](const ClassifierProgress& p) {
-        if (options.progress)
-            options.progress(p);
-    };
+    const Reporter<ClassifierProgress> report(options.progress);
     const auto train = loadDataset(options.data);
     const auto test = loadDataset(options.test);
     if (!train.labels.defined() || !test.labels.defined())

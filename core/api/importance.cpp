@@ -26,6 +26,16 @@ ImportanceResult measureImportance(const Model& model, const ImportanceOptions& 
     folder.channels = model.channels();
     const auto data = loadDataset(options.data, folder);
 
+    // The second stage's settings are checked before the first, long one runs.
+    std::shared_ptr<FeatureExtractor> extractor;
+    GaussianStats reference;
+    SamplerSettings sampler = engineSampler(options.sampler);
+    if (options.distanceSamples > 0) {
+        extractor = openFeatures(options.features);
+        reference = openReference(options.features, *extractor);
+        sampler.validate(model.T());
+    }
+
     EpsDepartureSettings settings;
     settings.bins = options.bins;
     settings.imagesPerBin = options.imagesPerBin;
@@ -46,14 +56,9 @@ ImportanceResult measureImportance(const Model& model, const ImportanceOptions& 
     };
     StepImportance importance = measureEpsDeparture(denoiser, data.images, settings,
                                                     progress(ImportanceProgress::Stage::EpsDeparture), group.get());
-    if (options.distanceSamples > 0) {
-        auto extractor = openFeatures(options.features);
-        const auto reference = openReference(options.features, *extractor);
-        SamplerSettings sampler = engineSampler(options.sampler);
-        sampler.validate(model.T());
+    if (options.distanceSamples > 0)
         measureDistanceChanges(importance, denoiser, *extractor, reference, sampler, options.distanceSamples,
                                int(settings.batch), progress(ImportanceProgress::Stage::DistanceChanges), group.get());
-    }
     ImportanceResult result;
     result.mainRank = main;
     result.data = data.description;

@@ -10,9 +10,19 @@
 
 #include <torch/torch.h>
 
+#include <sstream>
+
 namespace ddsm::api {
 
 namespace {
+
+std::string formatNumber(double x)
+{
+    std::ostringstream text;
+    text << x;
+    return text.str();
+}
+
 
 // The engine's ridge: < 0 asks for the leave-one-out choice of target and ridge.
 double engineRidge(const std::optional<double>& ridge)
@@ -20,7 +30,7 @@ double engineRidge(const std::optional<double>& ridge)
     if (!ridge)
         return -1;
     if (!(*ridge >= 0))
-        throw Error("--ridge must be >= 0, got " + std::to_string(*ridge));
+        throw Error("--ridge must be >= 0, got " + formatNumber(*ridge));
     return *ridge;
 }
 

@@ -36,8 +36,6 @@ struct QualityMemory::State {
     std::weak_ptr<Denoiser> fullWidthModel;
     std::string fullWidthKey;
     at::Tensor fullWidth;
-    // The model file hashed here when the caller gave no sha256.
-    std::string hashedPath, hashedSha;
 };
 
 QualityMemory::QualityMemory() : state_(std::make_shared<State>()) {}
@@ -92,9 +90,10 @@ void openShippedFeatures(const Model& model, QualityMemory::State& state, bool w
     state.extractor = std::move(extractor);
 }
 
-// The model file's identity for the store: the caller's sha256, else hashed
-// here once per file; empty (measured, not stored) when unreadable.
-std::string modelIdentity(const Model& model, const QualityTrackOptions& options, QualityMemory::State& state)
+// The model file's identity for the store: the caller's sha256, else the file
+// hashed now (a file rewritten since an earlier run is a new identity);
+// empty (measured, not stored) when unreadable.
+std::string modelIdentity(const Model& model, const QualityTrackOptions& options)
 {
     if (options.featureStore.empty())
         return {};
@@ -102,15 +101,11 @@ std::string modelIdentity(const Model& model, const QualityTrackOptions& options
         return options.modelSha256;
     if (model.path().empty())
         return {};
-    if (state.hashedPath != model.path()) {
-        state.hashedPath = model.path();
-        try {
-            state.hashedSha = sha256OfFile(model.path());
-        } catch (const std::exception&) {
-            state.hashedSha.clear();
-        }
+    try {
+        return sha256OfFile(model.path());
+    } catch (const std::exception&) {
+        return {};
     }
-    return state.hashedSha;
 }
 
 // Full width's features [count, D] of images 0..count-1; only images neither
@@ -169,12 +164,12 @@ QualityTrackResult trackQuality(const Model& model, QualityMemory& memory, const
     sampler.validate(model.T());
     const SampleRecipe recipe = makeRecipe(sampler, options.widthsByTimestep);
     const double full = model.widths().front();
-    const bool paired = options.pairedWithFullWidth &&
-                        !std::all_of(options.widthsByTimestep.begin(), options.widthsByTimestep.end(),
-                                     [&](double w) { return w >= full; });
-    const std::string modelSha = modelIdentity(model, options, state);
+    // Full width's own images are the ones kept for pairing: measuring it reads and extends them.
+    const bool isFullWidth = std::all_of(options.widthsByTimestep.begin(), options.widthsByTimestep.end(),
+                                         [&](double w) { return w >= full; });
+    const bool paired = options.pairedWithFullWidth && !isFullWidth;
+    const std::string modelSha = modelIdentity(model, options);
     Denoiser& denoiser = *model.denoiser();
-    const GaussianDiffusion diffusion(denoiser.diffusion());
     SampleQualityRun run(denoiser, *state.extractor, state.reference, state.kidReference, recipe);
 
     QualityTrackResult result;
@@ -189,10 +184,13 @@ QualityTrackResult trackQuality(const Model& model, QualityMemory& memory, const
         at::Tensor fullFeatures;
         try {
             // Full width first: its images are kept for the next edit.
-            if (paired)
+            if (paired || isFullWidth)
                 fullFeatures = fullWidthFeatures(model, state, sampler, options.featureStore, modelSha, first + count,
                                                  options.cancel, fullWidthSampled);
-            run.addFeatures(sampleFeatures(denoiser, diffusion, recipe, *state.extractor, first, count, options.cancel));
+            if (isFullWidth)
+                run.addFeatures(fullFeatures.slice(0, first, first + count));
+            else
+                run.addBatch(count, options.cancel);
         } catch (const Error&) {
             if (cancelled(options.cancel)) {  // stopped inside the batch
                 result.cancelled = true;

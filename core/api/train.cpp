@@ -105,22 +105,17 @@ TrainResult train(const TrainRequest& request)
 {
     if (request.out.empty())
         throw Error("--out DIR is required");
-    const auto report = [&](const TrainProgress& p) {
-        if (request.progress)
-            request.progress(p);
-    };
-    const Notes note = [&](const std::string& text) {
-        TrainProgress p;
-        p.note = text;
-        report(p);
-    };
+    const Reporter<TrainProgress> report(request.progress);
+    const Notes note = report.notes();
     const std::string checkpoint = request.out + "/checkpoint.safetensors";
     RunSetup run = request.resume ? resumedRun(request, checkpoint, note) : newRun(request, checkpoint);
     run.options.validate();
 
     // Join the job once the settings are known to be valid on this rank.
     const auto group = ProcessGroup::create(request.distributed);
-    const bool main = group->isMain();
+    // What the job as a whole reports comes from rank 0.
+    const Reporter<TrainProgress> mainReport(request.progress, group->isMain());
+    const Notes mainNote = mainReport.notes();
     if (request.distributed.distributed())
         note(request.distributed.describe());
 
@@ -129,26 +124,22 @@ TrainResult train(const TrainRequest& request)
     folder.channels = run.config.channels;
     folder.limit = request.limit;
     const ImageDataset data = loadDataset(run.dataSpec, folder);
-    if (main) {
-        TrainProgress started;
-        started.stage = TrainProgress::Stage::Started;
-        started.data = data.description;
-        started.network = describe(run.config);
-        started.ranks = group->worldSize();
-        report(started);
-    }
+    TrainProgress started;
+    started.stage = TrainProgress::Stage::Started;
+    started.data = data.description;
+    started.network = describe(run.config);
+    started.ranks = group->worldSize();
+    mainReport(started);
 
     Trainer trainer(run.config, run.options, data.images, c10::Device(c10::kCPU));
     trainer.joinProcessGroup(group);
     if (run.initial.net) {
         trainer.startFromWeights(*run.initial.net, run.initial.path);
-        if (main)
-            note("starting from the weights of " + run.initial.path);
+        mainNote("starting from the weights of " + run.initial.path);
     }
     if (request.resume) {
         trainer.loadCheckpoint(checkpoint);
-        if (main)
-            note("resumed at step " + std::to_string(trainer.completedSteps()) + " of " +
+        mainNote("resumed at step " + std::to_string(trainer.completedSteps()) + " of " +
                  std::to_string(run.options.steps));
     }
 

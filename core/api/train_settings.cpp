@@ -23,17 +23,6 @@ std::string valueText(const T& field)
 }
 
 template <typename T>
-TrainSetting::Kind kindOf()
-{
-    if constexpr (std::is_same_v<T, double>)
-        return TrainSetting::Kind::Number;
-    else if constexpr (std::is_same_v<T, uint64_t>)
-        return TrainSetting::Kind::Seed;
-    else
-        return TrainSetting::Kind::Integer;
-}
-
-template <typename T>
 void readSetting(const std::string& flag, const std::string& text, T& field)
 {
     if constexpr (std::is_same_v<T, double>) {
@@ -56,8 +45,7 @@ std::vector<TrainSetting> trainSettings()
     forEachTrainOption(defaults, [&](const auto& field, const TrainOptionInfo& info) {
         if (!*info.flag)
             return;
-        using Field = std::decay_t<decltype(field)>;
-        settings.push_back({info.flag, info.value, info.help, valueText(field), kindOf<Field>(), info.changesOnResume});
+        settings.push_back({info.flag, info.value, info.help, valueText(field), info.changesOnResume});
     });
     return settings;
 }

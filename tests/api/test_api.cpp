@@ -9,7 +9,7 @@
 #include "engine/slimmable_denoiser.h"
 #include "engine/slimmable_unet.h"
 #include "error_of.h"
-#include "tiny_net.h"
+#include "tiny_scored_net.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <torch/torch.h>
@@ -24,29 +24,19 @@ using namespace ddsm;
 
 namespace {
 
-// 28x28x1 so that the shipped Fashion-MNIST features can score it.
-NetConfig tiny28()
-{
-    NetConfig c = test::tinyNet();
-    c.imageSize = 28;
-    c.baseChannels = 8;
-    c.diffusion.T = 100;
-    return c;
-}
-
 api::Model tinyModel()
 {
-    auto net = std::make_shared<SlimmableUNet>(tiny28());
+    auto net = std::make_shared<SlimmableUNet>(test::tinyScoredNet());
     net->initialize(5);
     net->eval();
     return api::Model(std::make_shared<SlimmableDenoiser>(net, "tiny", c10::Device(c10::kCPU)), "tiny");
 }
 
-// tiny28() initialised with `seed`, written as a model file; returns its path.
+// test::tinyScoredNet() initialised with `seed`, written as a model file; returns its path.
 std::string writeTinyModel(const QTemporaryDir& dir, const std::string& name, uint64_t seed)
 {
     const std::string path = (std::filesystem::path(dir.path().toStdString()) / name).string();
-    SlimmableUNet net(tiny28());
+    SlimmableUNet net(test::tinyScoredNet());
     net.initialize(seed);
     saveModel(path, net, "{}");
     return path;
@@ -276,6 +266,44 @@ private slots:
         QCOMPARE(api::trackQuality(model, inMemory, options).last->fullWidthSampled, int64_t(16));
         options.widthsByTimestep.front() = 0.5;
         QCOMPARE(api::trackQuality(model, inMemory, options).last->fullWidthSampled, int64_t(0));
+
+        // Measuring full width itself keeps its images: the next schedule is
+        // paired without sampling full width again, on compare's figures.
+        api::QualityMemory fullFirst;
+        options.widthsByTimestep.assign(size_t(model.T()), 1.0);
+        const api::QualityTrackEstimate fullRun = *api::trackQuality(model, fullFirst, options).last;
+        QCOMPARE(fullRun.fullWidthSampled, int64_t(16));
+        QVERIFY(!fullRun.minusFullWidth);
+        QVERIFY(near(fullRun.fid.value, rows[0].fid));
+        options.widthsByTimestep.assign(size_t(model.T()), 0.5);
+        const api::QualityTrackEstimate afterFull = *api::trackQuality(model, fullFirst, options).last;
+        QCOMPARE(afterFull.fullWidthSampled, int64_t(0));
+        QVERIFY(near(afterFull.minusFullWidth->value, rows[1].minusFirst));
+    }
+
+    // Without a given sha256 the store is keyed by the file as it is now: a
+    // model file rewritten with other weights does not read the old one's
+    // full width.
+    void trackQualityKeysTheStoreByTheFileAsItIsNow()
+    {
+        QTemporaryDir dir;
+        const std::string store = (std::filesystem::path(dir.path().toStdString()) / "store").string();
+        api::QualityTrackOptions options;
+        options.sampler = fourSteps();
+        options.maxSamples = 8;
+        options.batch = 8;
+        options.minSamples = 8;
+        options.kid = false;
+        options.featureStore = store;
+        api::QualityMemory memory;
+        api::OpenOptions open;
+        open.path = writeTinyModel(dir, "tiny.safetensors", 5);
+        const api::Model first = api::openModel(open);
+        options.widthsByTimestep.assign(size_t(first.T()), 0.5);
+        QCOMPARE(api::trackQuality(first, memory, options).last->fullWidthSampled, int64_t(8));
+        QCOMPARE(api::trackQuality(api::openModel(open), memory, options).last->fullWidthSampled, int64_t(0));
+        QCOMPARE(writeTinyModel(dir, "tiny.safetensors", 6), open.path);
+        QCOMPARE(api::trackQuality(api::openModel(open), memory, options).last->fullWidthSampled, int64_t(8));
     }
 
     // Full width alone has nothing to pair with; the cancel token stops the

@@ -88,7 +88,7 @@ private slots:
         options.command = {"sh", "-c", "exit $((3 + RANK))"};
         const int code = api::launch(options);
         QVERIFY2(code == 3 || code == 4, notes.c_str());
-        QVERIFY2(notes.find("rank") != std::string::npos, notes.c_str());
+        QVERIFY2(notes.find("job failed: rank ") != std::string::npos, notes.c_str());
     }
 };
 

@@ -72,6 +72,8 @@ private slots:
 
         // Predictions: the calibration's own, through a file opened by the API.
         const DistancePredictor exact(written);
+        // The calibration tells widths apart, so equal predictions below say the right width ran.
+        QVERIFY(exact.predict(std::vector<double>(100, 0.5)) != exact.predict(std::vector<double>(100, 1.0)));
         const api::Predictor predictor = api::openPredictor(out);
         QVERIFY(predictor.isOpen());
         QCOMPARE(predictor.info().samplerTag, written.samplerTag);

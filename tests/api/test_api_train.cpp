@@ -54,12 +54,9 @@ private slots:
             return *std::find_if(settings.begin(), settings.end(), [&](const auto& s) { return s.flag == flag; });
         };
         QCOMPARE(find("steps").defaultValue, std::to_string(defaults.steps));
-        QCOMPARE(find("steps").kind, api::TrainSetting::Kind::Integer);
         QVERIFY(find("steps").changesOnResume);
         QCOMPARE(find("lr").defaultValue, std::string("0.0002"));
-        QCOMPARE(find("lr").kind, api::TrainSetting::Kind::Number);
         QVERIFY(!find("lr").changesOnResume);
-        QCOMPARE(find("seed").kind, api::TrainSetting::Kind::Seed);
     }
 
     void aRunIsTheTrainersAndResumes()
@@ -100,20 +97,30 @@ private slots:
         options.learningRate = 0.002;
         options.seed = 1;
         Trainer trainer(tiny(), options, loadDataset(root + "/images", folder).images, c10::Device(c10::kCPU));
+        auto g = at::detail::createCPUGenerator(5);
+        const auto x = torch::randn({4, 1, 8, 8}, g);
+        const auto t = torch::tensor({3, 30, 60, 99}, torch::kLong);
+        const auto emaEps = [&] {
+            torch::NoGradGuard noGrad;
+            trainer.ema().eval();
+            return trainer.ema().forward(x, t, 1.0);
+        };
+        const auto untrained = emaEps();
         for (int i = 0; i < 3; ++i)
             trainer.step();
         api::OpenOptions open;
         open.path = request.out + "/model.safetensors";
         const api::Model model = api::openModel(open);
-        {
+        const auto want = emaEps();
+        const double mismatch = [&] {
             torch::NoGradGuard noGrad;
-            auto g = at::detail::createCPUGenerator(5);
-            const auto x = torch::randn({4, 1, 8, 8}, g);
-            const auto t = torch::tensor({3, 30, 60, 99}, torch::kLong);
-            trainer.ema().eval();
-            const auto want = trainer.ema().forward(x, t, 1.0);
-            QVERIFY((model.denoiser()->predictEps(x, t, 1.0) - want).abs().max().item<double>() < 1e-6);
-        }
+            return (model.denoiser()->predictEps(x, t, 1.0) - want).abs().max().item<double>();
+        }();
+        // The three steps moved the outputs far more than the two runs differ:
+        // agreeing says the API trained them as the Trainer does.
+        const double moved = (want - untrained).abs().max().item<double>();
+        QVERIFY2(mismatch < 1e-6 && moved > 100 * std::max(mismatch, 1e-7),
+                 qPrintable(QString("mismatch %1, moved %2").arg(mismatch).arg(moved)));
 
         // Resumed: a setting that may change says so, one that may not is refused.
         api::TrainRequest resume;

@@ -8,6 +8,7 @@
 #include "engine/model_file.h"
 #include "engine/slimmable_unet.h"
 #include "error_of.h"
+#include "perturbed_weights.h"
 #include "tiny_net.h"
 
 #include <torch/torch.h>
@@ -55,15 +56,9 @@ private slots:
         QTemporaryDir dir;
         const std::string original = inDir(dir, "small.safetensors");
         {
-            // A fresh network's last layers start near zero, so its outputs
-            // would agree with anything's: weights as training leaves them
-            // (every one non-zero) make the comparison mean something.
             SlimmableUNet net(test::tinyNet());
             net.initialize(3);
-            torch::NoGradGuard noGrad;
-            auto g = at::detail::createCPUGenerator(4);
-            for (auto& p : net.parameters())
-                p.add_(torch::randn(p.sizes(), g) * 0.1);
+            test::perturbWeights(net, 4);
             saveModel(original, net, R"({"created_by": "test"})");
         }
         NetConfig wider = test::tinyNet();

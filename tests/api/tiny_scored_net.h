@@ -1,12 +1,12 @@
 #pragma once
 // The API suites' network: the suites' tiny UNet at 28x28x1 (the shipped
 // Fashion-MNIST features' shape, so distances can be scored) with weights as
-// training leaves them: a fresh network's last layers start near zero, so
-// its widths would all compute about the same thing.
+// training leaves them (perturbed_weights.h).
 #include "api/ddsm_api.h"
 
 #include "engine/slimmable_denoiser.h"
 #include "engine/slimmable_unet.h"
+#include "perturbed_weights.h"
 #include "tiny_net.h"
 
 #include <torch/torch.h>
@@ -31,12 +31,7 @@ inline api::Model tinyScoredModel()
 {
     auto net = std::make_shared<SlimmableUNet>(tinyScoredNet());
     net->initialize(5);
-    {
-        torch::NoGradGuard noGrad;
-        auto g = at::detail::createCPUGenerator(6);
-        for (auto& p : net->parameters())
-            p.add_(torch::randn(p.sizes(), g) * 0.1);
-    }
+    perturbWeights(*net, 6);
     net->eval();
     return api::Model(std::make_shared<SlimmableDenoiser>(net, "tiny", c10::Device(c10::kCPU)), "tiny");
 }

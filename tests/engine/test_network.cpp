@@ -6,6 +6,7 @@
 #include "engine/inference_layout.h"
 #include "engine/slicing_rules.h"
 #include "engine/slimmable_unet.h"
+#include "perturbed_weights.h"
 #include "tiny_net.h"
 
 #include <torch/torch.h>
@@ -147,20 +148,12 @@ private:
     std::map<std::string, torch::Tensor> full_;
 };
 
-// Perturb every parameter so zero-initialised layers matter in the comparison.
-void perturb(SlimmableUNet& net, uint64_t seed)
-{
-    torch::NoGradGuard noGrad;
-    auto g = at::detail::createCPUGenerator(seed);
-    for (auto& p : net.parameters())
-        p.add_(torch::randn(p.sizes(), g) * 0.1);
-}
 
 // The small network with every parameter perturbed, in eval mode.
 std::shared_ptr<SlimmableUNet> perturbedSmallNet(uint64_t seed)
 {
     auto net = std::make_shared<SlimmableUNet>(smallConfig());
-    perturb(*net, seed);
+    test::perturbWeights(*net, seed);
     net->eval();
     return net;
 }
@@ -345,13 +338,13 @@ private slots:
     {
         const NetConfig c = smallConfig();
         auto net = std::make_shared<SlimmableUNet>(c);
-        perturb(*net, 1);
+        test::perturbWeights(*net, 1);
         net->eval();
         torch::NoGradGuard noGrad;
         auto x = torch::randn({1, c.channels, c.imageSize, c.imageSize});
         auto t = torch::tensor({500}, torch::kLong);
         auto before = net->forward(x, t, 0.5);  // fills the width-0.5 cache
-        perturb(*net, 2);                         // in-place update, as an optimizer step would
+        test::perturbWeights(*net, 2);                         // in-place update, as an optimizer step would
         auto after = net->forward(x, t, 0.5);
         auto reference = ReferenceUNet(c, *net, 0.5).forward(x, t);
         QVERIFY((after - before).abs().max().item<double>() > 1e-3);

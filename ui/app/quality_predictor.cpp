@@ -22,8 +22,6 @@ std::unique_ptr<QualityPredictor> QualityPredictor::load(const QString& path)
     return loaded;
 }
 
-QualityPredictor::~QualityPredictor() = default;
-
 int QualityPredictor::T() const { return predictor_.info().T; }
 int QualityPredictor::steps() const { return predictor_.info().steps; }
 std::string QualityPredictor::samplerTag() const { return predictor_.info().samplerTag; }

@@ -19,7 +19,6 @@ class QualityPredictor {
 public:
     // Throws ddsm::Error naming the file.
     static std::unique_ptr<QualityPredictor> load(const QString& path);
-    ~QualityPredictor();
 
     int T() const;
     int steps() const;
