@@ -28,8 +28,8 @@ const char* kHelp =
     "predict: the predicted distance of a schedule, in microseconds.\n"
     "The sampler options set the sampler every measurement uses (default ddim, 20\n"
     "steps, eta 0); the calibration records it, and the app loads\n"
-    "NAME-predictor-TAG.json for its sampler (e.g. TAG ddpm100). predict's steps\n"
-    "default to the calibration's.\n"
+    "NAME-predictor-TAG.json for its sampler (e.g. TAG ddpm100). predict uses the\n"
+    "calibration's sampler and refuses another.\n"
     "\n";
 
 OptionTable optionTable()
@@ -43,7 +43,7 @@ OptionTable optionTable()
                {"schedule-seed", "N", "draws of the random schedules", "1"},
                {"batch", "N", "images per batch", "250"},
                {"ridge", "R", "fixed ridge instead of the leave-one-out choice (with --target)"},
-               {"target", "T", "distance or log-distance, with --ridge", api::PredictorFitOptions().target},
+               {"target", "T", "distance or log-distance, with --ridge", "", "distance"},
            } +
            samplerOptions(20).withHelp("seed", "noise seed shared by every schedule") +
            scheduleOptions() + featureOptions() + modelOptions();
@@ -60,16 +60,12 @@ void report(const std::string& out, const api::PredictorFitResult& result)
     std::printf("wrote %s\n", out.c_str());
 }
 
-// --ridge R, or none for the leave-one-out choice; --target goes with --ridge.
+// --ridge R, or none for the leave-one-out choice (the API refuses one below 0, and --target without it).
 std::optional<double> ridgeOption(const Args& args)
 {
-    const auto ridge = args.given("ridge");
-    if (!ridge) {
-        if (args.has("target"))
-            throw Error("--target needs --ridge (without both, the model is chosen by leave-one-out)");
+    if (!args.has("ridge"))
         return std::nullopt;
-    }
-    return args.getDouble("ridge");  // the API refuses one below 0
+    return args.getDouble("ridge");
 }
 
 int fit(const Args& args)
@@ -88,7 +84,7 @@ int fit(const Args& args)
     options.sampler = apiSamplerFromArgs(args);
     options.scheduleSeed = args.getSeed("schedule-seed");
     options.ridge = ridgeOption(args);
-    options.target = args.get("target");
+    options.target = args.given("target");
     options.out = *out;
     options.progress = [](const api::PredictorProgress& p) {
         std::fprintf(stderr, "\r  measured schedule %d/%d", p.done, p.total);
@@ -110,7 +106,7 @@ int refit(const Args& args)
     api::PredictorRefitOptions options;
     options.calibration = args.positionals()[1];
     options.ridge = ridgeOption(args);
-    options.target = args.get("target");
+    options.target = args.given("target");
     // 0: the calibration's bins, not fit's default.
     options.bins = args.getInt("bins", 0);
     options.out = *out;
@@ -126,15 +122,25 @@ int predict(const Args& args)
     const auto& c = predictor.info();
     api::PredictOptions options;
     options.schedule = scheduleRequestFromArgs(args);
-    options.sampler = apiSamplerFromArgs(args);
-    // The calibration's own sampler steps: a prediction holds only for them.
-    options.sampler.steps = args.getInt("steps", c.steps);
+    // The calibration's own sampler unless told otherwise (the API refuses another: a prediction holds for its own).
+    options.sampler = c.calibratedSampler;
+    const api::Sampler given = apiSamplerFromArgs(args);
+    if (args.has("sampler"))
+        options.sampler.kind = given.kind;
+    if (args.has("steps"))
+        options.sampler.steps = given.steps;
+    if (args.has("eta"))
+        options.sampler.eta = given.eta;
+    if (args.has("variance"))
+        options.sampler.variance = given.variance;
+    if (args.has("no-clip"))
+        options.sampler.clipX0 = false;
     options.note = [](const std::string& text) { std::fprintf(stderr, "%s\n", text.c_str()); };
     const api::Prediction prediction = api::predict(predictor, options);
     std::printf("predicted %s %.2f (a prediction, not a measurement: fitted to %d schedules of %lld samples,\n"
-                "  held-out Kendall tau %.3f; %s steps %d; features %s; ref %s) in %.1f us\n",
+                "  held-out Kendall tau %.3f; %s; features %s; ref %s) in %.1f us\n",
                 c.estimator.c_str(), prediction.value, c.fittedSchedules, static_cast<long long>(c.samples),
-                c.heldOutKendallTau, c.sampler.c_str(), c.steps, c.featureName.c_str(), c.reference.c_str(),
+                c.heldOutKendallTau, c.sampler.c_str(), c.featureName.c_str(), c.reference.c_str(),
                 prediction.microseconds);
     return 0;
 }

@@ -304,7 +304,9 @@ struct PredictorInfo {
     std::string target;              // "distance", or "log-distance" (penalties multiply)
     double ridge = 0;
     std::string model, sampler, featureName, reference;
-    std::string samplerTag;          // base/sampler_tag.h, e.g. "ddpm100"
+    std::string samplerTag;          // base/sampler_tag.h, e.g. "ddpm100"; empty in older files
+    Sampler calibratedSampler;       // the sampler its measurements ran (seed 0): from the tag, else from
+                                     // `sampler`'s kind and `steps`
     std::string estimator;           // what it predicts, "FID"
     int64_t samples = 0;             // images per measured schedule
     int fittedSchedules = 0;
@@ -337,7 +339,8 @@ Predictor openPredictor(const std::string& path);
 
 struct PredictOptions {
     ScheduleRequest schedule;        // checked against the calibration's widths
-    Sampler sampler;                 // checked against its T; a prediction holds for its steps (info().steps)
+    Sampler sampler;                 // must be the calibration's (info().calibratedSampler, any seed):
+                                     // a prediction holds for that sampler alone
     std::function<void(const std::string&)> note;  // lines for the log (a snapped schedule)
 };
 
@@ -362,7 +365,7 @@ struct PredictorFitOptions {
     Sampler sampler;                 // of every measurement; its seed is the noise all schedules share
     uint64_t scheduleSeed = 1;       // draws of the random schedules
     std::optional<double> ridge;     // a fixed ridge (>= 0) on `target`; none: both chosen by leave-one-out
-    std::string target = "distance";
+    std::optional<std::string> target;  // with `ridge`: "distance" (none given) or "log-distance"; refused alone
     FeatureOptions features;
     std::string out;                 // the calibration (JSON) to write; empty: none
     std::function<void(const PredictorProgress&)> progress;
@@ -372,7 +375,7 @@ struct PredictorRefitOptions {
     std::string calibration;         // whose measurements are fitted again, without sampling
     int bins = 0;                    // > 0: re-bin the timestep axis; 0: the calibration's bins
     std::optional<double> ridge;     // as PredictorFitOptions
-    std::string target = "distance";
+    std::optional<std::string> target;
     std::string out;                 // the calibration to write; empty: none
 };
 

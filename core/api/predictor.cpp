@@ -2,12 +2,35 @@
 // predicted quality (`ddsm predictor predict`, the app's estimate).
 #include "api/api_internal.h"
 
+#include "base/error.h"
+#include "base/sampler_tag.h"
 #include "evaluation/distance_predictor.h"
 #include "evaluation/predictor_file.h"
 
 #include <chrono>
 
 namespace ddsm::api {
+
+namespace {
+
+// Older calibrations carry no tag: their sampler text starts with the kind
+// (SamplerSettings::toString), and the steps are recorded on their own.
+Sampler calibratedSamplerOf(const PredictorCalibration& c)
+{
+    Sampler sampler;
+    sampler.steps = c.steps;
+    if (const auto parts = parseSamplerTag(c.samplerTag)) {
+        sampler.kind = parts->kind;
+        sampler.eta = parts->eta;
+        sampler.variance = parts->variance;
+        sampler.clipX0 = parts->clipX0;
+    } else if (c.sampler.rfind("ddpm", 0) == 0) {
+        sampler.kind = "ddpm";
+    }
+    return sampler;
+}
+
+}  // namespace
 
 PredictorInfo predictorInfo(const PredictorCalibration& c)
 {
@@ -23,6 +46,7 @@ PredictorInfo predictorInfo(const PredictorCalibration& c)
     info.featureName = c.featureName;
     info.reference = c.reference;
     info.samplerTag = c.samplerTag;
+    info.calibratedSampler = calibratedSamplerOf(c);
     info.estimator = c.estimator;
     info.samples = c.samples;
     info.fittedSchedules = c.fittedSchedules;
@@ -52,6 +76,16 @@ Predictor openPredictor(const std::string& path)
 Prediction predict(const Predictor& predictor, const PredictOptions& options)
 {
     const PredictorInfo& c = predictor.info();
+    // Another sampler's schedule costs differ by step (DDIM carries early errors to the end): refuse it.
+    // Older files carry no tag: their kind and steps are what is known.
+    const std::string asked = engineSampler(options.sampler).tag();
+    const std::string calibrated = c.samplerTag.empty() ? engineSampler(c.calibratedSampler).tag() : c.samplerTag;
+    const bool sameSampler = c.samplerTag.empty() ? options.sampler.kind == c.calibratedSampler.kind &&
+                                                        options.sampler.steps == c.steps
+                                                  : asked == c.samplerTag;
+    if (!sameSampler)
+        throw Error("the predictor was calibrated with " + calibrated + " and holds for that sampler alone; asked for " +
+                    asked);
     const ResolvedSchedule choice = resolveSchedule(options.schedule, options.sampler, c.T, c.widths, options.note);
     Prediction result;
     const auto start = std::chrono::steady_clock::now();

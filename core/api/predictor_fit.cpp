@@ -34,6 +34,14 @@ double engineRidge(const std::optional<double>& ridge)
     return *ridge;
 }
 
+// A fixed target goes with a fixed ridge: the leave-one-out choice picks both.
+std::string engineTarget(const std::optional<double>& ridge, const std::optional<std::string>& target)
+{
+    if (target && !ridge)
+        throw Error("a target (\"" + *target + "\") needs a ridge: without both, the leave-one-out choice picks them");
+    return target.value_or("distance");
+}
+
 PredictorFitResult written(const CalibrationResult& fitted, const std::string& out)
 {
     if (!out.empty())
@@ -63,7 +71,7 @@ PredictorFitResult fitPredictor(const Model& model, const PredictorFitOptions& o
     settings.sampler.validate(model.T());
     settings.scheduleSeed = options.scheduleSeed;
     settings.ridge = engineRidge(options.ridge);
-    settings.target = options.target;
+    settings.target = engineTarget(options.ridge, options.target);
     const auto fitted = calibratePredictor(*model.denoiser(), *extractor, reference, settings, model.description(),
                                            [&](int done, int total) {
                                                if (options.progress)
@@ -75,8 +83,8 @@ PredictorFitResult fitPredictor(const Model& model, const PredictorFitOptions& o
 PredictorFitResult refitPredictor(const PredictorRefitOptions& options)
 {
     const double ridge = engineRidge(options.ridge);
-    return written(ddsm::refitPredictor(loadPredictor(options.calibration), options.bins, ridge, options.target),
-                   options.out);
+    const std::string target = engineTarget(options.ridge, options.target);
+    return written(ddsm::refitPredictor(loadPredictor(options.calibration), options.bins, ridge, target), options.out);
 }
 
 }  // namespace ddsm::api

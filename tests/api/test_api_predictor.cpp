@@ -4,6 +4,7 @@
 // refitPredictor is the module's refit of the file's measurements.
 #include "api/ddsm_api.h"
 
+#include "base/sampler_tag.h"
 #include "evaluation/distance_predictor.h"
 #include "evaluation/feature_extractor.h"
 #include "evaluation/feature_network.h"
@@ -15,6 +16,8 @@
 
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <functional>
 
 using namespace ddsm;
 
@@ -84,6 +87,21 @@ private slots:
         predict.schedule.width = 0.5;
         predict.sampler.steps = predictor.info().steps;
         QCOMPARE(api::predict(predictor, predict).value, exact.predict(std::vector<double>(100, 0.5)));
+        // Another sampler: refused, naming both (the calibration holds for its own sampler alone).
+        const api::Sampler& own = predictor.info().calibratedSampler;
+        QCOMPARE(written.samplerTag, std::string("ddim4"));
+        QCOMPARE(samplerTag(own.kind, own.steps, own.eta, own.variance, own.clipX0), written.samplerTag);
+        for (const auto& change : std::vector<std::function<void(api::Sampler&)>>{
+                 [](api::Sampler& s) { s.steps += 1; },
+                 [](api::Sampler& s) { s.kind = s.kind == "ddim" ? "ddpm" : "ddim"; },
+                 [](api::Sampler& s) { s.clipX0 = !s.clipX0; }}) {
+            api::PredictOptions other = predict;
+            other.sampler = predictor.info().calibratedSampler;
+            QCOMPARE(api::predict(predictor, other).value, exact.predict(std::vector<double>(100, 0.5)));
+            change(other.sampler);
+            const std::string error = test::errorOf([&] { api::predict(predictor, other); });
+            QVERIFY2(error.find("calibrated with " + written.samplerTag) != std::string::npos, error.c_str());
+        }
         // A width the calibration lacks: refused, or snapped with a note.
         predict.schedule.width = 0.3;
         QVERIFY(test::errorOf([&] { api::predict(predictor, predict); }).find("0.3") != std::string::npos);
@@ -109,6 +127,14 @@ private slots:
         QCOMPARE(refitted.calibration.fitRmse, refitTruth.calibration.fitRmse);
         refit.ridge = -1;
         QVERIFY(test::errorOf([&] { api::refitPredictor(refit); }).find("ridge") != std::string::npos);
+        // A target alone is refused, not dropped for the leave-one-out choice.
+        refit.ridge.reset();
+        refit.target = "log-distance";
+        const std::string alone = test::errorOf([&] { api::refitPredictor(refit); });
+        QVERIFY2(alone.find("needs a ridge") != std::string::npos, alone.c_str());
+        // With a ridge it is the fit's target.
+        refit.ridge = 0.001;
+        QCOMPARE(api::refitPredictor(refit).calibration.target, std::string("log-distance"));
     }
 };
 

@@ -251,9 +251,17 @@ private slots:
         QVERIFY2(predict.exitCode == 0, qPrintable(predict.err));
         const double want = DistancePredictor(back).predict(std::vector<double>(40, 0.5));
         QVERIFY2(predict.out.contains(QString::asprintf("predicted FID %.2f", want)), qPrintable(predict.out));
+        // The calibration's 10 steps are the default; other steps are refused, not predicted.
+        const Run otherSteps = runCli({"predictor", "predict", path("refit.json"), "--width", "0.5", "--steps", "20"});
+        QCOMPARE(otherSteps.exitCode, 1);
+        QVERIFY2(otherSteps.err.contains("calibrated with ddim10"), qPrintable(otherSteps.err));
 
         QCOMPARE(runCli({"predictor", "refit", path("calib.json"), "--out", path("x.json"), "--ridge", "-1"}).exitCode,
                  1);
+        const Run targetAlone = runCli({"predictor", "refit", path("calib.json"), "--out", path("x.json"), "--target",
+                                        "log-distance"});
+        QCOMPARE(targetAlone.exitCode, 1);
+        QVERIFY2(targetAlone.err.contains("needs a ridge"), qPrintable(targetAlone.err));
         c.fitted.clear();
         c.heldOut.clear();
         savePredictor(path("bare.json").toStdString(), c);

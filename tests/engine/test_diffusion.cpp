@@ -1,5 +1,6 @@
 // Diffusion maths against closed forms, and the samplers driven by the exact
 // optimal denoiser of Gaussian data, which must reproduce the data's moments.
+#include "base/sampler_tag.h"
 #include "engine/diffusion.h"
 #include "engine/sampler.h"
 
@@ -278,6 +279,30 @@ private slots:
         s.variance = "fixedsmall";
         s.clipX0 = false;
         QCOMPARE(s.tag(), std::string("ddpm100-fixedsmall-noclip"));
+    }
+
+    // A tag read back names the settings that wrote it; text no tag can be is refused.
+    void samplerTagsReadBackToTheirSettings()
+    {
+        for (const std::string kind : {"ddim", "ddpm"})
+            for (int steps : {1, 50, 1000})
+                for (double eta : {0.0, 0.25, 1.0})
+                    for (const std::string variance : {"fixedlarge", "fixedsmall"})
+                        for (bool clip : {true, false}) {
+                            const std::string tag = samplerTag(kind, steps, eta, variance, clip);
+                            const auto parts = parseSamplerTag(tag);
+                            QVERIFY2(parts, tag.c_str());
+                            QCOMPARE(samplerTag(parts->kind, parts->steps, parts->eta, parts->variance,
+                                                parts->clipX0), tag);
+                            QCOMPARE(parts->kind, kind);
+                            QCOMPARE(parts->steps, steps);
+                            QCOMPARE(parts->clipX0, clip);
+                            QCOMPARE(parts->eta, kind == "ddim" ? eta : 0.0);  // eta is DDIM's
+                            QCOMPARE(parts->variance, kind == "ddpm" ? variance : std::string("fixedlarge"));
+                        }
+        for (const char* bad : {"", "ddim", "plms50", "ddim50-eta0", "ddim050", "ddpm100-fixedlarge", "ddpm100-eta0.5",
+                                "ddim50-noclip-eta0.5", "ddim50-etax", "ddim9999999", "DDIM50"})
+            QVERIFY2(!parseSamplerTag(bad), bad);
     }
 };
 
