@@ -659,6 +659,7 @@ struct QualityTrackEstimate {
     std::optional<Estimate> minusFullWidth;
     double fullWidthFid = 0;
     int64_t fullWidthSampled = 0;      // full width's images sampled so far (the others were kept or stored)
+    std::string storeProblem;          // why full width's images could not be stored (kept in memory only)
     bool finished = false;             // the last of its tracking: interval tight enough or maxSamples reached
 };
 

@@ -110,10 +110,10 @@ std::string modelIdentity(const Model& model, const QualityTrackOptions& options
 
 // Full width's features [count, D] of images 0..count-1; only images neither
 // kept nor stored are sampled (added to `sampled`). A store that cannot be
-// written only costs the next launch its head start.
+// written only costs the next launch its head start: why is left in `storeProblem`.
 at::Tensor fullWidthFeatures(const Model& model, QualityMemory::State& state, const SamplerSettings& sampler,
                              const std::string& storeDirectory, const std::string& modelSha, int count,
-                             const CancelToken* cancel, int64_t& sampled)
+                             const CancelToken* cancel, int64_t& sampled, std::string& storeProblem)
 {
     const std::shared_ptr<Denoiser>& denoiser = model.denoiser();
     const bool stores = !storeDirectory.empty() && !modelSha.empty();
@@ -137,7 +137,7 @@ at::Tensor fullWidthFeatures(const Model& model, QualityMemory::State& state, co
         state.fullWidth = have == 0 ? more : torch::cat({state.fullWidth, more}, 0);
         sampled += count - have;
         if (stores)
-            store.save(storeKey, state.fullWidth);
+            storeProblem = store.save(storeKey, state.fullWidth);
     }
     return state.fullWidth.slice(0, 0, count);
 }
@@ -174,6 +174,7 @@ QualityTrackResult trackQuality(const Model& model, QualityMemory& memory, const
 
     QualityTrackResult result;
     int64_t fullWidthSampled = 0;
+    std::string storeProblem;
     while (run.count() < options.maxSamples) {
         if (cancelled(options.cancel)) {
             result.cancelled = true;
@@ -186,7 +187,7 @@ QualityTrackResult trackQuality(const Model& model, QualityMemory& memory, const
             // Full width first: its images are kept for the next edit.
             if (paired || isFullWidth)
                 fullFeatures = fullWidthFeatures(model, state, sampler, options.featureStore, modelSha, first + count,
-                                                 options.cancel, fullWidthSampled);
+                                                 options.cancel, fullWidthSampled, storeProblem);
             if (isFullWidth)
                 run.addFeatures(fullFeatures.slice(0, first, first + count));
             else
@@ -221,6 +222,7 @@ QualityTrackResult trackQuality(const Model& model, QualityMemory& memory, const
             precise = 0.5 * (e.fid.high - e.fid.low) <= options.stopRelativeHalfWidth * std::abs(e.fid.value);
         }
         e.fullWidthSampled = fullWidthSampled;
+        e.storeProblem = storeProblem;
         e.finished = run.count() >= options.maxSamples || (run.count() >= options.minSamples && precise);
         if (options.progress)
             options.progress(e);

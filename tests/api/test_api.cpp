@@ -304,6 +304,18 @@ private slots:
         QCOMPARE(api::trackQuality(api::openModel(open), memory, options).last->fullWidthSampled, int64_t(0));
         QCOMPARE(writeTinyModel(dir, "tiny.safetensors", 6), open.path);
         QCOMPARE(api::trackQuality(api::openModel(open), memory, options).last->fullWidthSampled, int64_t(8));
+        QVERIFY(api::trackQuality(api::openModel(open), memory, options).last->storeProblem.empty());
+
+        // A store that cannot be written: measured all the same, and it says why.
+        const std::string blocked = (std::filesystem::path(dir.path().toStdString()) / "a-file").string();
+        QFile(QString::fromStdString(blocked)).open(QIODevice::WriteOnly);  // where the store's folder would go
+        options.featureStore = blocked;
+        api::QualityMemory another;
+        const api::QualityTrackEstimate unstored = *api::trackQuality(api::openModel(open), another, options).last;
+        QCOMPARE(unstored.fullWidthSampled, int64_t(8));
+        QVERIFY(unstored.minusFullWidth);
+        QVERIFY2(unstored.storeProblem.find("could not store features in " + blocked) != std::string::npos,
+                 unstored.storeProblem.c_str());
     }
 
     // Full width alone has nothing to pair with; the cancel token stops the

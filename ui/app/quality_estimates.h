@@ -35,6 +35,7 @@ struct MeasuredFid {
     double vsFullLow = 0, vsFullHigh = 0;
     double fullWidthFid = 0;
     bool finished = false;         // the last estimate of its run
+    QString storeProblem;          // full width's images not kept for the next launch: why
 };
 
 }  // namespace ddsm::ui

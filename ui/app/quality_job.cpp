@@ -32,6 +32,7 @@ MeasuredFid measuredFid(const api::QualityTrackEstimate& e, const QualityRequest
         m.fullWidthFid = e.fullWidthFid;
     }
     m.finished = e.finished;
+    m.storeProblem = QString::fromStdString(e.storeProblem);
     return m;
 }
 

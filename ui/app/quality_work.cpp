@@ -61,6 +61,11 @@ void QualityWork::connectJobs()
             return;
         lastMeasured_ = estimate;
         metrics->setMeasuredFid(estimate);
+        if (!estimate.storeProblem.isEmpty() && estimate.storeProblem != shownStoreProblem_) {
+            shownStoreProblem_ = estimate.storeProblem;  // once, not after every batch
+            emit statusMessage(tr("Full width's images are kept for this session only: %1").arg(estimate.storeProblem),
+                               15000);
+        }
         if (!session->hasModel())
             return;
         QualityPlot::Point point;

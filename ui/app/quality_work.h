@@ -114,6 +114,7 @@ private:
     QTimer* timer_;
     std::unique_ptr<QualityPredictor> predictor_;
     std::optional<MeasuredFid> lastMeasured_;
+    QString shownStoreProblem_;  // the feature store's last write failure the status bar showed
     std::string sidecarTag_;  // the sampler the loaded predictor and importance hold for
     int qualityJob_ = 0;
     int searchJob_ = 0;
