@@ -711,8 +711,18 @@ private slots:
         QVERIFY(window);
         QVERIFY(waitForRun(*window));
         const QString frames = dir_.filePath("frames");
+        QSignalSpy exported(window.get(), &MainWindow::animationExported);
         QVERIFY(window->exportAnimation(frames));
+        QVERIFY(!window->exportAnimation(dir_.filePath("second")));  // one at a time, said so
+        QVERIFY(exported.wait(kWaitMs));
+        QCOMPARE(exported.at(0).at(1).toString(), QString());
         QCOMPARE(QDir(frames).entryList({"*.png"}, QDir::Files).size(), 7);
+        // A failure arrives the same way, naming the file.
+        QFile(dir_.filePath("blocked")).open(QIODevice::WriteOnly);
+        const QString inside = dir_.filePath("blocked/frames");
+        QVERIFY(window->exportAnimation(inside));
+        QVERIFY(exported.wait(kWaitMs));
+        QVERIFY2(exported.at(1).at(1).toString().contains("blocked"), qPrintable(exported.at(1).at(1).toString()));
     }
 
     void dragPaintsTheAimedStepsWhileLabelsChange()

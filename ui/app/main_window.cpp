@@ -130,7 +130,11 @@ MainWindow::MainWindow(int threads, QWidget* parent) : QMainWindow(parent)
     refreshMetrics();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    if (animationWriter_)
+        animationWriter_->wait();  // a file half written is worse than a short wait
+}
 
 void MainWindow::buildDocks()
 {

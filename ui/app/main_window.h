@@ -8,6 +8,7 @@
 
 #include <QMainWindow>
 #include <QPointer>
+#include <QThread>
 
 #include <map>
 #include <memory>
@@ -97,7 +98,8 @@ public slots:
     bool importSchedule(const QString& path);
     bool exportSchedule(const QString& path);
     bool exportGridPng(const QString& path);
-    // ".mp4" writes a video; any other path is a folder of PNG frames.
+    // ".mp4" writes a video; any other path is a folder of PNG frames. Encoded
+    // off the GUI thread: true once started, then animationExported.
     bool exportAnimation(const QString& path);
     bool saveWorkspace(const QString& path);
     bool openWorkspace(const QString& path);
@@ -127,6 +129,8 @@ signals:
     // Every error shown to the user, also when messages go elsewhere (tests).
     void errorReported(const QString& title, const QString& text);
     void modelReady();
+    // An animation export ended: `error` empty when the file was written.
+    void animationExported(const QString& path, const QString& error);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -180,6 +184,7 @@ private:
     WorkspaceState* workspace_;
     QAction* backgroundQualityAction_ = nullptr;
 
+    QThread* animationWriter_ = nullptr;  // encoding an exported animation; the window waits for it on close
     int denoiseJob_ = 0;
     int profileJob_ = 0;
     int shownJob_ = 0;

@@ -20,6 +20,7 @@
 #include <QFile>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QImage>
 #include <QMimeData>
@@ -169,18 +170,44 @@ bool MainWindow::exportAnimation(const QString& path)
         reportError(tr("Could not export animation"), tr("No denoising frames yet."));
         return false;
     }
+    if (animationWriter_) {
+        reportError(tr("Could not export animation"), tr("The last animation is still being written."));
+        return false;
+    }
     api::AnimationOptions animation;
     for (const StepFrame& frame : frames)
         animation.frames.push_back(image8(denoisingPanel_->showsPredictedX0() ? frame.x0 : frame.xt));
     animation.path = path.toStdString();  // .mp4: a clip, else a folder of PNG frames
     animation.framesPerSecond = 10.0;
-    try {
-        api::writeAnimation(animation);
-        return true;
-    } catch (const std::exception& e) {
-        reportError(tr("Could not export animation"), QString::fromStdString(e.what()));
-        return false;
-    }
+    const int count = int(frames.size());
+    // Encoding takes seconds for a long run: the window stays live meanwhile.
+    auto error = std::make_shared<QString>();
+    QElapsedTimer clock;
+    clock.start();
+    animationWriter_ = QThread::create([animation = std::move(animation), error] {
+        try {
+            api::writeAnimation(animation);
+        } catch (const std::exception& e) {
+            *error = QString::fromStdString(e.what());
+        }
+    });
+    animationWriter_->setParent(this);
+    connect(animationWriter_, &QThread::finished, this, [this, path, error, count, clock] {
+        animationWriter_->deleteLater();
+        animationWriter_ = nullptr;
+        if (error->isEmpty())
+            statusBar()->showMessage(tr("Wrote %1 (%2 frames in %3 s)")
+                                         .arg(QDir::toNativeSeparators(path))
+                                         .arg(count)
+                                         .arg(double(clock.elapsed()) / 1000.0, 0, 'f', 1),
+                                     8000);
+        else
+            reportError(tr("Could not export animation"), *error);
+        emit animationExported(path, *error);
+    });
+    statusBar()->showMessage(tr("Writing %1 frames to %2…").arg(count).arg(QDir::toNativeSeparators(path)));
+    animationWriter_->start();
+    return true;
 }
 
 bool MainWindow::restoreSettingsFromPng(const QString& path)
