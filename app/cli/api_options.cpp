@@ -22,10 +22,10 @@ OptionTable featureNetworkOptions()
 {
     return {
         {"features", "F",
-         "feature network: default (the shipped Fashion-MNIST\n"
+         "feature network: \"default\" (the shipped Fashion-MNIST\n"
          "classifier), a classifier .safetensors, or a TorchScript\n"
          "network (e.g. clean-fid's inception-2015-12-05.pt)\n",
-         "default"},
+         "", "\"" + api::FeatureOptions().network + "\""},
         {"feature-output", "N",
          "TorchScript: method, bool flag of forward, dict key or tuple\n"
          "index holding the features (Inception: return_features)"},
@@ -55,7 +55,7 @@ api::ScheduleRequest scheduleRequestFromArgs(const Args& args)
 api::FeatureOptions featureOptionsFromArgs(const Args& args)
 {
     api::FeatureOptions options;
-    options.network = args.get("features");
+    options.network = args.get("features", options.network);
     options.output = args.get("feature-output", "");
     options.inputSize = args.getInt("feature-size");
     options.range = args.get("feature-range");
