@@ -9,10 +9,11 @@
 #   bench/results/NAME-widths.txt      per uniform width: GFLOPs, measured ms per
 #                                      image-step, FID/KID of 2,000 samples (DDIM 50, seed 0)
 #   DIR/NAME-predictor-ddim50.json     distance predictor calibration (DDIM 50 steps),
-#   bench/results/predictor.txt        and its held-out Kendall tau
-#   DIR/NAME-predictor-ddpm100.json    the same for DDPM 100 steps (ddsm predictor fit)
+#   bench/results/NAME-predictor-ddim50.txt   and its held-out Kendall tau
+#   DIR/NAME-predictor-ddpm100.json    the same for DDPM 100 steps (ddsm predictor fit),
+#   bench/results/NAME-predictor-ddpm100.txt  its log
 #   DIR/NAME-importance-TAG.csv/.png   step importance profile per sampler (TAG ddim50, ddpm100)
-#   bench/results/fid-convergence.txt  seconds to a +-10% FID interval
+#   bench/results/NAME-fid-convergence.txt  seconds to a +-10% FID interval
 # Uses the build in $BUILD (default build/release) and every core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,8 +54,8 @@ for sampler in "ddim 50" "ddpm 100"; do
         --distance-samples 250 --sampler "$1" --steps "$2" --seed 0
   fi
 done
-into "$RESULTS/predictor.txt" "$BUILD/bench/bench_predictor" "$MODEL" 200 50 8 48 24 "$DIR/$NAME-predictor-ddim50.json"
-into "$RESULTS/predictor-ddpm100.txt" "$DDSM" predictor fit "$MODEL" --out "$DIR/$NAME-predictor-ddpm100.json" \
+into "$RESULTS/$NAME-predictor-ddim50.txt" "$BUILD/bench/bench_predictor" "$MODEL" 200 50 8 48 24 "$DIR/$NAME-predictor-ddim50.json"
+into "$RESULTS/$NAME-predictor-ddpm100.txt" "$DDSM" predictor fit "$MODEL" --out "$DIR/$NAME-predictor-ddpm100.json" \
     --sampler ddpm --steps 100 --bins 8 --fit 48 --held-out 24 --samples 200 --seed 0
-into "$RESULTS/fid-convergence.txt" "$BUILD/bench/bench_fid_convergence" "$MODEL" 50 100 10000
+into "$RESULTS/$NAME-fid-convergence.txt" "$BUILD/bench/bench_fid_convergence" "$MODEL" 50 100 10000
 say "done"

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Searches a trained model's width schedules for both shipped samplers and
+# measures what the best of each costs on noise no search saw: against the
+# model's own full width and against a baseline model's full width, image by
+# image, and its wall-clock speed-up. Every part is skipped when its output
+# exists and a stopped search resumes from its checkpoint, so an interrupted
+# run continues where it stopped (run scripts/evaluate-model.sh first: the
+# searches pre-screen nothing, but the app needs its sidecars).
+#
+#   scripts/search-model.sh MODEL [BASELINE] [RUN_DIR]
+#       MODEL     e.g. models/fmnist-wide.safetensors
+#       BASELINE  the model it must not be worse than (default models/fmnist-default.safetensors)
+#       RUN_DIR   search folders and feature stores (default /tmp/ddsm-search-NAME; keep it
+#                 outside the repository: checkpoints and stores are large)
+#
+# Writes, for MODEL = DIR/NAME.safetensors and TAG = ddpm100, ddim50:
+#   bench/results/NAME-search-TAG.txt           the search's log: front, validation, the chosen
+#                                               schedule on 2,048 unseen images vs full width
+#   bench/results/NAME-search-TAG/              best.json, pareto.*, reevaluation.json
+#   bench/results/NAME-vs-baseline-TAG.txt      the chosen schedule and full width vs BASELINE's
+#                                               full width on the same unseen images
+#   bench/results/NAME-speedup-TAG.txt          side-by-side timing of the chosen schedule
+# Budgets: 0.5 of full width's FLOPs under DDPM 100, 0.6 under DDIM 50 (the
+# savings the model must reach losslessly, models/README.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build/release}
+MODEL=${1:?usage: scripts/search-model.sh MODEL [BASELINE] [RUN_DIR]}
+BASELINE=${2:-models/fmnist-default.safetensors}
+NAME=$(basename "${MODEL%.safetensors}")
+RUN=${3:-/tmp/ddsm-search-$NAME}
+RESULTS=bench/results
+DDSM="$BUILD/bin/ddsm"
+THREADS=${THREADS:-2}
+SEED=0
+UNSEEN=1000003   # the search's re-evaluation noise (its --final-seed default for seed 0)
+export OMP_WAIT_POLICY=PASSIVE   # idle OpenMP threads must not spin on a shared machine
+
+say() { printf '\n== %s (%s)\n' "$*" "$(date +%H:%M:%S)" >&2; }
+into() {
+  local file=$1; shift
+  if [[ -s $file ]]; then say "kept $file"; return; fi
+  say "$file: $*"
+  { echo "\$ $*"; "$@"; } > "$file.partial"
+  mv "$file.partial" "$file"
+}
+
+# Hand-made starting points as search.txt files (T widths, t = 0 first):
+# "FROM WIDTH ..." gives WIDTH from timestep FROM up (ascending FROMs), full width below the first.
+SEEDS=$RUN/seeds
+mkdir -p "$SEEDS"
+T=$("$DDSM" info "$MODEL" | awk '/T [0-9]+/ {for (i = 1; i < NF; ++i) if ($i == "T") {print $(i + 1) + 0; exit}}')
+[[ $T -gt 0 ]] || { echo "cannot read T from ddsm info $MODEL" >&2; exit 1; }
+seed() {
+  local name=$1; shift
+  awk -v spec="$*" -v T="$T" 'BEGIN {
+    n = split(spec, a, " "); printf "[";
+    for (t = 0; t < T; ++t) { w = "1.0"; for (i = 1; i < n; i += 2) if (t >= a[i]) w = a[i + 1]; printf "%s%s", (t ? ", " : ""), w }
+    print "]" }' > "$SEEDS/$name.txt"
+  printf '%s' "$SEEDS/$name.txt"
+}
+seeds=("$(seed half-0.5 500 0.5)" "$(seed 0.5-above-300 300 0.5)" "$(seed 0.75-200-0.5-400 200 0.75 400 0.5)"
+  "$(seed 0.75-200-0.5-500 200 0.75 500 0.5)" "$(seed 0.5-300-0.25-800 300 0.5 800 0.25)"
+  "$(seed 0.75-0.5-500-0.25-900 0 0.75 500 0.5 900 0.25)" "$(seed 0.5-above-100 100 0.5)" "$(seed uniform-0.75 0 0.75)")
+SEED_LIST=$(IFS=,; echo "${seeds[*]}")
+
+search() {  # TAG KIND STEPS BUDGET BINS GENERATIONS
+  local tag=$1 kind=$2 steps=$3 budget=$4 bins=$5 generations=$6
+  local out=$RUN/search-$tag log=$RESULTS/$NAME-search-$tag.txt
+  if [[ -s $log ]]; then say "kept $log"; return; fi
+  local resume=()
+  [[ -f $out/checkpoint.json ]] && resume=(--resume)
+  say "search $tag (budget $budget) into $out ${resume[*]}"
+  local cmd=("$DDSM" search "$MODEL" --out "$out" --sampler "$kind" --steps "$steps" --budget "$budget"
+    --granularity "bins:$bins" --population 24 --generations "$generations" --samples-per-candidate 128
+    --race-max-samples 1024 --batch 64 --finalists 4 --final-samples 2048 --seed "$SEED" --threads "$THREADS"
+    --feature-store "$RUN/features" --init-schedules "$SEED_LIST" "${resume[@]}")
+  { echo "\$ ${cmd[*]}"; "${cmd[@]}"; } >> "$log.partial"
+  mkdir -p "$RESULTS/$NAME-search-$tag"
+  cp "$out"/{best.json,pareto.json,pareto.csv,pareto.png,reevaluation.json} "$RESULTS/$NAME-search-$tag/"
+  mv "$log.partial" "$log"
+}
+
+versus_baseline() {  # TAG KIND STEPS
+  local tag=$1 kind=$2 steps=$3
+  into "$RESULTS/$NAME-vs-baseline-$tag.txt" "$DDSM" compare "$MODEL" "width:1@$BASELINE" \
+    "$RESULTS/$NAME-search-$tag/best.json" width:1 --samples 2048 --seed "$UNSEEN" --sampler "$kind" \
+    --steps "$steps" --batch 64 --threads "$THREADS" --feature-store "$RUN/features"
+}
+
+speedup() {  # TAG STEPS
+  local tag=$1 steps=$2
+  # DDIM at the sampler's step count: the network calls, which set the cost, are the same.
+  into "$RESULTS/$NAME-speedup-$tag.txt" "$BUILD/bench/bench_schedule_speedup" "$MODEL" \
+    "$RESULTS/$NAME-search-$tag/best.json" --samples 64 --batch 64 --steps "$steps" --rounds 3 --threads "$THREADS"
+}
+
+search ddpm100 ddpm 100 0.5 20 6
+versus_baseline ddpm100 ddpm 100
+speedup ddpm100 100
+search ddim50 ddim 50 0.6 10 4
+versus_baseline ddim50 ddim 50
+speedup ddim50 50
+say "done"
