@@ -21,7 +21,8 @@
 #                                               full width on the same unseen images
 #   bench/results/NAME-speedup-TAG.txt          side-by-side timing of the chosen schedule
 # Budgets: 0.5 of full width's FLOPs under DDPM 100, 0.6 under DDIM 50 (the
-# savings the model must reach losslessly, models/README.md).
+# savings the model must reach losslessly, models/README.md). The sizes below
+# can be made small in the environment for a quick run of the whole chain.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build/release}
@@ -29,11 +30,17 @@ MODEL=${1:?usage: scripts/search-model.sh MODEL [BASELINE] [RUN_DIR]}
 BASELINE=${2:-models/fmnist-default.safetensors}
 NAME=$(basename "${MODEL%.safetensors}")
 RUN=${3:-/tmp/ddsm-search-$NAME}
-RESULTS=bench/results
+RESULTS=${RESULTS:-bench/results}
 DDSM="$BUILD/bin/ddsm"
 THREADS=${THREADS:-2}
 SEED=0
 UNSEEN=1000003   # the search's re-evaluation noise (its --final-seed default for seed 0)
+POPULATION=${POPULATION:-24}
+CANDIDATE_SAMPLES=${CANDIDATE_SAMPLES:-128}
+RACE_MAX_SAMPLES=${RACE_MAX_SAMPLES:-1024}
+FINAL_SAMPLES=${FINAL_SAMPLES:-2048}
+FINALISTS=${FINALISTS:-4}
+BATCH=${BATCH:-64}
 export OMP_WAIT_POLICY=PASSIVE   # idle OpenMP threads must not spin on a shared machine
 
 say() { printf '\n== %s (%s)\n' "$*" "$(date +%H:%M:%S)" >&2; }
@@ -72,8 +79,9 @@ search() {  # TAG KIND STEPS BUDGET BINS GENERATIONS
   [[ -f $out/checkpoint.json ]] && resume=(--resume)
   say "search $tag (budget $budget) into $out ${resume[*]}"
   local cmd=("$DDSM" search "$MODEL" --out "$out" --sampler "$kind" --steps "$steps" --budget "$budget"
-    --granularity "bins:$bins" --population 24 --generations "$generations" --samples-per-candidate 128
-    --race-max-samples 1024 --batch 64 --finalists 4 --final-samples 2048 --seed "$SEED" --threads "$THREADS"
+    --granularity "bins:$bins" --population "$POPULATION" --generations "$generations"
+    --samples-per-candidate "$CANDIDATE_SAMPLES" --race-max-samples "$RACE_MAX_SAMPLES" --batch "$BATCH"
+    --finalists "$FINALISTS" --final-samples "$FINAL_SAMPLES" --seed "$SEED" --threads "$THREADS"
     --feature-store "$RUN/features" --init-schedules "$SEED_LIST" "${resume[@]}")
   { echo "\$ ${cmd[*]}"; "${cmd[@]}"; } >> "$log.partial"
   mkdir -p "$RESULTS/$NAME-search-$tag"
@@ -84,15 +92,16 @@ search() {  # TAG KIND STEPS BUDGET BINS GENERATIONS
 versus_baseline() {  # TAG KIND STEPS
   local tag=$1 kind=$2 steps=$3
   into "$RESULTS/$NAME-vs-baseline-$tag.txt" "$DDSM" compare "$MODEL" "width:1@$BASELINE" \
-    "$RESULTS/$NAME-search-$tag/best.json" width:1 --samples 2048 --seed "$UNSEEN" --sampler "$kind" \
-    --steps "$steps" --batch 64 --threads "$THREADS" --feature-store "$RUN/features"
+    "$RESULTS/$NAME-search-$tag/best.json" width:1 --samples "$FINAL_SAMPLES" --seed "$UNSEEN" --sampler "$kind" \
+    --steps "$steps" --batch "$BATCH" --threads "$THREADS" --feature-store "$RUN/features"
 }
 
 speedup() {  # TAG STEPS
   local tag=$1 steps=$2
   # DDIM at the sampler's step count: the network calls, which set the cost, are the same.
   into "$RESULTS/$NAME-speedup-$tag.txt" "$BUILD/bench/bench_schedule_speedup" "$MODEL" \
-    "$RESULTS/$NAME-search-$tag/best.json" --samples 64 --batch 64 --steps "$steps" --rounds 3 --threads "$THREADS"
+    "$RESULTS/$NAME-search-$tag/best.json" --samples "$BATCH" --batch "$BATCH" --steps "$steps" --rounds 3 \
+    --threads "$THREADS"
 }
 
 search ddpm100 ddpm 100 0.5 20 6
