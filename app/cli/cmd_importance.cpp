@@ -34,15 +34,16 @@ const char* kHelpTail =
 
 OptionTable optionTable()
 {
+    const api::ImportanceOptions defaults;
     return OptionTable{
                {"out", "PREFIX", "output path without extension"},
-               {"data", "DATA", "real images", "fashion-mnist"},
-               {"bins", "N", "timestep bins", "10"},
-               {"images-per-bin", "N", "noised images per bin", "512"},
-               {"distance-samples", "N", "samples per distance, 0 = skip", "0"},
-               {"batch", "N", "images per batch", "250"},
+               {"data", "DATA", "real images", defaults.data},
+               {"bins", "N", "timestep bins", std::to_string(defaults.bins)},
+               {"images-per-bin", "N", "noised images per bin", std::to_string(defaults.imagesPerBin)},
+               {"distance-samples", "N", "samples per distance, 0 = skip", std::to_string(defaults.distanceSamples)},
+               {"batch", "N", "images per batch", std::to_string(defaults.batch)},
            } +
-           samplerOptions(20).withHelp("seed", "images, timesteps and noise; sampler seed") +
+           samplerOptions(defaults.sampler.steps).withHelp("seed", "images, timesteps and noise; sampler seed") +
            featureOptions() + modelOptions() + distributedOptions();
 }
 

@@ -34,18 +34,19 @@ const char* kHelp =
 
 OptionTable optionTable()
 {
+    const api::PredictorFitOptions defaults;
     return OptionTable{
                {"out", "FILE", "calibration JSON"},
-               {"bins", "N", "timestep bins (refit: the calibration's)", "8"},
-               {"fit", "N", "schedules to fit", "40"},
-               {"held-out", "N", "schedules to test the ranking on", "20"},
-               {"samples", "N", "images per schedule", "500"},
-               {"schedule-seed", "N", "draws of the random schedules", "1"},
-               {"batch", "N", "images per batch", "250"},
+               {"bins", "N", "timestep bins (refit: the calibration's)", std::to_string(defaults.bins)},
+               {"fit", "N", "schedules to fit", std::to_string(defaults.fitSchedules)},
+               {"held-out", "N", "schedules to test the ranking on", std::to_string(defaults.heldOutSchedules)},
+               {"samples", "N", "images per schedule", std::to_string(defaults.samples)},
+               {"schedule-seed", "N", "draws of the random schedules", std::to_string(defaults.scheduleSeed)},
+               {"batch", "N", "images per batch", std::to_string(defaults.batch)},
                {"ridge", "R", "fixed ridge instead of the leave-one-out choice (with --target)"},
                {"target", "T", "distance or log-distance, with --ridge", "", "distance"},
            } +
-           samplerOptions(20).withHelp("seed", "noise seed shared by every schedule") +
+           samplerOptions(defaults.sampler.steps).withHelp("seed", "noise seed shared by every schedule") +
            scheduleOptions() + featureOptions() + modelOptions();
 }
 
