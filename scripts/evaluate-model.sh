@@ -19,21 +19,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build/release}
 MODEL=${1:-models/fmnist-default.safetensors}
+[[ -f $MODEL ]] || { echo "$0: no model file $MODEL" >&2; exit 1; }
 NAME=$(basename "${MODEL%.safetensors}")
 DIR=$(dirname "$MODEL")
 RESULTS=bench/results
 DDSM="$BUILD/bin/ddsm"
-export OMP_WAIT_POLICY=PASSIVE   # idle OpenMP threads must not spin on a shared machine
-
-say() { printf '\n== %s (%s)\n' "$*" "$(date +%H:%M:%S)" >&2; }
-# Runs a command with its output into FILE (atomically: a partial run leaves no file).
-into() {
-  local file=$1; shift
-  if [[ -s $file ]]; then say "kept $file"; return; fi
-  say "$file: $*"
-  { echo "\$ $*"; "$@"; } > "$file.partial"
-  mv "$file.partial" "$file"
-}
+source scripts/lib/steps.sh   # say, into
 
 widths_table() {
   "$DDSM" info "$MODEL" --latency --batch 64 --rounds 7

@@ -28,6 +28,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build/release}
 MODEL=${1:?usage: scripts/search-model.sh MODEL [BASELINE] [RUN_DIR]}
 BASELINE=${2:-models/fmnist-default.safetensors}
+for f in "$MODEL" "$BASELINE"; do [[ -f $f ]] || { echo "$0: no model file $f" >&2; exit 1; }; done
 NAME=$(basename "${MODEL%.safetensors}")
 RUN=${3:-/tmp/ddsm-search-$NAME}
 RESULTS=${RESULTS:-bench/results}
@@ -41,16 +42,7 @@ RACE_MAX_SAMPLES=${RACE_MAX_SAMPLES:-1024}
 FINAL_SAMPLES=${FINAL_SAMPLES:-2048}
 FINALISTS=${FINALISTS:-4}
 BATCH=${BATCH:-64}
-export OMP_WAIT_POLICY=PASSIVE   # idle OpenMP threads must not spin on a shared machine
-
-say() { printf '\n== %s (%s)\n' "$*" "$(date +%H:%M:%S)" >&2; }
-into() {
-  local file=$1; shift
-  if [[ -s $file ]]; then say "kept $file"; return; fi
-  say "$file: $*"
-  { echo "\$ $*"; "$@"; } > "$file.partial"
-  mv "$file.partial" "$file"
-}
+source scripts/lib/steps.sh   # say, into
 
 # Hand-made starting points as search.txt files (T widths, t = 0 first):
 # "FROM WIDTH ..." gives WIDTH from timestep FROM up (ascending FROMs), full width below the first.
