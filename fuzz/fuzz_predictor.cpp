@@ -1,8 +1,9 @@
 // Distance-predictor calibrations (NAME-predictor-TAG.json) as the app and
 // `ddsm predictor predict` read them: parsed, turned into a predictor (which
 // checks the calibration's consistency), asked for a prediction and written
-// back. ddsm::Error is the expected refusal; anything else is a bug.
+// back; its sampler tag read back. ddsm::Error is the expected refusal; anything else is a bug.
 #include "base/error.h"
+#include "base/sampler_tag.h"
 #include "evaluation/predictor_file.h"
 
 #include <cstddef>
@@ -16,6 +17,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     try {
         const auto calibration = ddsm::predictorFromJson(text, "fuzz-predictor.json");
         ddsm::predictorToJson(calibration);  // whatever reads must also write
+        // The sampler the file names: a tag read back must write itself again.
+        if (const auto parts = ddsm::parseSamplerTag(calibration.samplerTag))
+            if (ddsm::samplerTag(parts->kind, parts->steps, parts->eta, parts->variance, parts->clipX0) !=
+                calibration.samplerTag)
+                __builtin_trap();
         const ddsm::DistancePredictor predictor(calibration);
         // A schedule on the training axis: the widths the calibration names, in turn.
         // (T is the file's; a schedule of T widths is the caller's allocation, so keep it small.)

@@ -304,9 +304,8 @@ struct PredictorInfo {
     std::string target;              // "distance", or "log-distance" (penalties multiply)
     double ridge = 0;
     std::string model, sampler, featureName, reference;
-    std::string samplerTag;          // base/sampler_tag.h, e.g. "ddpm100"; empty in older files
-    Sampler calibratedSampler;       // the sampler its measurements ran (seed 0): from the tag, else from
-                                     // `sampler`'s kind and `steps`
+    std::string samplerTag;          // base/sampler_tag.h, e.g. "ddpm100" (older files: from `sampler`)
+    Sampler calibratedSampler;       // the sampler its measurements ran, seed 0 (the tag's)
     std::string estimator;           // what it predicts, "FID"
     int64_t samples = 0;             // images per measured schedule
     int fittedSchedules = 0;

@@ -13,8 +13,7 @@ namespace ddsm::api {
 
 namespace {
 
-// Older calibrations carry no tag: their sampler text starts with the kind
-// (SamplerSettings::toString), and the steps are recorded on their own.
+// The tag is checked when a file is read; a calibration made in memory has its sampler's.
 Sampler calibratedSamplerOf(const PredictorCalibration& c)
 {
     Sampler sampler;
@@ -24,8 +23,6 @@ Sampler calibratedSamplerOf(const PredictorCalibration& c)
         sampler.eta = parts->eta;
         sampler.variance = parts->variance;
         sampler.clipX0 = parts->clipX0;
-    } else if (c.sampler.rfind("ddpm", 0) == 0) {
-        sampler.kind = "ddpm";
     }
     return sampler;
 }
@@ -77,15 +74,10 @@ Prediction predict(const Predictor& predictor, const PredictOptions& options)
 {
     const PredictorInfo& c = predictor.info();
     // Another sampler's schedule costs differ by step (DDIM carries early errors to the end): refuse it.
-    // Older files carry no tag: their kind and steps are what is known.
     const std::string asked = engineSampler(options.sampler).tag();
-    const std::string calibrated = c.samplerTag.empty() ? engineSampler(c.calibratedSampler).tag() : c.samplerTag;
-    const bool sameSampler = c.samplerTag.empty() ? options.sampler.kind == c.calibratedSampler.kind &&
-                                                        options.sampler.steps == c.steps
-                                                  : asked == c.samplerTag;
-    if (!sameSampler)
-        throw Error("the predictor was calibrated with " + calibrated + " and holds for that sampler alone; asked for " +
-                    asked);
+    if (options.sampler.steps != c.steps || (!c.samplerTag.empty() && asked != c.samplerTag))
+        throw Error("the predictor was calibrated with " + engineSampler(c.calibratedSampler).tag() +
+                    " and holds for that sampler alone; asked for " + asked);
     const ResolvedSchedule choice = resolveSchedule(options.schedule, options.sampler, c.T, c.widths, options.note);
     Prediction result;
     const auto start = std::chrono::steady_clock::now();

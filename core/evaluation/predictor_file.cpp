@@ -149,7 +149,15 @@ PredictorCalibration predictorFromJson(const std::string& text, const std::strin
     c.penalty = in.get<std::vector<std::vector<double>>>(json, "", "penalty");
     c.model = in.getOr<std::string>(json, "", "model", "");
     c.sampler = in.getOr<std::string>(json, "", "sampler", "");
-    c.samplerTag = in.getOr(json, "", "sampler_tag", samplerTagFromDescription(c.sampler, c.steps));
+    c.samplerTag = in.getOr<std::string>(json, "", "sampler_tag", "");
+    if (c.samplerTag.empty())
+        c.samplerTag = samplerTagFromDescription(c.sampler, c.steps);
+    // A prediction holds for this sampler alone: it must be one, with the file's steps.
+    if (const auto parts = parseSamplerTag(c.samplerTag); !parts)
+        in.failField("sampler_tag", "is \"" + c.samplerTag + "\", not a sampler's tag (e.g. \"ddim50\", \"ddpm100\")");
+    else if (parts->steps != c.steps)
+        in.failField("sampler_tag", "is \"" + c.samplerTag + "\" (" + std::to_string(parts->steps) + " steps) where steps is " +
+                                        std::to_string(c.steps));
     c.featureName = in.getOr<std::string>(json, "", "feature_name", "");
     c.reference = in.getOr<std::string>(json, "", "reference", "");
     c.estimator = in.getOr<std::string>(json, "", "estimator", "FID");

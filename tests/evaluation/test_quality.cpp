@@ -363,6 +363,16 @@ private slots:
             j["base"] = "12.5";
             QCOMPARE(errorOf([&] { predictorFromJson(j.dump(), "x.json"); }),
                      std::string(R"(x.json: field "base" is the string "12.5", expected a number)"));
+            // The sampler a prediction holds for must be one, with the file's steps.
+            j = nlohmann::json::parse(predictorToJson(c));
+            j["sampler_tag"] = "ddpm5-fixedsmall";
+            QCOMPARE(predictorFromJson(j.dump(), "x.json").samplerTag, std::string("ddpm5-fixedsmall"));
+            j["sampler_tag"] = "ddpm100";
+            QCOMPARE(errorOf([&] { predictorFromJson(j.dump(), "x.json"); }),
+                     std::string(R"(x.json: field "sampler_tag" is "ddpm100" (100 steps) where steps is 5)"));
+            j["sampler_tag"] = "fast";
+            QVERIFY(errorOf([&] { predictorFromJson(j.dump(), "x.json"); }).find("not a sampler's tag") !=
+                    std::string::npos);
         }
         auto broken = c;
         broken.binEdges = {0, 5, 9};
