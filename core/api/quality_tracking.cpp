@@ -13,6 +13,7 @@
 #include "evaluation/feature_network.h"
 #include "evaluation/sample_quality.h"
 #include "metrics/stats_file.h"
+#include "search/kept_features.h"
 #include "search/reevaluation.h"
 #include "search/stored_features.h"
 
@@ -35,7 +36,7 @@ struct QualityMemory::State {
     // Full width's features of images 0..n-1 for one model, sampler and store.
     std::weak_ptr<Denoiser> fullWidthModel;
     std::string fullWidthKey;
-    at::Tensor fullWidth;
+    KeptFeatures fullWidth;
 };
 
 QualityMemory::QualityMemory() : state_(std::make_shared<State>()) {}
@@ -117,7 +118,6 @@ at::Tensor fullWidthFeatures(const Model& model, QualityMemory::State& state, co
 {
     const std::shared_ptr<Denoiser>& denoiser = model.denoiser();
     const bool stores = !storeDirectory.empty() && !modelSha.empty();
-    const FeatureStore store(storeDirectory);
     // Its sampling calls vary with the measurement's batches: batch 0 in the key.
     const std::string storeKey =
         stores ? fullWidthFeaturesKey(modelSha, sampler.toString(), state.extractor->name(), 0) : "";
@@ -126,20 +126,18 @@ at::Tensor fullWidthFeatures(const Model& model, QualityMemory::State& state, co
     if (state.fullWidthModel.lock() != denoiser || state.fullWidthKey != key) {
         state.fullWidthModel = denoiser;
         state.fullWidthKey = key;
-        state.fullWidth = stores ? store.load(storeKey).value_or(at::Tensor()) : at::Tensor();
+        state.fullWidth = KeptFeatures(stores ? storeDirectory : std::string(), storeKey);
     }
-    const int have = state.fullWidth.defined() ? int(state.fullWidth.size(0)) : 0;
-    if (have < count) {
-        const GaussianDiffusion diffusion(denoiser->diffusion());
-        const std::vector<double> full(size_t(model.T()), model.widths().front());
-        const auto more = sampleFeatures(*denoiser, diffusion, makeRecipe(sampler, full), *state.extractor, have,
-                                         count - have, cancel);
-        state.fullWidth = have == 0 ? more : torch::cat({state.fullWidth, more}, 0);
-        sampled += count - have;
-        if (stores)
-            storeProblem = store.save(storeKey, state.fullWidth);
-    }
-    return state.fullWidth.slice(0, 0, count);
+    const GaussianDiffusion diffusion(denoiser->diffusion());
+    const std::vector<double> full(size_t(model.T()), model.widths().front());
+    const int64_t sampledBefore = state.fullWidth.sampled();
+    const at::Tensor rows = state.fullWidth.upTo(count, [&](int begin, int end) {
+        return sampleFeatures(*denoiser, diffusion, makeRecipe(sampler, full), *state.extractor, begin, end - begin,
+                              cancel);
+    });
+    sampled += state.fullWidth.sampled() - sampledBefore;
+    storeProblem = state.fullWidth.storeProblem();
+    return rows;
 }
 
 bool cancelled(const CancelToken* cancel) { return cancel && cancel->load(); }

@@ -107,31 +107,26 @@ bool SamplingEvaluator::storesFeatures(const std::vector<int>& stepWidthIndices)
 
 at::Tensor SamplingEvaluator::cachedFeatures(const std::vector<int>& stepWidthIndices, int count)
 {
-    auto& cached = featureCache_[stepWidthIndices];
-    int have = cached.defined() ? int(cached.size(0)) : 0;
-    const bool stores = storesFeatures(stepWidthIndices);  // full width: one entry per evaluator
-    const FeatureStore store(options_.featureStoreDirectory);
-    const std::string key =
-        stores ? fullWidthFeaturesKey(options_.modelIdentity, setup_.sampler.toString(), options_.featureName,
-                                      options_.batchSize)
-               : std::string();
-    if (have < count && stores && !storeRead_) {
-        storeRead_ = true;
-        if (const auto stored = store.load(key); stored && stored->size(0) > have) {
-            stats_.imagesFromStore += stored->size(0) - have;
-            cached = *stored;
-            have = int(cached.size(0));
-        }
+    auto found = featureCache_.find(stepWidthIndices);
+    if (found == featureCache_.end()) {
+        const bool stores = storesFeatures(stepWidthIndices);  // full width: one entry per evaluator
+        const std::string key = stores ? fullWidthFeaturesKey(options_.modelIdentity, setup_.sampler.toString(),
+                                                              options_.featureName, options_.batchSize)
+                                       : std::string();
+        found = featureCache_
+                    .try_emplace(stepWidthIndices, stores ? options_.featureStoreDirectory : std::string(), key,
+                                 options_.batchSize)
+                    .first;
     }
-    if (have < count) {
-        // Whole batches past the cached rows, so a stored prefix that ends mid-batch is not reused.
-        const int begin = have - have % options_.batchSize;
-        const auto more = featuresOfRange(stepWidthIndices, begin, count);
-        cached = begin > 0 ? torch::cat({cached.slice(0, 0, begin), more}) : more;
-        if (stores)
-            storeProblem_ = store.save(key, cached);
-    }
-    return cached.slice(0, 0, count);
+    KeptFeatures& kept = found->second;
+    const int64_t storedBefore = kept.fromStore();
+    const at::Tensor rows = kept.upTo(count, [&](int begin, int end) {
+        return featuresOfRange(stepWidthIndices, begin, end);
+    });
+    stats_.imagesFromStore += kept.fromStore() - storedBefore;
+    if (storesFeatures(stepWidthIndices))
+        storeProblem_ = kept.storeProblem();
+    return rows;
 }
 
 at::Tensor SamplingEvaluator::features(const std::vector<int>& stepWidthIndices)

@@ -23,6 +23,7 @@
 #include "engine/sampler.h"
 #include "metrics/gaussian_stats.h"
 #include "search/evaluator.h"
+#include "search/kept_features.h"
 #include "search/prefix_state_cache.h"
 
 #include <ATen/core/Tensor.h>
@@ -124,8 +125,7 @@ private:
     SamplingEvaluatorOptions options_;
     PrefixStateCache prefixes_;
     EvaluatorStats stats_;
-    std::map<std::vector<int>, at::Tensor> featureCache_;
-    bool storeRead_ = false;  // full width's stored rows are read once; later rows are sampled and saved
+    std::map<std::vector<int>, KeptFeatures> featureCache_;  // full width's also in the feature store
     std::string storeProblem_;
 };
 

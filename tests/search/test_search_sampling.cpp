@@ -10,6 +10,7 @@
 #include "engine/slimmable_unet.h"
 #include "metrics/frechet.h"
 #include "schedule/respacing.h"
+#include "search/kept_features.h"
 #include "search/pixel_features.h"
 #include "search/reevaluation.h"
 #include "search/sampling_evaluator.h"
@@ -18,8 +19,10 @@
 
 #include <torch/torch.h>
 
+#include <QTemporaryDir>
 #include <QtTest>
 
+#include <stdexcept>
 #include <thread>
 
 using namespace ddsm;
@@ -308,6 +311,57 @@ private slots:
                     QCOMPARE(onRank[r][kind][i].samples, int64_t(10));
                 }
         QVERIFY(one[0][1].quality != one[0][0].quality);
+    }
+
+    // Kept features: only rows neither kept nor stored are sampled; a store is
+    // read once and resumed at a whole call; a failed save or a throwing
+    // sampler loses nothing kept.
+    void keptFeaturesSampleOnlyWhatIsMissing()
+    {
+        std::vector<std::pair<int, int>> calls;
+        // Row i holds i + marker: which sampling made a row shows in its value.
+        const auto sampler = [&](double marker) {
+            return [&calls, marker](int begin, int end) {
+                calls.emplace_back(begin, end);
+                return (torch::arange(begin, end, torch::kFloat64) + marker).unsqueeze(1);
+            };
+        };
+        KeptFeatures memory;
+        QCOMPARE(memory.upTo(3, sampler(0)).size(0), int64_t(3));
+        QCOMPARE(memory.upTo(2, sampler(0)).size(0), int64_t(2));
+        const at::Tensor five = memory.upTo(5, sampler(0));
+        QCOMPARE(calls, (std::vector<std::pair<int, int>>{{0, 3}, {3, 5}}));
+        QVERIFY(torch::equal(five, torch::arange(0, 5, torch::kFloat64).unsqueeze(1)));
+        QCOMPARE(memory.sampled(), int64_t(5));
+
+        QTemporaryDir dir;
+        const std::string store = dir.path().toStdString() + "/store";
+        calls.clear();
+        KeptFeatures first(store, "key", 4);
+        first.upTo(6, sampler(0));
+        QVERIFY(first.storeProblem().empty());
+        KeptFeatures next(store, "key", 4);  // another run: reads the 6 stored rows, resumes at row 4
+        const at::Tensor ten = next.upTo(10, sampler(100));
+        QCOMPARE(calls, (std::vector<std::pair<int, int>>{{0, 6}, {4, 10}}));
+        QCOMPARE(next.fromStore(), int64_t(6));
+        QCOMPARE(next.sampled(), int64_t(6));
+        QCOMPARE(ten[3].item<double>(), 3.0);      // stored
+        QCOMPARE(ten[4].item<double>(), 104.0);    // sampled again: the stored call ended mid-way
+        QCOMPARE(KeptFeatures(store, "other", 4).upTo(2, sampler(7))[0].item<double>(), 7.0);  // another key
+
+        const std::string blocked = dir.path().toStdString() + "/a-file";
+        QFile(QString::fromStdString(blocked)).open(QIODevice::WriteOnly);
+        KeptFeatures unstored(blocked, "key", 1);
+        QCOMPARE(unstored.upTo(2, sampler(0)).size(0), int64_t(2));
+        QVERIFY2(unstored.storeProblem().find(blocked) != std::string::npos, unstored.storeProblem().c_str());
+        bool thrown = false;
+        try {
+            unstored.upTo(4, [](int, int) -> at::Tensor { throw std::runtime_error("cancelled"); });
+        } catch (const std::runtime_error&) {
+            thrown = true;
+        }
+        QVERIFY(thrown);
+        QCOMPARE(unstored.size(), 2);
     }
 
     void exportedScheduleLooksUpTheSameStepWidths()
