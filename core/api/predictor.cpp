@@ -75,9 +75,10 @@ Prediction predict(const Predictor& predictor, const PredictOptions& options)
     const PredictorInfo& c = predictor.info();
     // Another sampler's schedule costs differ by step (DDIM carries early errors to the end): refuse it.
     const std::string asked = engineSampler(options.sampler).tag();
-    if (options.sampler.steps != c.steps || (!c.samplerTag.empty() && asked != c.samplerTag))
-        throw Error("the predictor was calibrated with " + engineSampler(c.calibratedSampler).tag() +
-                    " and holds for that sampler alone; asked for " + asked);
+    const std::string calibrated = engineSampler(c.calibratedSampler).tag();
+    if (asked != calibrated)
+        throw Error("the predictor was calibrated with " + calibrated + " and holds for that sampler alone; asked for " +
+                    asked);
     const ResolvedSchedule choice = resolveSchedule(options.schedule, options.sampler, c.T, c.widths, options.note);
     Prediction result;
     const auto start = std::chrono::steady_clock::now();

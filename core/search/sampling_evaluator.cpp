@@ -107,9 +107,9 @@ bool SamplingEvaluator::storesFeatures(const std::vector<int>& stepWidthIndices)
 
 at::Tensor SamplingEvaluator::cachedFeatures(const std::vector<int>& stepWidthIndices, int count)
 {
+    const bool stores = storesFeatures(stepWidthIndices);  // full width: one entry per evaluator
     auto found = featureCache_.find(stepWidthIndices);
     if (found == featureCache_.end()) {
-        const bool stores = storesFeatures(stepWidthIndices);  // full width: one entry per evaluator
         const std::string key = stores ? fullWidthFeaturesKey(options_.modelIdentity, setup_.sampler.toString(),
                                                               options_.featureName, options_.batchSize)
                                        : std::string();
@@ -124,7 +124,7 @@ at::Tensor SamplingEvaluator::cachedFeatures(const std::vector<int>& stepWidthIn
         return featuresOfRange(stepWidthIndices, begin, end);
     });
     stats_.imagesFromStore += kept.fromStore() - storedBefore;
-    if (storesFeatures(stepWidthIndices))
+    if (stores)
         storeProblem_ = kept.storeProblem();
     return rows;
 }

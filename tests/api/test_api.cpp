@@ -50,6 +50,19 @@ api::Sampler fourSteps()
     return s;
 }
 
+// A tracked measurement of `samples` images in batches of 8, without KID.
+api::QualityTrackOptions smallTracking(int samples, double width, int T)
+{
+    api::QualityTrackOptions options;
+    options.widthsByTimestep.assign(size_t(T), width);
+    options.sampler = fourSteps();
+    options.maxSamples = samples;
+    options.batch = 8;
+    options.minSamples = samples;
+    options.kid = false;
+    return options;
+}
+
 // A search of 4 schedules of two genes, scored on 8 images each (unpaired, no racing).
 api::SearchOptions smallSearch()
 {
@@ -219,13 +232,7 @@ private slots:
         compare.batch = 8;
         const auto rows = api::compare(model, compare).rows;
 
-        api::QualityTrackOptions options;
-        options.widthsByTimestep = std::vector<double>(size_t(model.T()), 0.5);
-        options.sampler = fourSteps();
-        options.maxSamples = 16;
-        options.batch = 8;
-        options.minSamples = 16;
-        options.kid = false;
+        api::QualityTrackOptions options = smallTracking(16, 0.5, model.T());
         options.featureStore = store;
         std::vector<api::QualityTrackEstimate> estimates;
         options.progress = [&](const api::QualityTrackEstimate& e) { estimates.push_back(e); };
@@ -288,18 +295,12 @@ private slots:
     {
         QTemporaryDir dir;
         const std::string store = (std::filesystem::path(dir.path().toStdString()) / "store").string();
-        api::QualityTrackOptions options;
-        options.sampler = fourSteps();
-        options.maxSamples = 8;
-        options.batch = 8;
-        options.minSamples = 8;
-        options.kid = false;
-        options.featureStore = store;
         api::QualityMemory memory;
         api::OpenOptions open;
         open.path = writeTinyModel(dir, "tiny.safetensors", 5);
         const api::Model first = api::openModel(open);
-        options.widthsByTimestep.assign(size_t(first.T()), 0.5);
+        api::QualityTrackOptions options = smallTracking(8, 0.5, first.T());
+        options.featureStore = store;
         QCOMPARE(api::trackQuality(first, memory, options).last->fullWidthSampled, int64_t(8));
         QCOMPARE(api::trackQuality(api::openModel(open), memory, options).last->fullWidthSampled, int64_t(0));
         QCOMPARE(writeTinyModel(dir, "tiny.safetensors", 6), open.path);
@@ -323,13 +324,7 @@ private slots:
     void trackQualityOfFullWidthStopsWhenCancelled()
     {
         const api::Model model = tinyModel();
-        api::QualityTrackOptions options;
-        options.widthsByTimestep = std::vector<double>(size_t(model.T()), 1.0);
-        options.sampler = fourSteps();
-        options.maxSamples = 24;
-        options.batch = 8;
-        options.minSamples = 24;
-        options.kid = false;
+        api::QualityTrackOptions options = smallTracking(24, 1.0, model.T());
         api::CancelToken cancel{false};
         options.cancel = &cancel;
         int batches = 0;
