@@ -21,7 +21,7 @@ void onInterrupt(int) { interrupted = true; }
 const char* kHelp =
     "usage: ddsm train --config CFG --data DATA --out DIR [options]\n"
     "       ddsm train --init-weights MODEL --data DATA --out DIR [options]\n"
-    "       ddsm train --out DIR --resume [--steps N] [--distill A] [--middle-widths N] [--min-snr G]\n"
+    "       ddsm train --out DIR --resume [--steps N] [--distill A] [--middle-widths N] [--middle-draw HOW] [--min-snr G]\n"
     "\n"
     "Trains a slimmable UNet with the sandwich rule: per batch the full width, the\n"
     "smallest width and random middle widths add their losses, then one Adam step.\n"

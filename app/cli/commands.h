@@ -20,5 +20,6 @@ int runImportance(const std::vector<std::string>& argv);
 int runPredictor(const std::vector<std::string>& argv);
 int runLaunch(const std::vector<std::string>& argv);
 int runWiden(const std::vector<std::string>& argv);
+int runCompactCheckpoint(const std::vector<std::string>& argv);
 
 }  // namespace ddsm::cli

@@ -27,6 +27,7 @@ const char* kUsage =
     "  schedule show FILE              describe a schedule file\n"
     "  import-checkpoint CKPT --out M  a checkpoint of the paper's code -> model file (+ search.txt)\n"
     "  train                           slimmable training with the sandwich rule\n"
+    "  compact-checkpoint CKPT --out F a training checkpoint a quarter smaller, to keep\n"
     "  search MODEL --out DIR          NSGA-II search for the best schedule under a cost budget\n"
     "  train-classifier                the Fashion-MNIST feature classifier (default FID features)\n"
     "  stats --data DATA               reference statistics (.npz) of a data set's features\n"
@@ -50,6 +51,7 @@ int main(int argc, char** argv)
         {"train-classifier", ddsm::cli::runTrainClassifier}, {"stats", ddsm::cli::runStats},
         {"fid", ddsm::cli::runFid}, {"importance", ddsm::cli::runImportance}, {"predictor", ddsm::cli::runPredictor},
         {"launch", ddsm::cli::runLaunch},     {"widen", ddsm::cli::runWiden},
+        {"compact-checkpoint", ddsm::cli::runCompactCheckpoint},
     };
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
         std::fputs(kUsage, argc < 2 ? stderr : stdout);

@@ -445,6 +445,17 @@ struct TrainResult {
 
 TrainResult train(const TrainRequest& request);
 
+struct CompactCheckpointResult {
+    int64_t step = 0;                  // the training step the checkpoint holds
+    int64_t bytesBefore = 0, bytesAfter = 0;
+};
+
+// A training checkpoint small enough to keep beside a model: Adam moments
+// rounded to bfloat16 (weights, EMA and batch order exact); `ddsm train
+// --resume` continues from it. Written atomically; a file that is not a
+// training checkpoint is refused naming it.
+CompactCheckpointResult compactCheckpoint(const std::string& checkpoint, const std::string& out);
+
 // ---- the feature classifier: the default feature space of FID and KID ---------
 
 struct ClassifierProgress {

@@ -11,6 +11,7 @@
 #include "io/safetensors.h"
 #include "schedule/schedule_file.h"
 #include "training/train_options.h"
+#include "training/checkpoint_compaction.h"
 #include "training/trainer.h"
 #include "training/training_run.h"
 
@@ -168,6 +169,12 @@ TrainResult train(const TrainRequest& request)
         },
         request.cancel);
     return result;
+}
+
+CompactCheckpointResult compactCheckpoint(const std::string& checkpoint, const std::string& out)
+{
+    const CompactedCheckpoint made = ddsm::compactCheckpoint(checkpoint, out);
+    return {made.step, made.bytesBefore, made.bytesAfter};
 }
 
 }  // namespace ddsm::api

@@ -17,7 +17,7 @@ template <typename T>
 std::string valueText(const T& field)
 {
     std::ostringstream text;
-    if constexpr (std::is_arithmetic_v<T>)
+    if constexpr (std::is_arithmetic_v<T> || std::is_same_v<T, std::string>)
         text << field;
     return text.str();
 }
@@ -31,6 +31,8 @@ void readSetting(const std::string& flag, const std::string& text, T& field)
         field = parseSeedOption(flag, text);
     } else if constexpr (std::is_same_v<T, int64_t> || std::is_same_v<T, int>) {
         field = T(parseIntegerOption(flag, text));
+    } else if constexpr (std::is_same_v<T, std::string>) {
+        field = text;  // TrainOptions::validate checks the value
     } else {
         throw Error("--" + flag + " has no reader for its type");
     }

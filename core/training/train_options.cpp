@@ -22,6 +22,8 @@ void TrainOptions::validate() const
     require(gradClip > 0, "--grad-clip must be positive");
     require(emaDecay >= 0 && emaDecay < 1, "--ema must be in [0, 1)");
     require(middleWidths >= 0, "--middle-widths must not be negative");
+    if (middleDraw != "distinct" && middleDraw != "with-replacement")
+        throw Error("training option --middle-draw is \"" + middleDraw + "\", expected distinct or with-replacement");
     require(distill >= 0 && distill <= 1, "--distill must be in [0, 1]");
     require(minSnrGamma >= 0, "--min-snr must not be negative (0 = off)");
     require(scheduleMargin >= 0, "--schedule-margin must not be negative");
@@ -43,6 +45,9 @@ TrainOptions trainOptionsFromJson(const nlohmann::json& j, const std::string& wh
     // distillation, min-SNR off, no schedule).
     TrainOptions o;
     forEachTrainOption(o, [&](auto& field, const TrainOptionInfo& info) { field = in.getOr(j, "", info.key, field); });
+    // Runs from before the draw could be chosen drew their middle widths independently.
+    if (!j.contains("middle_draw"))
+        o.middleDraw = "with-replacement";
     try {
         o.validate();
     } catch (const Error& e) {

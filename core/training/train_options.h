@@ -23,6 +23,11 @@ struct TrainOptions {
     // instead (a ramp would average only the restart's first, noisy steps).
     bool emaRamp = true;
     int middleWidths = 1;           // sandwich rule: full + smallest + this many random middle widths
+    // How the middle widths are drawn: "distinct" (a random subset, each width
+    // at most once: --middle-widths 2 of two middle widths trains both every
+    // batch) or "with-replacement" (independent draws, so one width may train
+    // twice and another not at all: runs from before the choice existed).
+    std::string middleDraw = "distinct";
     // In-place distillation: the narrower widths' target is (1 - distill) * noise
     // + distill * the EMA full width's prediction on the same input. The full
     // width's prediction is a low-variance estimate of E[noise | x_t]; the raw
@@ -78,6 +83,9 @@ void forEachTrainOption(Options& o, Visit&& visit)
                                       false});
     visit(o.emaRamp, TrainOptionInfo{"ema_ramp", "", "", "", false});
     visit(o.middleWidths, TrainOptionInfo{"middle_widths", "middle-widths", "N", "random middle widths per batch", true});
+    visit(o.middleDraw, TrainOptionInfo{"middle_draw", "middle-draw", "HOW",
+                                        "distinct (each middle width at most once per batch) or with-replacement",
+                                        true});
     visit(o.distill, TrainOptionInfo{"distill", "distill", "A",
                                      "in-place distillation: narrower widths learn (1 - A) * noise + A * the EMA "
                                      "full width's prediction",

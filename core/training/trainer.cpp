@@ -8,6 +8,7 @@
 #include "engine/slimmable_unet.h"
 #include "io/safetensors.h"
 #include "schedule/width.h"
+#include "training/checkpoint_compaction.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -17,8 +18,6 @@
 namespace ddsm {
 
 namespace {
-
-const char* kCheckpointFormat = "ddsm-checkpoint";
 
 // Per-sample draws: each generator gives one value (or one image) per call, so
 // a sample draws the same numbers whichever rank holds it.
@@ -169,9 +168,18 @@ TrainStepStats Trainer::step()
         stats.widths.push_back(all.front());
         if (all.size() > 1)
             stats.widths.push_back(all.back());
-        for (int i = 0; i < options_.middleWidths && all.size() > 2; ++i) {
-            const int64_t pick = torch::randint(1, int64_t(all.size()) - 1, {1}, generator).item<int64_t>();
-            stats.widths.push_back(all[pick]);
+        // Each draw picks among the middle widths still allowed: all of them
+        // with replacement, those not yet drawn when distinct. One draw is the
+        // same either way, so runs of one middle width draw as they always did.
+        std::vector<double> middle;
+        if (all.size() > 2)
+            middle.assign(all.begin() + 1, all.end() - 1);
+        const bool distinct = options_.middleDraw == "distinct";
+        for (int i = 0; i < options_.middleWidths && !middle.empty(); ++i) {
+            const int64_t pick = torch::randint(0, int64_t(middle.size()), {1}, generator).item<int64_t>();
+            stats.widths.push_back(middle[size_t(pick)]);
+            if (distinct)
+                middle.erase(middle.begin() + pick);
         }
         if (options_.distill > 0)
             distillationStep(x0, samples, share, stats);
@@ -420,6 +428,9 @@ void Trainer::loadCheckpoint(const std::string& path)
             throw Error(path + ": checkpoint tensor \"" + name + "\" is missing");
         if (it->second.sizes() != like.sizes())
             throw Error(path + ": checkpoint tensor \"" + name + "\" has the wrong shape");
+        // Moments may be stored rounded (compactCheckpoint); copy_ widens them.
+        if (!it->second.is_floating_point())
+            throw Error(path + ": checkpoint tensor \"" + name + "\" is not floating point");
         return it->second;
     };
     // Validate everything first so a bad file leaves the trainer untouched.

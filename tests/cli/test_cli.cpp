@@ -142,6 +142,19 @@ private slots:
         QCOMPARE(options.at("min_snr_gamma").get<double>(), 0.0);
         QCOMPARE(options.at("learning_rate").get<double>(), 1e-3);
         QCOMPARE(options.at("steps").get<int>(), 3);
+        // A value outside an option's choices is refused naming it.
+        r = runCli({"train", "--out", out, "--resume", "--middle-draw", "often", "--steps", "4"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("--middle-draw is \"often\", expected distinct or with-replacement"), qPrintable(r.err));
+        // The compact checkpoint resumes the run: copied over the checkpoint, one more step.
+        r = runCli({"compact-checkpoint", out + "/checkpoint.safetensors", "--out", path("compact.safetensors")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains(": step 3, "), qPrintable(r.out));
+        QVERIFY(QFile::remove(out + "/checkpoint.safetensors"));
+        QVERIFY(QFile::copy(path("compact.safetensors"), out + "/checkpoint.safetensors"));
+        r = runCli({"train", "--out", out, "--resume", "--steps", "4", "--threads", "1"});
+        QVERIFY2(r.exitCode == 0 && r.out.contains("resumed at step 3 of 4"), qPrintable(r.out + r.err));
+        QCOMPARE(readSafetensorsMetadata((out + "/checkpoint.safetensors").toStdString()).at("step"), std::string("4"));
         // The help lists each declared option once, with its default.
         r = runCli({"train", "--help"});
         QCOMPARE(r.out.count("--min-snr G "), 1);

@@ -5,6 +5,7 @@
 #include "engine/diffusion.h"
 #include "engine/slimmable_unet.h"
 #include "io/safetensors.h"
+#include "training/checkpoint_compaction.h"
 #include "training/model_widening.h"
 #include "training/trainer.h"
 #include "training/training_run.h"
@@ -80,6 +81,60 @@ private slots:
         }
         QCOMPARE(widthsSeen, std::set<double>{0.75});  // and the middle width
         QVERIFY2(late < 0.7 * early, qPrintable(QString("loss %1 -> %2").arg(early).arg(late)));
+    }
+
+    // Two middle widths drawn distinct train both every batch; drawn with
+    // replacement (older runs) one of them is sometimes drawn twice.
+    void middleWidthsAreDrawnDistinctOrWithReplacement()
+    {
+        NetConfig four = tiny();
+        four.widths = {1.0, 0.75, 0.5, 0.25};
+        TrainOptions o = options(30);
+        o.middleWidths = 2;
+        QCOMPARE(o.middleDraw, std::string("distinct"));
+        Trainer distinct(four, o, blobs(32), c10::Device(c10::kCPU));
+        std::set<std::vector<double>> orders;
+        for (int i = 0; i < 12; ++i) {
+            const auto widths = distinct.step().widths;
+            QCOMPARE(widths.size(), size_t(4));
+            QCOMPARE(std::set<double>(widths.begin(), widths.end()), (std::set<double>{1.0, 0.75, 0.5, 0.25}));
+            orders.insert(widths);
+        }
+        QCOMPARE(orders.size(), size_t(2));  // the two middle widths come in either order
+
+        // One middle width of two: both over the steps, and the same draws in
+        // either mode (runs of one middle width draw as before the choice).
+        o.middleWidths = 1;
+        Trainer one(four, o, blobs(32), c10::Device(c10::kCPU));
+        TrainOptions independentOne = o;
+        independentOne.middleDraw = "with-replacement";
+        Trainer oneIndependent(four, independentOne, blobs(32), c10::Device(c10::kCPU));
+        std::set<double> seen;
+        for (int i = 0; i < 12; ++i) {
+            const auto widths = one.step().widths;
+            QCOMPARE(widths.size(), size_t(3));
+            QCOMPARE(oneIndependent.step().widths, widths);
+            seen.insert(widths[2]);
+        }
+        QCOMPARE(seen, (std::set<double>{0.75, 0.5}));
+
+        o.middleWidths = 2;
+        o.middleDraw = "with-replacement";
+        Trainer independent(four, o, blobs(32), c10::Device(c10::kCPU));
+        int repeats = 0;
+        for (int i = 0; i < 12; ++i) {
+            const auto widths = independent.step().widths;
+            repeats += widths[2] == widths[3];
+        }
+        QVERIFY2(repeats > 0 && repeats < 12, qPrintable(QString("%1 repeated draws of 12").arg(repeats)));
+
+        // A run from before the choice existed resumes drawing as it did.
+        auto older = toJson(o);
+        older.erase("middle_draw");
+        QCOMPARE(trainOptionsFromJson(older, "older run").middleDraw, std::string("with-replacement"));
+        QCOMPARE(trainOptionsFromJson(toJson(TrainOptions{}), "new run").middleDraw, std::string("distinct"));
+        o.middleDraw = "sometimes";
+        QVERIFY_THROWS_EXCEPTION(Error, o.validate());
     }
 
     // Step-aware training: width 0.5 runs for t >= 60 and 0.75 nowhere, so a
@@ -366,6 +421,70 @@ private slots:
         // And the run really moved the weights (the comparison is not vacuous).
         Trainer fresh(tiny(), options(12), data, c10::Device(c10::kCPU));
         QVERIFY((fresh.model().named_parameters()["head.weight"] - a["head.weight"]).abs().max().item<double>() > 1e-4);
+    }
+
+    // A compact checkpoint keeps weights, EMA and state exactly, its moments
+    // rounded to bfloat16, and resumes to within that rounding of the run.
+    void compactCheckpointResumesTheRun()
+    {
+        QTemporaryDir dir;
+        const std::string full = dir.filePath("full.safetensors").toStdString();
+        const std::string compact = dir.filePath("compact.safetensors").toStdString();
+        const auto data = blobs(40);
+        Trainer straight(tiny(), options(12), data, c10::Device(c10::kCPU));
+        for (int i = 0; i < 6; ++i)
+            straight.step();
+        straight.saveCheckpoint(full, {{"dataset", "blobs"}});
+        for (int i = 0; i < 6; ++i)
+            straight.step();
+
+        const CompactedCheckpoint made = compactCheckpoint(full, compact);
+        QCOMPARE(made.step, int64_t(6));
+        QCOMPARE(made.bytesAfter, int64_t(std::filesystem::file_size(compact)));
+        const SafetensorsFile before = loadSafetensors(full), after = loadSafetensors(compact);
+        QCOMPARE(after.tensors.size(), before.tensors.size());
+        int64_t momentBytes = 0, moments = 0;
+        for (size_t i = 0; i < before.tensors.size(); ++i) {
+            const auto& [name, original] = before.tensors[i];
+            const at::Tensor& stored = after.tensors[i].second;
+            QCOMPARE(after.tensors[i].first, name);
+            const bool moment = name.rfind("adam_", 0) == 0;
+            QCOMPARE(stored.scalar_type(), moment ? torch::kBFloat16 : original.scalar_type());
+            QVERIFY2(torch::equal(stored, moment ? original.to(torch::kBFloat16) : original), name.c_str());
+            if (moment) {
+                momentBytes += original.numel() * 2;
+                ++moments;
+            }
+        }
+        QCOMPARE(made.momentTensors, moments);
+        // The moments' bytes are halved; each header entry may grow by a few characters ("BF16", offsets).
+        QVERIFY(made.bytesAfter <= made.bytesBefore - momentBytes + 16 * int64_t(after.tensors.size()) + 64);
+        for (const auto& [key, value] : before.metadata)
+            QCOMPARE(after.metadata.at(key), value);
+        QCOMPARE(after.metadata.at("adam_moments"), std::string("bf16"));
+
+        Trainer resumed(tiny(), options(12), data, c10::Device(c10::kCPU));
+        resumed.loadCheckpoint(compact);
+        QCOMPARE(resumed.completedSteps(), int64_t(6));
+        for (int i = 0; i < 6; ++i)
+            resumed.step();
+        const auto a = straight.model().named_parameters();
+        const auto b = resumed.model().named_parameters();
+        double maxDiff = 0;
+        for (const auto& p : a)
+            maxDiff = std::max(maxDiff, (p.value() - b[p.key()]).abs().max().item<double>());
+        // Six Adam steps of lr 2e-3 move a weight by up to ~1.2e-2; rounded moments change that by ~0.4%.
+        QVERIFY2(maxDiff < 1e-3, qPrintable(QString("max difference %1").arg(maxDiff)));
+
+        // Anything but a training checkpoint is refused, naming the file.
+        const std::string model = dir.filePath("model.safetensors").toStdString();
+        saveSafetensors(model, {{"w", torch::zeros({2})}}, {{"format", "ddsm-slimmable-unet"}});
+        try {
+            compactCheckpoint(model, compact);
+            QFAIL("a model file was compacted");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).startsWith(QString::fromStdString(model + ": not a training checkpoint")), e.what());
+        }
     }
 
     void corruptCheckpointIsRejectedAndLeavesStateAlone()
