@@ -6,6 +6,7 @@
 // usage: bench_predictor MODEL [samples=500] [steps=20] [bins=8] [fit=40] [held_out=20] [out.json]
 //        bench_predictor --refit CALIB.json [bins] [out.json]   (the measurements CALIB holds, no sampling)
 // Uses the shipped feature classifier and training statistics (models/).
+#include "base/sha256.h"
 #include "engine/model_file.h"
 #include "engine/slimmable_denoiser.h"
 #include "evaluation/feature_network.h"
@@ -109,6 +110,10 @@ int main(int argc, char** argv)
         settings.bins = arg(4, 8);
         settings.fitSchedules = arg(5, 40);
         settings.heldOutSchedules = arg(6, 20);
+        if (argc > 7) {  // an interrupted run goes on from the distances it kept
+            settings.progressFile = std::string(argv[7]) + ".partial";
+            settings.modelIdentity = ddsm::sha256OfFile(argv[1]);
+        }
         std::printf("model %s\nfeatures %s, reference %s\n%d bins, %d fit + %d held-out schedules, %d samples each, "
                     "%s\n",
                     argv[1], extractor->name().c_str(), reference.source.c_str(), settings.bins,
@@ -121,8 +126,12 @@ int main(int argc, char** argv)
                                                      });
         std::fprintf(stderr, "\n");
         report(result);
+        if (result.keptSchedules > 0)
+            std::printf("(%d distances kept from an interrupted run, %s)\n", result.keptSchedules,
+                        settings.progressFile.c_str());
         if (argc > 7) {
             ddsm::savePredictor(argv[7], result.calibration);
+            std::remove(settings.progressFile.c_str());
             std::printf("wrote %s\n", argv[7]);
         }
     } catch (const std::exception& e) {

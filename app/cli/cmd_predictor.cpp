@@ -23,7 +23,8 @@ const char* kHelp =
     "distance or its logarithm (the one of the two, and the ridge, that rank the\n"
     "fitted schedules best by leave-one-out), and reports the Kendall tau of predicted\n"
     "against measured distances on held-out schedules. The calibration keeps the\n"
-    "measurements.\n"
+    "measurements. While it measures, OUT.partial keeps the distances so far: an\n"
+    "interrupted fit run again with the same settings goes on from them.\n"
     "refit: fits again to the measurements a calibration holds, without sampling.\n"
     "predict: the predicted distance of a schedule, in microseconds.\n"
     "The sampler options set the sampler every measurement uses (default ddim, 20\n"
@@ -92,7 +93,11 @@ int fit(const Args& args)
     };
     const api::PredictorFitResult result = api::fitPredictor(model, options);
     std::fprintf(stderr, "\n");
-    std::printf("measured %d schedules in %.0f s\n", result.calibration.measuredSchedules, result.measureSeconds);
+    std::printf("measured %d schedules in %.0f s", result.calibration.measuredSchedules - result.keptSchedules,
+                result.measureSeconds);
+    if (result.keptSchedules > 0)
+        std::printf(" (and %d kept from an interrupted fit)", result.keptSchedules);
+    std::printf("\n");
     report(*out, result);
     return 0;
 }

@@ -380,7 +380,8 @@ struct PredictorRefitOptions {
 
 struct PredictorFitResult {
     PredictorInfo calibration;
-    double measureSeconds = 0;       // sampling and features of every schedule (fit only)
+    double measureSeconds = 0;       // sampling and features of the schedules this fit measured
+    int keptSchedules = 0;           // distances an interrupted fit kept (OUT.partial), not measured again
     double predictMicroseconds = 0;  // mean time of one prediction
 };
 

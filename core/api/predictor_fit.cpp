@@ -3,6 +3,7 @@
 #include "api/api_internal.h"
 
 #include "base/error.h"
+#include "base/sha256.h"
 #include "engine/denoiser.h"
 #include "evaluation/feature_extractor.h"
 #include "evaluation/predictor_calibration.h"
@@ -10,6 +11,7 @@
 
 #include <torch/torch.h>
 
+#include <filesystem>
 #include <sstream>
 
 namespace ddsm::api {
@@ -49,6 +51,7 @@ PredictorFitResult written(const CalibrationResult& fitted, const std::string& o
     PredictorFitResult result;
     result.calibration = predictorInfo(fitted.calibration);
     result.measureSeconds = fitted.measureSeconds;
+    result.keptSchedules = fitted.keptSchedules;
     result.predictMicroseconds = fitted.predictMicroseconds;
     return result;
 }
@@ -72,12 +75,22 @@ PredictorFitResult fitPredictor(const Model& model, const PredictorFitOptions& o
     settings.scheduleSeed = options.scheduleSeed;
     settings.ridge = engineRidge(options.ridge);
     settings.target = engineTarget(options.ridge, options.target);
+    // An interrupted fit of a model file goes on from the distances it kept.
+    if (!options.out.empty() && !model.path().empty()) {
+        settings.progressFile = options.out + ".partial";
+        settings.modelIdentity = sha256OfFile(model.path());
+    }
     const auto fitted = calibratePredictor(*model.denoiser(), *extractor, reference, settings, model.description(),
                                            [&](int done, int total) {
                                                if (options.progress)
                                                    options.progress(PredictorProgress{done, total});
                                            });
-    return written(fitted, options.out);
+    const PredictorFitResult result = written(fitted, options.out);
+    if (!settings.progressFile.empty()) {
+        std::error_code ignored;  // a leftover is harmless: a fit with other settings measures again
+        std::filesystem::remove(settings.progressFile, ignored);
+    }
+    return result;
 }
 
 PredictorFitResult refitPredictor(const PredictorRefitOptions& options)

@@ -1,6 +1,7 @@
 #include "evaluation/predictor_calibration.h"
 
 #include "base/error.h"
+#include "evaluation/calibration_progress.h"
 #include "engine/denoiser.h"
 #include "engine/diffusion.h"
 #include "evaluation/feature_extractor.h"
@@ -10,6 +11,7 @@
 #include "metrics/kendall_tau.h"
 
 #include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <random>
@@ -53,6 +55,23 @@ void fitAndScore(CalibrationResult& result, const PredictorCalibration& layout, 
     calibration.fitted = std::move(fitted);
     calibration.heldOut = std::move(heldOut);
     result.calibration = std::move(calibration);
+}
+
+// Everything a measured distance depends on: the same key, the same numbers.
+// The schedule counts are not in it: schedule k is the same whatever the total.
+std::string progressKey(const CalibrationSettings& settings, const PredictorCalibration& layout)
+{
+    return nlohmann::json{{"model", settings.modelIdentity},
+                          {"sampler", settings.sampler.toString()},
+                          {"T", layout.T},
+                          {"bins", layout.binEdges},
+                          {"widths", layout.widths},
+                          {"schedule_seed", settings.scheduleSeed},
+                          {"samples", settings.samples},
+                          {"batch", settings.batch},
+                          {"features", layout.featureName},
+                          {"reference", layout.reference}}
+        .dump();
 }
 
 }  // namespace
@@ -118,14 +137,21 @@ CalibrationResult calibratePredictor(Denoiser& denoiser, FeatureExtractor& extra
     const int total = settings.fitSchedules + settings.heldOutSchedules;
     const auto schedules = randomBinSchedules(layout.binEdges, layout.widths, total, settings.scheduleSeed);
     const auto start = std::chrono::steady_clock::now();
+    const std::string key = progressKey(settings, layout);
+    std::vector<double> distances = loadCalibrationProgress(settings.progressFile, key);
+    distances.resize(std::min(distances.size(), size_t(total)));
+    result.keptSchedules = int(distances.size());
     std::vector<MeasuredSchedule> fitted, heldOut;
     for (int k = 0; k < total; ++k) {
-        MeasuredSchedule m{schedules[size_t(k)],
-                           measureScheduleDistance(denoiser, extractor, reference, settings.sampler,
-                                                   schedules[size_t(k)], settings.samples, settings.batch)};
-        (k < settings.fitSchedules ? fitted : heldOut).push_back(std::move(m));
-        if (onProgress)
-            onProgress(k + 1, total);
+        if (size_t(k) == distances.size()) {
+            distances.push_back(measureScheduleDistance(denoiser, extractor, reference, settings.sampler,
+                                                        schedules[size_t(k)], settings.samples, settings.batch));
+            if (!settings.progressFile.empty())
+                saveCalibrationProgress(settings.progressFile, key, distances);
+            if (onProgress)
+                onProgress(k + 1, total);
+        }
+        (k < settings.fitSchedules ? fitted : heldOut).push_back({schedules[size_t(k)], distances[size_t(k)]});
     }
     result.measureSeconds = secondsSince(start);
     fitAndScore(result, layout, std::move(fitted), std::move(heldOut), settings.ridge, settings.target);

@@ -33,13 +33,19 @@ struct CalibrationSettings {
     uint64_t scheduleSeed = 1;
     double ridge = -1;       // < 0: target and ridge chosen by leave-one-out over the fitted schedules
     std::string target = kDistanceTarget;  // with ridge >= 0
+    // Keeps the distances measured so far in this file (calibration_progress.h)
+    // and goes on from those it holds for the same settings; the caller
+    // removes it once the calibration is saved. Empty: nothing kept.
+    std::string progressFile;
+    std::string modelIdentity;  // with progressFile: the model file's sha256, part of the settings' key
 };
 
 struct CalibrationResult {
     PredictorCalibration calibration;  // includes the held-out Kendall tau and the measurements
     std::vector<double> heldOutPredicted;  // for calibration.heldOut
     std::vector<PredictorModelScore> modelScores;  // leave-one-out ranking behind the model (best first)
-    double measureSeconds = 0;  // sampling and feature extraction, all schedules
+    double measureSeconds = 0;  // sampling and feature extraction of the schedules this call measured
+    int keptSchedules = 0;      // distances taken from the progress file instead
     double predictMicroseconds = 0;  // mean time of one prediction
 };
 

@@ -4,7 +4,9 @@
 // refitPredictor is the module's refit of the file's measurements.
 #include "api/ddsm_api.h"
 
+#include "base/atomic_file.h"
 #include "base/sampler_tag.h"
+#include "evaluation/calibration_progress.h"
 #include "evaluation/distance_predictor.h"
 #include "evaluation/feature_extractor.h"
 #include "evaluation/feature_network.h"
@@ -135,6 +137,59 @@ private slots:
         // With a ridge it is the fit's target.
         refit.ridge = 0.001;
         QCOMPARE(api::refitPredictor(refit).calibration.target, std::string("log-distance"));
+    }
+
+    // A fit stopped after three schedules goes on from the distances it kept:
+    // it measures only the rest and ends with the uninterrupted fit's numbers.
+    void anInterruptedFitGoesOnFromItsKeptDistances()
+    {
+        QTemporaryDir dir;
+        const api::Model model = test::tinyScoredModel();
+        auto extractor = openFeatureExtractor("default", {});
+        const GaussianStats reference = loadStatsNpz(defaultReferenceStatsPath());
+        CalibrationSettings settings;
+        settings.bins = 2;
+        settings.fitSchedules = 5;
+        settings.heldOutSchedules = 3;
+        settings.samples = 8;
+        settings.batch = 8;
+        settings.sampler.steps = 4;
+        settings.sampler.seed = 3;
+        const CalibrationResult straight = calibratePredictor(*model.denoiser(), *extractor, reference, settings, "tiny");
+        QCOMPARE(straight.keptSchedules, 0);
+
+        settings.progressFile = dir.filePath("calib.json.partial").toStdString();
+        settings.modelIdentity = "tiny-weights";
+        struct Stop {};
+        try {
+            calibratePredictor(*model.denoiser(), *extractor, reference, settings, "tiny", [](int done, int) {
+                if (done == 3)
+                    throw Stop{};
+            });
+            QFAIL("the fit was not interrupted");
+        } catch (const Stop&) {
+        }
+        QCOMPARE(loadCalibrationProgress(settings.progressFile, "{}").size(), size_t(0));  // other settings: none
+        std::vector<int> reported;
+        const CalibrationResult resumed = calibratePredictor(*model.denoiser(), *extractor, reference, settings, "tiny",
+                                                             [&](int done, int) { reported.push_back(done); });
+        QCOMPARE(resumed.keptSchedules, 3);
+        QCOMPARE(reported, (std::vector<int>{4, 5, 6, 7, 8}));
+        QCOMPARE(resumed.calibration.penalty, straight.calibration.penalty);
+        QCOMPARE(resumed.calibration.heldOutKendallTau, straight.calibration.heldOutKendallTau);
+        for (size_t k = 0; k < straight.calibration.fitted.size(); ++k)
+            QCOMPARE(resumed.calibration.fitted[k].distance, straight.calibration.fitted[k].distance);
+
+        // Other settings (more images per schedule) measure everything again.
+        settings.samples = 10;
+        reported.clear();
+        const CalibrationResult other = calibratePredictor(*model.denoiser(), *extractor, reference, settings, "tiny",
+                                                           [&](int done, int) { reported.push_back(done); });
+        QCOMPARE(other.keptSchedules, 0);
+        QCOMPARE(reported.size(), size_t(8));
+        // And a damaged file is a cache miss, not an error.
+        writeFileAtomically(settings.progressFile, "{\"format\": \"ddsm-predictor-progress\", \"key\": ");
+        QCOMPARE(calibratePredictor(*model.denoiser(), *extractor, reference, settings, "tiny").keptSchedules, 0);
     }
 };
 

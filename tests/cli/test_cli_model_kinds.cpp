@@ -172,6 +172,9 @@ private slots:
         }
         QVERIFY2(run.exitCode == 0, qPrintable(QString("exit %1: %2").arg(run.exitCode).arg(run.err)));
         QVERIFY2(run.out.contains(expected), qPrintable(run.out));
+        // A finished fit removes the distances it kept while measuring.
+        if (args.contains("predictor"))
+            QVERIFY2(QFile::exists(out + ".json") && !QFile::exists(out + ".json.partial"), qPrintable(out));
     }
 };
 
