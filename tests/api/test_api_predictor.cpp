@@ -23,6 +23,24 @@
 
 using namespace ddsm;
 
+namespace {
+
+// The settings fitOpenPredictAndRefit gives the API, for the module directly.
+CalibrationSettings tinyCalibration()
+{
+    CalibrationSettings settings;
+    settings.bins = 2;
+    settings.fitSchedules = 5;
+    settings.heldOutSchedules = 3;
+    settings.samples = 8;
+    settings.batch = 8;
+    settings.sampler.steps = 4;
+    settings.sampler.seed = 3;
+    return settings;
+}
+
+}  // namespace
+
 class TestApiPredictor final : public QObject {
     Q_OBJECT
 
@@ -53,14 +71,7 @@ private slots:
         QCOMPARE(lastTotal, 8);
 
         // The same calibration made with the evaluation module directly.
-        CalibrationSettings settings;
-        settings.bins = 2;
-        settings.fitSchedules = 5;
-        settings.heldOutSchedules = 3;
-        settings.samples = 8;
-        settings.batch = 8;
-        settings.sampler.steps = 4;
-        settings.sampler.seed = 3;
+        const CalibrationSettings settings = tinyCalibration();
         auto extractor = openFeatureExtractor("default", {});
         const CalibrationResult truth = calibratePredictor(
             *model.denoiser(), *extractor, loadStatsNpz(defaultReferenceStatsPath()), settings, "tiny");
@@ -147,14 +158,7 @@ private slots:
         const api::Model model = test::tinyScoredModel();
         auto extractor = openFeatureExtractor("default", {});
         const GaussianStats reference = loadStatsNpz(defaultReferenceStatsPath());
-        CalibrationSettings settings;
-        settings.bins = 2;
-        settings.fitSchedules = 5;
-        settings.heldOutSchedules = 3;
-        settings.samples = 8;
-        settings.batch = 8;
-        settings.sampler.steps = 4;
-        settings.sampler.seed = 3;
+        CalibrationSettings settings = tinyCalibration();
         const CalibrationResult straight = calibratePredictor(*model.denoiser(), *extractor, reference, settings, "tiny");
         QCOMPARE(straight.keptSchedules, 0);
 
