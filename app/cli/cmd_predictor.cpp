@@ -129,18 +129,7 @@ int predict(const Args& args)
     api::PredictOptions options;
     options.schedule = scheduleRequestFromArgs(args);
     // The calibration's own sampler unless told otherwise (the API refuses another: a prediction holds for its own).
-    options.sampler = c.calibratedSampler;
-    const api::Sampler given = apiSamplerFromArgs(args);
-    if (args.has("sampler"))
-        options.sampler.kind = given.kind;
-    if (args.has("steps"))
-        options.sampler.steps = given.steps;
-    if (args.has("eta"))
-        options.sampler.eta = given.eta;
-    if (args.has("variance"))
-        options.sampler.variance = given.variance;
-    if (args.has("no-clip"))
-        options.sampler.clipX0 = false;
+    options.sampler = apiSamplerFromArgs(args, c.calibratedSampler);
     options.note = [](const std::string& text) { std::fprintf(stderr, "%s\n", text.c_str()); };
     const api::Prediction prediction = api::predict(predictor, options);
     std::printf("predicted %s %.2f (a prediction, not a measurement: fitted to %d schedules of %lld samples,\n"

@@ -38,6 +38,25 @@ api::Sampler apiSamplerFromArgs(const Args& args)
     return sampler;
 }
 
+api::Sampler apiSamplerFromArgs(const Args& args, const api::Sampler& base)
+{
+    const api::Sampler given = apiSamplerFromArgs(args);
+    api::Sampler sampler = base;
+    if (args.has("sampler"))
+        sampler.kind = given.kind;
+    if (args.has("steps"))
+        sampler.steps = given.steps;
+    if (args.has("eta"))
+        sampler.eta = given.eta;
+    if (args.has("variance"))
+        sampler.variance = given.variance;
+    if (args.has("seed"))
+        sampler.seed = given.seed;
+    if (args.has("no-clip"))
+        sampler.clipX0 = false;
+    return sampler;
+}
+
 OptionTable samplerOptions(int defaultSteps)
 {
     return {

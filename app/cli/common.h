@@ -20,6 +20,8 @@ api::Model openApiModel(const Args& args);
 // (samplerOptions, with their defaults); checked against T by the operation
 // that runs it.
 api::Sampler apiSamplerFromArgs(const Args& args);
+// `base` with only the sampler options given on the command line changed.
+api::Sampler apiSamplerFromArgs(const Args& args, const api::Sampler& base);
 
 // --steps (default `defaultSteps`: the command's), --sampler, --eta,
 // --variance, --seed, --no-clip: what apiSamplerFromArgs reads.
