@@ -2,8 +2,10 @@
 // `ddsm predictor predict` read them: parsed, turned into a predictor (which
 // checks the calibration's consistency), asked for a prediction and written
 // back; its sampler tag read back. ddsm::Error is the expected refusal; anything else is a bug.
+// The same bytes as a fit's progress file (OUT.partial), whose reader refuses nothing: damage is a cache miss.
 #include "base/error.h"
 #include "base/sampler_tag.h"
+#include "evaluation/calibration_progress.h"
 #include "evaluation/predictor_file.h"
 
 #include <cstddef>
@@ -14,6 +16,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     const std::string text(reinterpret_cast<const char*>(data), size);
+    ddsm::calibrationProgressFromJson(text, R"({"model": "fuzz", "T": 1000})");
     try {
         const auto calibration = ddsm::predictorFromJson(text, "fuzz-predictor.json");
         ddsm::predictorToJson(calibration);  // whatever reads must also write

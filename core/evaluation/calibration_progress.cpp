@@ -14,7 +14,16 @@ std::vector<double> loadCalibrationProgress(const std::string& path, const std::
     if (path.empty() || !std::filesystem::is_regular_file(path, absent))
         return {};
     try {
-        const auto json = nlohmann::json::parse(readWholeFile(path));
+        return calibrationProgressFromJson(readWholeFile(path), key);
+    } catch (const std::exception&) {
+        return {};  // unreadable: measured again and rewritten
+    }
+}
+
+std::vector<double> calibrationProgressFromJson(const std::string& text, const std::string& key)
+{
+    try {
+        const auto json = nlohmann::json::parse(text);
         if (json.at("format") != kCalibrationProgressFormat || json.at("key") != nlohmann::json::parse(key))
             return {};
         std::vector<double> distances;

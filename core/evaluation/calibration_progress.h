@@ -16,6 +16,8 @@ inline constexpr const char* kCalibrationProgressFormat = "ddsm-predictor-progre
 // file is absent, unreadable or was written for other settings: those are
 // measured again, the file being only a cache of the run's own work.
 std::vector<double> loadCalibrationProgress(const std::string& path, const std::string& key);
+// The same for the file's text; never throws.
+std::vector<double> calibrationProgressFromJson(const std::string& text, const std::string& key);
 
 // Written atomically: an interruption leaves the previous list whole.
 void saveCalibrationProgress(const std::string& path, const std::string& key, const std::vector<double>& distances);
