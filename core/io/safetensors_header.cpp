@@ -251,6 +251,17 @@ SafetensorsHeader readHeader(const Context& ctx, std::istream& in, uint64_t file
     if (!in)
         ctx.fail("cannot read the header length");
     const uint64_t headerBytes = readLittleEndian64(lengthBytes);
+    // A length beyond the file: another kind of file when the header cannot be
+    // a JSON object (its first byte '{', the format's own rule), else a
+    // damaged one, said below.
+    if ((headerBytes > kMaxHeaderBytes || headerBytes > fileSize - 8) && fileSize > 8) {
+        char first = 0;
+        in.read(&first, 1);
+        if (in && first != '{')
+            ctx.fail("not a safetensors file (an 8-byte header length and then a JSON object were expected; "
+                     "byte 8 is not '{')");
+        in.clear();
+    }
     // Sizes are checked before anything is allocated for the header.
     if (headerBytes > kMaxHeaderBytes)
         ctx.fail("header length " + std::to_string(headerBytes) + " exceeds the limit of " +
@@ -261,6 +272,7 @@ SafetensorsHeader readHeader(const Context& ctx, std::istream& in, uint64_t file
     if (headerBytes < 2)
         ctx.fail("header length " + std::to_string(headerBytes) + " is too small for a JSON object");
     std::string text(headerBytes, '\0');
+    in.seekg(8);
     in.read(text.data(), static_cast<std::streamsize>(headerBytes));
     if (!in)
         ctx.fail("cannot read the header");

@@ -305,6 +305,8 @@ private slots:
         QTest::newRow("absurd header length")
             << safetensorsBytes("{}", "", int64_t(1) << 40) << "exceeds the limit of 100000000 bytes"
             << true;
+        QTest::newRow("another kind of file") << QByteArray("step,seconds,learning_rate\n1,0.5,0.0002\n")
+                                              << "not a safetensors file" << true;
         QTest::newRow("zero header length") << safetensorsBytes("", "", 0) << "header length 0 is too small"
                                             << true;
         QTest::newRow("invalid json") << safetensorsBytes(R"({"w": {"dtype": )") << "header is not valid JSON"
