@@ -1,9 +1,9 @@
 #include "evaluation/predictor_calibration.h"
 
 #include "base/error.h"
-#include "evaluation/calibration_progress.h"
 #include "engine/denoiser.h"
 #include "engine/diffusion.h"
+#include "evaluation/calibration_progress.h"
 #include "evaluation/feature_extractor.h"
 #include "evaluation/sample_quality.h"
 #include "evaluation/step_importance.h"

@@ -21,11 +21,12 @@ bool isMoment(const std::string& name)
 CompactedCheckpoint compactCheckpoint(const std::string& in, const std::string& out)
 {
     SafetensorsFile file = loadSafetensors(in);
+    CompactedCheckpoint result;
+    result.bytesBefore = static_cast<int64_t>(std::filesystem::file_size(in));  // before `out` may replace it
     const auto format = file.metadata.find("format");
     if (format == file.metadata.end() || format->second != kCheckpointFormat)
         throw Error(in + ": not a training checkpoint (its metadata \"format\" is not \"" +
                     std::string(kCheckpointFormat) + "\")");
-    CompactedCheckpoint result;
     try {
         result.step = std::stoll(file.metadata.at("step"));
     } catch (const std::exception&) {
@@ -43,7 +44,6 @@ CompactedCheckpoint compactCheckpoint(const std::string& in, const std::string& 
         throw Error(in + ": checkpoint holds no Adam moments (adam_m.*, adam_v.*)");
     file.metadata["adam_moments"] = "bf16";
     saveSafetensors(out, file.tensors, file.metadata);
-    result.bytesBefore = static_cast<int64_t>(std::filesystem::file_size(in));
     result.bytesAfter = static_cast<int64_t>(std::filesystem::file_size(out));
     return result;
 }

@@ -462,6 +462,12 @@ private slots:
         for (const auto& [key, value] : before.metadata)
             QCOMPARE(after.metadata.at(key), value);
         QCOMPARE(after.metadata.at("adam_moments"), std::string("bf16"));
+        // In place, on a compact file: the same bytes, both sizes the file's.
+        const std::string compactBytes = readWholeFile(compact);
+        const CompactedCheckpoint again = compactCheckpoint(compact, compact);
+        QCOMPARE(again.bytesBefore, made.bytesAfter);
+        QCOMPARE(again.bytesAfter, made.bytesAfter);
+        QVERIFY(readWholeFile(compact) == compactBytes);
 
         Trainer resumed(tiny(), options(12), data, c10::Device(c10::kCPU));
         resumed.loadCheckpoint(compact);
