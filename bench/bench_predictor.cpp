@@ -6,7 +6,6 @@
 // usage: bench_predictor MODEL [samples=500] [steps=20] [bins=8] [fit=40] [held_out=20] [out.json]
 //        bench_predictor --refit CALIB.json [bins] [out.json]   (the measurements CALIB holds, no sampling)
 // Uses the shipped feature classifier and training statistics (models/).
-#include "base/sha256.h"
 #include "engine/model_file.h"
 #include "engine/slimmable_denoiser.h"
 #include "evaluation/feature_network.h"
@@ -110,10 +109,8 @@ int main(int argc, char** argv)
         settings.bins = arg(4, 8);
         settings.fitSchedules = arg(5, 40);
         settings.heldOutSchedules = arg(6, 20);
-        if (argc > 7) {  // an interrupted run goes on from the distances it kept
-            settings.progressFile = std::string(argv[7]) + ".partial";
-            settings.modelIdentity = ddsm::sha256OfFile(argv[1]);
-        }
+        if (argc > 7)  // an interrupted run goes on from the distances it kept
+            ddsm::keepCalibrationProgress(settings, argv[7], argv[1]);
         std::printf("model %s\nfeatures %s, reference %s\n%d bins, %d fit + %d held-out schedules, %d samples each, "
                     "%s\n",
                     argv[1], extractor->name().c_str(), reference.source.c_str(), settings.bins,
@@ -131,7 +128,7 @@ int main(int argc, char** argv)
                         settings.progressFile.c_str());
         if (argc > 7) {
             ddsm::savePredictor(argv[7], result.calibration);
-            std::remove(settings.progressFile.c_str());
+            ddsm::removeCalibrationProgress(settings);
             std::printf("wrote %s\n", argv[7]);
         }
     } catch (const std::exception& e) {

@@ -22,7 +22,8 @@ const char* kHelp =
     "change when only that bin is narrowed (same noise as full width). Writes\n"
     "PREFIX.csv and PREFIX.png. The sampler options set the sampler of the distances\n"
     "(default ddim, 20 steps, eta 0), recorded in the CSV's first line; the app loads\n"
-    "NAME-importance-TAG.csv for its sampler (e.g. TAG ddpm100).\n"
+    "NAME-importance-TAG.csv for its sampler (e.g. TAG ddpm100). Ctrl-C stops\n"
+    "between batches and writes nothing.\n"
     "\n";
 
 const char* kHelpTail =
@@ -85,7 +86,13 @@ int runImportance(const std::vector<std::string>& argv)
             break;
         }
     };
+    options.cancel = cancelOnInterrupt();
     const api::ImportanceResult result = api::measureImportance(model, options);
+    if (result.cancelled) {
+        if (result.mainRank)
+            std::fprintf(stderr, "\nstopped: nothing written\n");
+        return kInterruptedExit;
+    }
     if (!result.mainRank)
         return 0;
     const api::ImportanceProfile& importance = result.profile;

@@ -24,7 +24,8 @@ const char* kHelp =
     "fitted schedules best by leave-one-out), and reports the Kendall tau of predicted\n"
     "against measured distances on held-out schedules. The calibration keeps the\n"
     "measurements. While it measures, OUT.partial keeps the distances so far: an\n"
-    "interrupted fit run again with the same settings goes on from them.\n"
+    "interrupted fit (Ctrl-C stops it before the next network call) run again with\n"
+    "the same settings goes on from them.\n"
     "refit: fits again to the measurements a calibration holds, without sampling.\n"
     "predict: the predicted distance of a schedule, in microseconds.\n"
     "The sampler options set the sampler every measurement uses (default ddim, 20\n"
@@ -91,8 +92,16 @@ int fit(const Args& args)
     options.progress = [](const api::PredictorProgress& p) {
         std::fprintf(stderr, "\r  measured schedule %d/%d", p.done, p.total);
     };
+    options.cancel = cancelOnInterrupt();
     const api::PredictorFitResult result = api::fitPredictor(model, options);
     std::fprintf(stderr, "\n");
+    if (result.cancelled) {
+        std::printf("stopped after %d of %d schedules; %s keeps their distances: the same command goes on from "
+                    "them\n",
+                    result.schedulesMeasured, options.fitSchedules + options.heldOutSchedules,
+                    (*out + ".partial").c_str());
+        return kInterruptedExit;
+    }
     std::printf("measured %d schedules in %.0f s", result.calibration.measuredSchedules - result.keptSchedules,
                 result.measureSeconds);
     if (result.keptSchedules > 0)

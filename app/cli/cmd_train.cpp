@@ -5,18 +5,12 @@
 
 #include "base/error.h"
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <sstream>
 
 namespace ddsm::cli {
 
 namespace {
-
-std::atomic<bool> interrupted{false};
-
-void onInterrupt(int) { interrupted = true; }
 
 const char* kHelp =
     "usage: ddsm train --config CFG --data DATA --out DIR [options]\n"
@@ -122,7 +116,6 @@ int runTrain(const std::vector<std::string>& argv)
     request.limit = args.getInt("limit", -1);
     request.checkpointEvery = args.getInt64("checkpoint-every");
     request.sampleEvery = args.getInt64("sample-every");
-    request.cancel = &interrupted;
     request.progress = [threads](const api::TrainProgress& p) {
         switch (p.stage) {
         case api::TrainProgress::Stage::Note:
@@ -144,8 +137,7 @@ int runTrain(const std::vector<std::string>& argv)
             break;
         }
     };
-    std::signal(SIGINT, onInterrupt);
-    std::signal(SIGTERM, onInterrupt);
+    request.cancel = cancelOnInterrupt();
     api::train(request);
     return 0;
 }

@@ -2,6 +2,8 @@
 
 #include "base/error.h"
 
+#include <csignal>
+
 namespace ddsm::cli {
 
 int applyThreads(const Args& args)
@@ -79,6 +81,25 @@ OptionTable modelOptions()
                {"seed-init", "N", "initialisation seed of --init random", "0"},
            } +
            threadsOption();
+}
+
+namespace {
+
+api::CancelToken interrupted{false};
+
+void onInterrupt(int signal)
+{
+    interrupted = true;
+    std::signal(signal, SIG_DFL);  // the next one is not asked twice
+}
+
+}  // namespace
+
+const api::CancelToken* cancelOnInterrupt()
+{
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    return &interrupted;
 }
 
 }  // namespace ddsm::cli

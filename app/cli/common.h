@@ -33,6 +33,14 @@ OptionTable threadsOption();
 // --init, --config, --seed-init (what openApiModel reads) and --threads.
 OptionTable modelOptions();
 
+// A token that Ctrl-C (SIGINT) or SIGTERM sets, so a long command stops at
+// its next check and saves what it keeps; a second Ctrl-C ends the process
+// at once.
+const api::CancelToken* cancelOnInterrupt();
+// What a command that stopped on Ctrl-C before writing its output returns
+// (128 + SIGINT, as a shell reports it), so a script running it stops too.
+inline constexpr int kInterruptedExit = 130;
+
 // The MODEL argument's row, for the help of commands that open one.
 inline const char* kModelArgumentHelp =
     "  MODEL                a model file (.safetensors) or a family manifest (.json)\n";

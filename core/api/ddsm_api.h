@@ -271,9 +271,11 @@ struct ImportanceOptions {
     FeatureOptions features;             // of the distance changes
     DistributedConfig distributed;       // batches dealt out round-robin; every rank gets one process's figures
     std::function<void(const ImportanceProgress&)> progress;  // rank 0 only
+    const CancelToken* cancel = nullptr; // checked between batches; every rank stops when any rank's is set
 };
 
 struct ImportanceResult {
+    bool cancelled = false;              // no profile
     bool mainRank = true;
     std::string data;                    // the real images' description
     ImportanceProfile profile;
@@ -368,6 +370,7 @@ struct PredictorFitOptions {
     FeatureOptions features;
     std::string out;                 // the calibration (JSON) to write; empty: none
     std::function<void(const PredictorProgress&)> progress;
+    const CancelToken* cancel = nullptr;  // checked before every network call
 };
 
 struct PredictorRefitOptions {
@@ -383,6 +386,10 @@ struct PredictorFitResult {
     double measureSeconds = 0;       // sampling and features of the schedules this fit measured
     int keptSchedules = 0;           // distances an interrupted fit kept (OUT.partial), not measured again
     double predictMicroseconds = 0;  // mean time of one prediction
+    // Cancelled: nothing written and no calibration; the `schedulesMeasured`
+    // distances so far stay in OUT.partial, where the same fit goes on from them.
+    bool cancelled = false;
+    int schedulesMeasured = 0;       // of fitSchedules + heldOutSchedules, kept ones included
 };
 
 PredictorFitResult fitPredictor(const Model& model, const PredictorFitOptions& options);

@@ -1,7 +1,9 @@
 // Measuring step importance (`ddsm importance`): the eps departure of every
-// width on noised real images and, when asked, the FID change per bin.
+// width on noised real images and, when asked, the FID change per bin;
+// cancellable between batches.
 #include "api/api_internal.h"
 
+#include "base/cancelled.h"
 #include "base/error.h"
 #include "data/dataset_spec.h"
 #include "distributed/process_group.h"
@@ -54,12 +56,21 @@ ImportanceResult measureImportance(const Model& model, const ImportanceOptions& 
             notify(p);
         };
     };
-    StepImportance importance = measureEpsDeparture(denoiser, data.images, settings,
-                                                    progress(ImportanceProgress::Stage::EpsDeparture), group.get());
-    if (options.distanceSamples > 0)
-        measureDistanceChanges(importance, denoiser, *extractor, reference, sampler, options.distanceSamples,
-                               int(settings.batch), progress(ImportanceProgress::Stage::DistanceChanges), group.get());
     ImportanceResult result;
+    StepImportance importance;
+    try {
+        importance = measureEpsDeparture(denoiser, data.images, settings,
+                                         progress(ImportanceProgress::Stage::EpsDeparture), group.get(),
+                                         options.cancel);
+        if (options.distanceSamples > 0)
+            measureDistanceChanges(importance, denoiser, *extractor, reference, sampler, options.distanceSamples,
+                                   int(settings.batch), progress(ImportanceProgress::Stage::DistanceChanges),
+                                   group.get(), options.cancel);
+    } catch (const Cancelled&) {
+        result.cancelled = true;
+        result.mainRank = main;
+        return result;
+    }
     result.mainRank = main;
     result.data = data.description;
     result.profile = importanceProfile(importance);

@@ -3,7 +3,6 @@
 #include "api/api_internal.h"
 
 #include "base/error.h"
-#include "base/sha256.h"
 #include "engine/denoiser.h"
 #include "evaluation/feature_extractor.h"
 #include "evaluation/predictor_calibration.h"
@@ -11,7 +10,6 @@
 
 #include <torch/torch.h>
 
-#include <filesystem>
 #include <sstream>
 
 namespace ddsm::api {
@@ -52,6 +50,7 @@ PredictorFitResult written(const CalibrationResult& fitted, const std::string& o
     result.calibration = predictorInfo(fitted.calibration);
     result.measureSeconds = fitted.measureSeconds;
     result.keptSchedules = fitted.keptSchedules;
+    result.schedulesMeasured = fitted.schedulesMeasured;
     result.predictMicroseconds = fitted.predictMicroseconds;
     return result;
 }
@@ -75,21 +74,25 @@ PredictorFitResult fitPredictor(const Model& model, const PredictorFitOptions& o
     settings.scheduleSeed = options.scheduleSeed;
     settings.ridge = engineRidge(options.ridge);
     settings.target = engineTarget(options.ridge, options.target);
+    settings.cancel = options.cancel;
     // An interrupted fit of a model file goes on from the distances it kept.
-    if (!options.out.empty() && !model.path().empty()) {
-        settings.progressFile = options.out + ".partial";
-        settings.modelIdentity = sha256OfFile(model.path());
-    }
+    if (!options.out.empty() && !model.path().empty())
+        keepCalibrationProgress(settings, options.out, model.path());
     const auto fitted = calibratePredictor(*model.denoiser(), *extractor, reference, settings, model.description(),
                                            [&](int done, int total) {
                                                if (options.progress)
                                                    options.progress(PredictorProgress{done, total});
                                            });
-    const PredictorFitResult result = written(fitted, options.out);
-    if (!settings.progressFile.empty()) {
-        std::error_code ignored;  // a leftover is harmless: a fit with other settings measures again
-        std::filesystem::remove(settings.progressFile, ignored);
+    if (fitted.cancelled) {
+        PredictorFitResult result;
+        result.cancelled = true;
+        result.schedulesMeasured = fitted.schedulesMeasured;
+        result.keptSchedules = fitted.keptSchedules;
+        result.measureSeconds = fitted.measureSeconds;
+        return result;
     }
+    const PredictorFitResult result = written(fitted, options.out);
+    removeCalibrationProgress(settings);
     return result;
 }
 

@@ -1,5 +1,6 @@
 #include "distributed/dealt_batches.h"
 
+#include "base/cancelled.h"
 #include "base/error.h"
 #include "distributed/process_group.h"
 
@@ -13,6 +14,14 @@ namespace ddsm {
 bool isDealtTo(const ProcessGroup* group, int64_t batchIndex)
 {
     return !group || batchIndex % group->worldSize() == group->rank();
+}
+
+void stopIfAnyRankCancelled(ProcessGroup* group, bool cancelled, const std::string& what)
+{
+    if (group && group->worldSize() > 1)
+        cancelled = group->allReduceMax(cancelled ? 1 : 0, "agreeing whether " + what + " goes on") > 0;
+    if (cancelled)
+        throw Cancelled(what);
 }
 
 at::Tensor gatherDealtRows(ProcessGroup* group, const at::Tensor& mine, int64_t count, int64_t batch,

@@ -27,4 +27,9 @@ bool isDealtTo(const ProcessGroup* group, int64_t batchIndex);
 at::Tensor gatherDealtRows(ProcessGroup* group, const at::Tensor& mine, int64_t count, int64_t batch,
                            const std::string& what, int64_t firstBatch = 0);
 
+// Where every rank meets after its dealt batches: throws Cancelled(what) on
+// every rank when any of them was cancelled (a rank that stops early skips its
+// remaining batches, so all reach this call). Every rank must call it.
+void stopIfAnyRankCancelled(ProcessGroup* group, bool cancelled, const std::string& what);
+
 }  // namespace ddsm

@@ -1,6 +1,8 @@
 #include "evaluation/predictor_calibration.h"
 
+#include "base/cancelled.h"
 #include "base/error.h"
+#include "base/sha256.h"
 #include "engine/denoiser.h"
 #include "engine/diffusion.h"
 #include "evaluation/calibration_progress.h"
@@ -14,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <random>
 
 namespace ddsm {
@@ -99,9 +102,23 @@ std::vector<std::vector<double>> randomBinSchedules(const std::vector<int>& binE
     return schedules;
 }
 
+void keepCalibrationProgress(CalibrationSettings& settings, const std::string& out, const std::string& modelFile)
+{
+    settings.progressFile = out + ".partial";
+    settings.modelIdentity = sha256OfFile(modelFile);
+}
+
+void removeCalibrationProgress(const CalibrationSettings& settings)
+{
+    if (settings.progressFile.empty())
+        return;
+    std::error_code ignored;
+    std::filesystem::remove(settings.progressFile, ignored);
+}
+
 double measureScheduleDistance(Denoiser& denoiser, FeatureExtractor& extractor, const GaussianStats& reference,
                                const SamplerSettings& sampler, const std::vector<double>& widthsByTimestep,
-                               int samples, int batch)
+                               int samples, int batch, const std::atomic<bool>* cancel)
 {
     requireMatchingReference(reference, extractor);
     if (samples < 2 || batch < 1)
@@ -110,7 +127,8 @@ double measureScheduleDistance(Denoiser& denoiser, FeatureExtractor& extractor, 
     const auto recipe = makeRecipe(sampler, widthsByTimestep);
     std::vector<at::Tensor> parts;
     for (int first = 0; first < samples; first += batch)
-        parts.push_back(sampleFeatures(denoiser, diffusion, recipe, extractor, first, std::min(batch, samples - first)));
+        parts.push_back(
+            sampleFeatures(denoiser, diffusion, recipe, extractor, first, std::min(batch, samples - first), cancel));
     return frechetDistance(reference, computeStats(at::cat(parts, 0)));
 }
 
@@ -144,8 +162,16 @@ CalibrationResult calibratePredictor(Denoiser& denoiser, FeatureExtractor& extra
     std::vector<MeasuredSchedule> fitted, heldOut;
     for (int k = 0; k < total; ++k) {
         if (size_t(k) == distances.size()) {
-            distances.push_back(measureScheduleDistance(denoiser, extractor, reference, settings.sampler,
-                                                        schedules[size_t(k)], settings.samples, settings.batch));
+            try {
+                distances.push_back(measureScheduleDistance(denoiser, extractor, reference, settings.sampler,
+                                                            schedules[size_t(k)], settings.samples, settings.batch,
+                                                            settings.cancel));
+            } catch (const Cancelled&) {
+                result.cancelled = true;
+                result.schedulesMeasured = k;
+                result.measureSeconds = secondsSince(start);
+                return result;
+            }
             if (!settings.progressFile.empty())
                 saveCalibrationProgress(settings.progressFile, key, distances);
             if (onProgress)
@@ -153,6 +179,7 @@ CalibrationResult calibratePredictor(Denoiser& denoiser, FeatureExtractor& extra
         }
         (k < settings.fitSchedules ? fitted : heldOut).push_back({schedules[size_t(k)], distances[size_t(k)]});
     }
+    result.schedulesMeasured = total;
     result.measureSeconds = secondsSince(start);
     fitAndScore(result, layout, std::move(fitted), std::move(heldOut), settings.ridge, settings.target);
     return result;

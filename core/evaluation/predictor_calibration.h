@@ -6,6 +6,7 @@
 #include "engine/sampler.h"
 #include "metrics/gaussian_stats.h"
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -38,6 +39,7 @@ struct CalibrationSettings {
     // removes it once the calibration is saved. Empty: nothing kept.
     std::string progressFile;
     std::string modelIdentity;  // with progressFile: the model file's sha256, part of the settings' key
+    const std::atomic<bool>* cancel = nullptr;  // checked before every network call
 };
 
 struct CalibrationResult {
@@ -47,14 +49,26 @@ struct CalibrationResult {
     double measureSeconds = 0;  // sampling and feature extraction of the schedules this call measured
     int keptSchedules = 0;      // distances taken from the progress file instead
     double predictMicroseconds = 0;  // mean time of one prediction
+    // Cancelled: no calibration; `schedulesMeasured` distances (kept ones
+    // included) are in the progress file, when there is one.
+    bool cancelled = false;
+    int schedulesMeasured = 0;
 };
 
-// Distance (FID, no interval) of `samples` images under a schedule.
+// Keeps the distances of a calibration written to `out` in OUT.partial, keyed
+// by `modelFile`'s sha256; removeCalibrationProgress deletes that file once the
+// calibration is saved (a leftover is harmless: other settings measure again).
+void keepCalibrationProgress(CalibrationSettings& settings, const std::string& out, const std::string& modelFile);
+void removeCalibrationProgress(const CalibrationSettings& settings);
+
+// Distance (FID, no interval) of `samples` images under a schedule. Throws
+// Cancelled when `cancel` is set before a network call.
 double measureScheduleDistance(Denoiser& denoiser, FeatureExtractor& extractor, const GaussianStats& reference,
                                const SamplerSettings& sampler, const std::vector<double>& widthsByTimestep,
-                               int samples, int batch);
+                               int samples, int batch, const std::atomic<bool>* cancel = nullptr);
 
 // `modelName` labels the calibration. `onProgress(done, total)` after each schedule.
+// A cancelled calibration returns with `cancelled` set and no fit.
 // The calibration keeps the measurements, for `refitPredictor`.
 CalibrationResult calibratePredictor(Denoiser& denoiser, FeatureExtractor& extractor, const GaussianStats& reference,
                                      const CalibrationSettings& settings, const std::string& modelName,

@@ -1,5 +1,6 @@
 #include "evaluation/sample_quality.h"
 
+#include "base/cancelled.h"
 #include "base/error.h"
 #include "engine/denoiser.h"
 #include "engine/diffusion.h"
@@ -32,7 +33,7 @@ at::Tensor sampleFeatures(Denoiser& denoiser, const GaussianDiffusion& diffusion
     run.cancel = cancel;
     const auto result = runSampler(denoiser, diffusion, settings, run);
     if (result.cancelled)
-        throw Error("sampling cancelled");
+        throw Cancelled("sampling");
     return extractor.features(result.images.clamp(-1, 1));
 }
 

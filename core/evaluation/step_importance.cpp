@@ -33,7 +33,8 @@ std::vector<int> equalTimestepBins(int T, int bins)
 }
 
 StepImportance measureEpsDeparture(Denoiser& denoiser, const at::Tensor& images, const EpsDepartureSettings& settings,
-                                   const std::function<void(int, int)>& onProgress, ProcessGroup* ranks)
+                                   const std::function<void(int, int)>& onProgress, ProcessGroup* ranks,
+                                   const std::atomic<bool>* cancel)
 {
     if (images.dim() != 4 || images.size(0) < 1 || images.size(1) != denoiser.channels() ||
         images.size(2) != denoiser.imageSize() || images.size(3) != denoiser.imageSize())
@@ -55,8 +56,13 @@ StepImportance measureEpsDeparture(Denoiser& denoiser, const at::Tensor& images,
     const int64_t batchesPerBin = (settings.imagesPerBin + settings.batch - 1) / settings.batch;
     std::vector<at::Tensor> mine;
     int64_t k = 0;
-    for (int b = 0; b < settings.bins; ++b) {
+    bool stopped = false;
+    for (int b = 0; b < settings.bins && !stopped; ++b) {
         for (int64_t begin = 0; begin < settings.imagesPerBin; begin += settings.batch, ++k) {
+            if (cancel && cancel->load()) {
+                stopped = true;
+                break;
+            }
             const int64_t n = std::min(settings.batch, settings.imagesPerBin - begin);
             const auto picks = at::randint(images.size(0), {n}, generator, at::kLong);
             const auto t = at::randint(result.binEdges[b], result.binEdges[b + 1], {n}, generator, at::kLong);
@@ -74,9 +80,10 @@ StepImportance measureEpsDeparture(Denoiser& denoiser, const at::Tensor& images,
             }
             mine.push_back(row);
         }
-        if (onProgress)
+        if (onProgress && !stopped)
             onProgress(b + 1, settings.bins);
     }
+    stopIfAnyRankCancelled(ranks, stopped, "step importance");
     const auto rows = gatherDealtRows(ranks, mine.empty() ? at::Tensor() : at::cat(mine), k, 1,
                                       "gathering the eps departures of the batches");
     const auto value = rows.accessor<double, 2>();
@@ -98,7 +105,8 @@ StepImportance measureEpsDeparture(Denoiser& denoiser, const at::Tensor& images,
 
 void measureDistanceChanges(StepImportance& importance, Denoiser& denoiser, FeatureExtractor& extractor,
                             const GaussianStats& reference, const SamplerSettings& sampler, int samples, int batch,
-                            const std::function<void(int, int)>& onProgress, ProcessGroup* ranks)
+                            const std::function<void(int, int)>& onProgress, ProcessGroup* ranks,
+                            const std::atomic<bool>* cancel)
 {
     requireMatchingReference(reference, extractor);
     if (samples < 2 || batch < 1)
@@ -128,7 +136,8 @@ void measureDistanceChanges(StepImportance& importance, Denoiser& denoiser, Feat
     int mineTotal = 0, mineDone = 0;
     for (int k = 0; k < batches; ++k)
         mineTotal += isDealtTo(ranks, k) ? 1 : 0;
-    for (int first = 0; first < samples; first += batch) {
+    bool stopped = false;
+    for (int first = 0; first < samples && !stopped; first += batch) {
         if (!isDealtTo(ranks, first / batch))
             continue;
         const int n = std::min(batch, samples - first);
@@ -140,9 +149,15 @@ void measureDistanceChanges(StepImportance& importance, Denoiser& denoiser, Feat
         run.x = initialNoise(settings.seed, first, n, denoiser.channels(), denoiser.imageSize());
         std::vector<at::Tensor> states{run.x};  // states[s]: the input of step s
         run.onStep = [&](const SamplerStep& step) { states.push_back(step.x); };
-        std::vector<at::Tensor> columns{
-            extractor.features(runSampler(denoiser, diffusion, settings, run).images.clamp(-1, 1))};
+        run.cancel = cancel;
+        const auto full = runSampler(denoiser, diffusion, settings, run);
+        stopped = full.cancelled;
+        std::vector<at::Tensor> columns;
+        if (!stopped)
+            columns.push_back(extractor.features(full.images.clamp(-1, 1)));
         for (const auto& [b, w] : narrowings) {
+            if (stopped)
+                break;
             SamplerRun narrow;
             narrow.timesteps = timesteps;
             narrow.stepWidths = fullWidths;
@@ -151,13 +166,19 @@ void measureDistanceChanges(StepImportance& importance, Denoiser& denoiser, Feat
                     narrow.stepWidths[s] = importance.widths[w];
             narrow.firstStep = firstStep[b];
             narrow.x = states[size_t(firstStep[b])];
-            const auto images = runSampler(denoiser, diffusion, settings, narrow).images.clamp(-1, 1);
-            columns.push_back(extractor.features(images));
+            narrow.cancel = cancel;
+            const auto narrowed = runSampler(denoiser, diffusion, settings, narrow);
+            stopped = narrowed.cancelled;
+            if (!stopped)
+                columns.push_back(extractor.features(narrowed.images.clamp(-1, 1)));
         }
+        if (stopped)
+            break;
         mine.push_back(at::cat(columns, 1));
         if (onProgress)
             onProgress(++mineDone, mineTotal);
     }
+    stopIfAnyRankCancelled(ranks, stopped, "step importance");
     const auto rows = gatherDealtRows(ranks, mine.empty() ? at::Tensor() : at::cat(mine), samples, batch,
                                       "gathering the features of the narrowed runs");
     const int64_t dim = rows.size(1) / int64_t(1 + narrowings.size());

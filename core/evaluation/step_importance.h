@@ -16,6 +16,7 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -54,9 +55,12 @@ struct EpsDepartureSettings {
 };
 
 // images: real data [N, C, H, W] in [-1, 1]. Images, timesteps and noise are
-// drawn from `seed`. `onProgress(done, total)` after each bin.
+// drawn from `seed`. `onProgress(done, total)` after each bin. Both measures
+// check `cancel` between batches (and the distance changes before every network
+// call) and then throw Cancelled on every rank.
 StepImportance measureEpsDeparture(Denoiser& denoiser, const at::Tensor& images, const EpsDepartureSettings& settings,
-                                   const std::function<void(int, int)>& onProgress = {}, ProcessGroup* ranks = nullptr);
+                                   const std::function<void(int, int)>& onProgress = {}, ProcessGroup* ranks = nullptr,
+                                   const std::atomic<bool>* cancel = nullptr);
 
 // Adds distanceChange to `importance` for `samples` images of `sampler`
 // (seeded as `ddsm sample`). Runs sharing the full-width prefix resume from
@@ -64,7 +68,8 @@ StepImportance measureEpsDeparture(Denoiser& denoiser, const at::Tensor& images,
 // `onProgress(done, total)` counts this rank's batches.
 void measureDistanceChanges(StepImportance& importance, Denoiser& denoiser, FeatureExtractor& extractor,
                             const GaussianStats& reference, const SamplerSettings& sampler, int samples, int batch,
-                            const std::function<void(int, int)>& onProgress = {}, ProcessGroup* ranks = nullptr);
+                            const std::function<void(int, int)>& onProgress = {}, ProcessGroup* ranks = nullptr,
+                            const std::atomic<bool>* cancel = nullptr);
 
 // CSV rows: t_begin,t_end,width,eps_departure,eps_error,distance_change
 // (t_end exclusive; distance_change empty when not measured).

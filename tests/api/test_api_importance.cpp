@@ -109,6 +109,38 @@ private slots:
         }
         QVERIFY(!test::errorOf([&] { api::importancePerTimestep(profile, 0.3); }).empty());
     }
+
+    // A token set in either stage stops the measurement before its next batch:
+    // no profile, and no progress after the one that set it.
+    void aCancelledMeasurementStopsInEitherStage()
+    {
+        QTemporaryDir dir;
+        const std::string folder = dir.path().toStdString() + "/images";
+        test::writeImageFolder(folder, 12);
+        const api::Model model = test::tinyScoredModel();
+        for (const auto stage : {api::ImportanceProgress::Stage::EpsDeparture,
+                                 api::ImportanceProgress::Stage::DistanceChanges}) {
+            api::ImportanceOptions options;
+            options.data = folder;
+            options.bins = 4;
+            options.imagesPerBin = 8;
+            options.batch = 4;
+            options.distanceSamples = 8;
+            options.sampler.steps = 4;
+            api::CancelToken cancel{false};
+            options.cancel = &cancel;
+            std::vector<api::ImportanceProgress> progress;
+            options.progress = [&](const api::ImportanceProgress& p) {
+                progress.push_back(p);
+                cancel = p.stage == stage && p.done == 1;
+            };
+            const api::ImportanceResult result = api::measureImportance(model, options);
+            QVERIFY(result.cancelled);
+            QVERIFY(result.profile.binEdges.empty());
+            QCOMPARE(progress.back().stage, stage);
+            QCOMPARE(progress.back().done, 1);
+        }
+    }
 };
 
 QTEST_APPLESS_MAIN(TestApiImportance)

@@ -19,6 +19,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <filesystem>
 #include <functional>
 
 using namespace ddsm;
@@ -194,6 +195,59 @@ private slots:
         // And a damaged file is a cache miss, not an error.
         writeFileAtomically(settings.progressFile, "{\"format\": \"ddsm-predictor-progress\", \"key\": ");
         QCOMPARE(calibratePredictor(*model.denoiser(), *extractor, reference, settings, "tiny").keptSchedules, 0);
+    }
+
+    // A cancelled fit writes no calibration and keeps its distances in
+    // OUT.partial; the same fit run again measures only the rest and ends
+    // with the uninterrupted fit's numbers.
+    void aCancelledFitKeepsItsDistancesForTheNextRun()
+    {
+        QTemporaryDir dir;
+        const std::string out = dir.filePath("calib.json").toStdString();
+        const api::Model model = test::tinyScoredModelFile(dir.filePath("tiny.safetensors").toStdString());
+        api::PredictorFitOptions options;
+        options.bins = 2;
+        options.fitSchedules = 5;
+        options.heldOutSchedules = 3;
+        options.samples = 8;
+        options.batch = 8;
+        options.sampler.steps = 4;
+        options.sampler.seed = 3;
+        options.out = out;
+        api::CancelToken cancel{false};
+        options.cancel = &cancel;
+        options.progress = [&](const api::PredictorProgress& p) { cancel = p.done == 3; };
+        const api::PredictorFitResult stopped = api::fitPredictor(model, options);
+        QVERIFY(stopped.cancelled);
+        QCOMPARE(stopped.schedulesMeasured, 3);
+        QCOMPARE(stopped.calibration.measuredSchedules, 0);
+        QVERIFY(!std::filesystem::exists(out));
+        QVERIFY(std::filesystem::exists(out + ".partial"));
+
+        std::vector<int> reported;
+        cancel = false;
+        options.progress = [&](const api::PredictorProgress& p) { reported.push_back(p.done); };
+        const api::PredictorFitResult resumed = api::fitPredictor(model, options);
+        QVERIFY(!resumed.cancelled);
+        QCOMPARE(resumed.keptSchedules, 3);
+        QCOMPARE(resumed.schedulesMeasured, 8);
+        QCOMPARE(reported, (std::vector<int>{4, 5, 6, 7, 8}));
+        QVERIFY(!std::filesystem::exists(out + ".partial"));
+
+        CalibrationSettings settings = tinyCalibration();
+        auto extractor = openFeatureExtractor("default", {});
+        const CalibrationResult straight = calibratePredictor(
+            *model.denoiser(), *extractor, loadStatsNpz(defaultReferenceStatsPath()), settings, "tiny");
+        QCOMPARE(loadPredictor(out).penalty, straight.calibration.penalty);
+        QCOMPARE(resumed.calibration.heldOutKendallTau, straight.calibration.heldOutKendallTau);
+
+        // A token set before the first network call measures nothing.
+        cancel = true;
+        options.out = dir.filePath("other.json").toStdString();
+        const api::PredictorFitResult none = api::fitPredictor(model, options);
+        QVERIFY(none.cancelled);
+        QCOMPARE(none.schedulesMeasured, 0);
+        QVERIFY(!std::filesystem::exists(options.out));
     }
 };
 

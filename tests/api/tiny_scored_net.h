@@ -4,6 +4,7 @@
 // training leaves them (perturbed_weights.h).
 #include "api/ddsm_api.h"
 
+#include "engine/model_file.h"
 #include "engine/slimmable_denoiser.h"
 #include "engine/slimmable_unet.h"
 #include "perturbed_weights.h"
@@ -27,13 +28,28 @@ inline NetConfig tinyScoredNet()
     return c;
 }
 
-inline api::Model tinyScoredModel()
+inline std::shared_ptr<SlimmableUNet> tinyScoredUNet()
 {
     auto net = std::make_shared<SlimmableUNet>(tinyScoredNet());
     net->initialize(5);
     perturbWeights(*net, 6);
     net->eval();
-    return api::Model(std::make_shared<SlimmableDenoiser>(net, "tiny", c10::Device(c10::kCPU)), "tiny");
+    return net;
+}
+
+inline api::Model tinyScoredModel()
+{
+    return api::Model(std::make_shared<SlimmableDenoiser>(tinyScoredUNet(), "tiny", c10::Device(c10::kCPU)), "tiny");
+}
+
+// The same network saved as a model file at `path` and opened from it, as
+// `ddsm` opens one (operations that key files by the model's sha256 need one).
+inline api::Model tinyScoredModelFile(const std::string& path)
+{
+    saveModel(path, *tinyScoredUNet(), R"({"created_by": "test"})");
+    api::OpenOptions open;
+    open.path = path;
+    return api::openModel(open);
 }
 
 // `count` random 28x28 grayscale PNGs in `folder` (created), a data set for the API's `data`.

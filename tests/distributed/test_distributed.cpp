@@ -1,5 +1,6 @@
 // The process group on loopback: two ranks as two threads of this test (the
 // collectives are the same whether the ranks share a process or not).
+#include "base/cancelled.h"
 #include "base/error.h"
 #include "distributed/dealt_batches.h"
 #include "distributed/distributed_config.h"
@@ -190,6 +191,29 @@ private slots:
                 if (std::string(e.what()).find("rank 1 sent 3 rows, its batches hold 2") == std::string::npos)
                     throw;
             }
+        });
+    }
+
+    void everyRankStopsWhenAnyIsCancelled()
+    {
+        const auto stops = [](ProcessGroup* g, bool cancelled) {
+            try {
+                stopIfAnyRankCancelled(g, cancelled, "the job");
+                return false;
+            } catch (const Cancelled& e) {
+                if (std::string(e.what()) != "the job cancelled")
+                    throw Error(std::string("unexpected message: ") + e.what());
+                return true;
+            }
+        };
+        QVERIFY(!stops(nullptr, false));
+        QVERIFY(stops(nullptr, true));
+        onRanks(2, [&](ProcessGroup& g) {
+            if (stops(&g, false))
+                throw Error("stopped with no rank cancelled, on rank " + std::to_string(g.rank()));
+            // Only rank 1 saw its token: rank 0 stops as well.
+            if (!stops(&g, g.rank() == 1))
+                throw Error("rank " + std::to_string(g.rank()) + " went on after rank 1 was cancelled");
         });
     }
 
