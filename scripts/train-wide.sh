@@ -10,6 +10,8 @@
 #   scripts/train-wide.sh [RUN]          train (default RUN: ~/ddsm-runs/fmnist-wide)
 #   scripts/train-wide.sh --keep [RUN]   keep RUN's state in $KEEP (a compact checkpoint, a
 #                                        quarter smaller, and loss.csv)
+#   scripts/train-wide.sh --status [RUN] where RUN stands: step, speed, hours left, and each
+#                                        width's loss minus full width's per 500 steps
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build/release}
@@ -19,8 +21,8 @@ DISTILL_FROM=6500
 TOTAL=20000
 source scripts/lib/steps.sh   # say
 
-keep=0
-if [[ ${1:-} == --keep ]]; then keep=1; shift; fi
+mode=train
+case ${1:-} in --keep) mode=keep; shift ;; --status) mode=status; shift ;; esac
 RUN=${1:-$HOME/ddsm-runs/fmnist-wide}
 
 # A checkpoint every 100 steps (~5 minutes): a run stopped without Ctrl-C loses little.
@@ -29,7 +31,38 @@ every=(--checkpoint-every 100 --sample-every 1000)
 # The step the run's log reached (0 before any).
 logged_step() { [[ -s $RUN/loss.csv ]] && tail -n 1 "$RUN/loss.csv" | cut -d, -f1 | grep -E '^[0-9]+$' || echo 0; }
 
-if ((keep)); then
+# loss.csv: step,seconds,learning_rate,grad_norm,loss_w1,loss_w0.75,... (empty where a width did not train).
+# The mean gap of every width to full width over the same batches says whether the narrow ones keep up.
+status() {
+  [[ -s $RUN/loss.csv ]] || { echo "$0: $RUN has no loss.csv" >&2; exit 1; }
+  awk -F, -v distill="$DISTILL_FROM" -v total="$TOTAL" '
+    NR == 1 { for (i = 5; i <= NF; ++i) name[i] = substr($i, 7); last = NF; next }
+    { step = $1; seconds[step] = $2; steps[++n] = step
+      b = int(step / 500); blocks[b] = 1
+      for (i = 6; i <= last; ++i) if ($i != "" && $5 != "") { gap[b, i] += $i - $5; count[b, i]++ }
+      full[b] += $5; fullCount[b]++ }
+    END {
+      back = steps[n > 300 ? n - 300 : 1]
+      rate = (step - back) / (seconds[step] - seconds[back])
+      printf "step %d of %d (%s), %.3f steps/s over the last %d steps\n", step, total,
+             step < distill ? "without distillation to " distill : "with distillation", rate, step - back
+      printf "left: %.1f h to step %d at this speed (distillation adds a forward pass)\n",
+             (total - step) / rate / 3600, total
+      printf "\n%-12s %9s", "steps", "loss w1"
+      for (i = 6; i <= last; ++i) printf "  w%-5s-w1", name[i]
+      printf "\n"
+      for (b = 0; (b in blocks); ++b) {
+        printf "%5d-%-6d %9.4f", b * 500, b * 500 + 499, full[b] / fullCount[b]
+        for (i = 6; i <= last; ++i)
+          if (count[b, i]) printf "  %+10.4f", gap[b, i] / count[b, i]; else printf "  %10s", "-"
+        printf "\n"
+      }
+    }' "$RUN/loss.csv"
+}
+
+if [[ $mode == status ]]; then status; exit 0; fi
+
+if [[ $mode == keep ]]; then
   [[ -f $RUN/checkpoint.safetensors ]] || { echo "$0: $RUN holds no checkpoint to keep" >&2; exit 1; }
   mkdir -p "$KEPT"
   "$DDSM" compact-checkpoint "$RUN/checkpoint.safetensors" --out "$KEPT/checkpoint.safetensors"
