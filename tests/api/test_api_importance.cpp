@@ -18,6 +18,24 @@
 
 using namespace ddsm;
 
+namespace {
+
+// Four bins of 8 noised images and distances of 8 samples (DDIM 4 steps, seed 3) from `folder`.
+api::ImportanceOptions tinyImportance(const std::string& folder)
+{
+    api::ImportanceOptions options;
+    options.data = folder;
+    options.bins = 4;
+    options.imagesPerBin = 8;
+    options.batch = 4;
+    options.distanceSamples = 8;
+    options.sampler.steps = 4;
+    options.sampler.seed = 3;
+    return options;
+}
+
+}  // namespace
+
 class TestApiImportance final : public QObject {
     Q_OBJECT
 
@@ -31,14 +49,7 @@ private slots:
         test::writeImageFolder(folder, 12);
         const api::Model model = test::tinyScoredModel();
 
-        api::ImportanceOptions options;
-        options.data = folder;
-        options.bins = 4;
-        options.imagesPerBin = 8;
-        options.batch = 4;
-        options.distanceSamples = 8;
-        options.sampler.steps = 4;
-        options.sampler.seed = 3;
+        api::ImportanceOptions options = tinyImportance(folder);
         std::vector<api::ImportanceProgress> progress;
         options.progress = [&](const api::ImportanceProgress& p) { progress.push_back(p); };
         const api::ImportanceResult result = api::measureImportance(model, options);
@@ -120,13 +131,7 @@ private slots:
         const api::Model model = test::tinyScoredModel();
         for (const auto stage : {api::ImportanceProgress::Stage::EpsDeparture,
                                  api::ImportanceProgress::Stage::DistanceChanges}) {
-            api::ImportanceOptions options;
-            options.data = folder;
-            options.bins = 4;
-            options.imagesPerBin = 8;
-            options.batch = 4;
-            options.distanceSamples = 8;
-            options.sampler.steps = 4;
+            api::ImportanceOptions options = tinyImportance(folder);
             api::CancelToken cancel{false};
             options.cancel = &cancel;
             std::vector<api::ImportanceProgress> progress;

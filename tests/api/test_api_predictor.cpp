@@ -26,7 +26,7 @@ using namespace ddsm;
 
 namespace {
 
-// The settings fitOpenPredictAndRefit gives the API, for the module directly.
+// The settings tinyFit gives the API, for the module directly.
 CalibrationSettings tinyCalibration()
 {
     CalibrationSettings settings;
@@ -38,6 +38,21 @@ CalibrationSettings tinyCalibration()
     settings.sampler.steps = 4;
     settings.sampler.seed = 3;
     return settings;
+}
+
+// The same settings through the API, writing `out`.
+api::PredictorFitOptions tinyFit(const std::string& out)
+{
+    api::PredictorFitOptions options;
+    options.bins = 2;
+    options.fitSchedules = 5;
+    options.heldOutSchedules = 3;
+    options.samples = 8;
+    options.batch = 8;
+    options.sampler.steps = 4;
+    options.sampler.seed = 3;
+    options.out = out;
+    return options;
 }
 
 }  // namespace
@@ -53,15 +68,7 @@ private slots:
         QTemporaryDir dir;
         const std::string out = dir.path().toStdString() + "/calib.json";
         const api::Model model = test::tinyScoredModel();
-        api::PredictorFitOptions options;
-        options.bins = 2;
-        options.fitSchedules = 5;
-        options.heldOutSchedules = 3;
-        options.samples = 8;
-        options.batch = 8;
-        options.sampler.steps = 4;
-        options.sampler.seed = 3;
-        options.out = out;
+        api::PredictorFitOptions options = tinyFit(out);
         int lastDone = 0, lastTotal = 0;
         options.progress = [&](const api::PredictorProgress& p) {
             lastDone = p.done;
@@ -205,15 +212,7 @@ private slots:
         QTemporaryDir dir;
         const std::string out = dir.filePath("calib.json").toStdString();
         const api::Model model = test::tinyScoredModelFile(dir.filePath("tiny.safetensors").toStdString());
-        api::PredictorFitOptions options;
-        options.bins = 2;
-        options.fitSchedules = 5;
-        options.heldOutSchedules = 3;
-        options.samples = 8;
-        options.batch = 8;
-        options.sampler.steps = 4;
-        options.sampler.seed = 3;
-        options.out = out;
+        api::PredictorFitOptions options = tinyFit(out);
         api::CancelToken cancel{false};
         options.cancel = &cancel;
         options.progress = [&](const api::PredictorProgress& p) { cancel = p.done == 3; };
