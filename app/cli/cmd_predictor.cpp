@@ -99,7 +99,7 @@ int fit(const Args& args)
         std::printf("stopped after %d of %d schedules; %s keeps their distances: the same command goes on from "
                     "them\n",
                     result.schedulesMeasured, options.fitSchedules + options.heldOutSchedules,
-                    (*out + ".partial").c_str());
+                    result.progressFile.c_str());
         return kInterruptedExit;
     }
     std::printf("measured %d schedules in %.0f s", result.calibration.measuredSchedules - result.keptSchedules,

@@ -387,9 +387,10 @@ struct PredictorFitResult {
     int keptSchedules = 0;           // distances an interrupted fit kept (OUT.partial), not measured again
     double predictMicroseconds = 0;  // mean time of one prediction
     // Cancelled: nothing written and no calibration; the `schedulesMeasured`
-    // distances so far stay in OUT.partial, where the same fit goes on from them.
+    // distances so far stay in `progressFile`, where the same fit goes on from them.
     bool cancelled = false;
     int schedulesMeasured = 0;       // of fitSchedules + heldOutSchedules, kept ones included
+    std::string progressFile;        // OUT.partial while the fit measures; empty when none is kept
 };
 
 PredictorFitResult fitPredictor(const Model& model, const PredictorFitOptions& options);

@@ -57,6 +57,7 @@ ImportanceResult measureImportance(const Model& model, const ImportanceOptions& 
         };
     };
     ImportanceResult result;
+    result.mainRank = main;
     StepImportance importance;
     try {
         importance = measureEpsDeparture(denoiser, data.images, settings,
@@ -68,10 +69,8 @@ ImportanceResult measureImportance(const Model& model, const ImportanceOptions& 
                                    group.get(), options.cancel);
     } catch (const Cancelled&) {
         result.cancelled = true;
-        result.mainRank = main;
         return result;
     }
-    result.mainRank = main;
     result.data = data.description;
     result.profile = importanceProfile(importance);
     return result;

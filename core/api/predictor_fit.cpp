@@ -42,16 +42,24 @@ std::string engineTarget(const std::optional<double>& ridge, const std::optional
     return target.value_or("distance");
 }
 
-PredictorFitResult written(const CalibrationResult& fitted, const std::string& out)
+// What a fit measured, cancelled or not; no calibration.
+PredictorFitResult measured(const CalibrationResult& fitted)
 {
-    if (!out.empty())
-        savePredictor(out, fitted.calibration);
     PredictorFitResult result;
-    result.calibration = predictorInfo(fitted.calibration);
+    result.cancelled = fitted.cancelled;
     result.measureSeconds = fitted.measureSeconds;
     result.keptSchedules = fitted.keptSchedules;
     result.schedulesMeasured = fitted.schedulesMeasured;
     result.predictMicroseconds = fitted.predictMicroseconds;
+    return result;
+}
+
+PredictorFitResult written(const CalibrationResult& fitted, const std::string& out)
+{
+    if (!out.empty())
+        savePredictor(out, fitted.calibration);
+    PredictorFitResult result = measured(fitted);
+    result.calibration = predictorInfo(fitted.calibration);
     return result;
 }
 
@@ -84,11 +92,8 @@ PredictorFitResult fitPredictor(const Model& model, const PredictorFitOptions& o
                                                    options.progress(PredictorProgress{done, total});
                                            });
     if (fitted.cancelled) {
-        PredictorFitResult result;
-        result.cancelled = true;
-        result.schedulesMeasured = fitted.schedulesMeasured;
-        result.keptSchedules = fitted.keptSchedules;
-        result.measureSeconds = fitted.measureSeconds;
+        PredictorFitResult result = measured(fitted);
+        result.progressFile = settings.progressFile;
         return result;
     }
     const PredictorFitResult result = written(fitted, options.out);

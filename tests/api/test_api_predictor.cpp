@@ -221,7 +221,8 @@ private slots:
         QCOMPARE(stopped.schedulesMeasured, 3);
         QCOMPARE(stopped.calibration.measuredSchedules, 0);
         QVERIFY(!std::filesystem::exists(out));
-        QVERIFY(std::filesystem::exists(out + ".partial"));
+        QCOMPARE(stopped.progressFile, out + ".partial");
+        QVERIFY(std::filesystem::exists(stopped.progressFile));
 
         std::vector<int> reported;
         cancel = false;
