@@ -42,20 +42,15 @@ RACE_MAX_SAMPLES=${RACE_MAX_SAMPLES:-1024}
 FINAL_SAMPLES=${FINAL_SAMPLES:-2048}
 FINALISTS=${FINALISTS:-4}
 BATCH=${BATCH:-64}
-source scripts/lib/steps.sh   # say, into
+source scripts/lib/steps.sh   # say, into, model_T, hand_schedule
 
-# Hand-made starting points as search.txt files (T widths, t = 0 first):
-# "FROM WIDTH ..." gives WIDTH from timestep FROM up (ascending FROMs), full width below the first.
+# Hand-made starting points ("FROM WIDTH ...", as hand_schedule reads them).
 SEEDS=$RUN/seeds
 mkdir -p "$SEEDS"
-T=$("$DDSM" info "$MODEL" | awk '/T [0-9]+/ {for (i = 1; i < NF; ++i) if ($i == "T") {print $(i + 1) + 0; exit}}')
-[[ $T -gt 0 ]] || { echo "cannot read T from ddsm info $MODEL" >&2; exit 1; }
-seed() {
+T=$(model_T "$MODEL")
+seed() {  # NAME FROM WIDTH ...: the file's path
   local name=$1; shift
-  awk -v spec="$*" -v T="$T" 'BEGIN {
-    n = split(spec, a, " "); printf "[";
-    for (t = 0; t < T; ++t) { w = "1.0"; for (i = 1; i < n; i += 2) if (t >= a[i]) w = a[i + 1]; printf "%s%s", (t ? ", " : ""), w }
-    print "]" }' > "$SEEDS/$name.txt"
+  hand_schedule "$SEEDS/$name.txt" "$T" "$@"
   printf '%s' "$SEEDS/$name.txt"
 }
 seeds=("$(seed half-0.5 500 0.5)" "$(seed 0.5-above-300 300 0.5)" "$(seed 0.75-200-0.5-400 200 0.75 400 0.5)"

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Measures a training run where it stands, so the run can end as soon as its
+# model would ship (the learning rate is constant: any step's EMA weights are a
+# finished model). Snapshots RUN/model.safetensors, then pairs on 512 images of
+# one noise seed (not the searches' seeds 0 and 1000003):
+#   DDIM 50:  full width, widths 0.75 and 0.5, BASELINE's full width;
+#   DDPM 100: full width, two hand-made schedules saving 52% and 61% of the
+#             FLOPs (0.5 from t = 300 up; and 0.75 for t = 100-299), uniform
+#             0.5, BASELINE's full width.
+# The shipping test itself is scripts/evaluate-model.sh and search-model.sh on
+# 2,000-2,048 images; this tells whether running them is worth it yet.
+#
+#   scripts/check-run.sh RUN [BASELINE]
+#       RUN       a run folder of ddsm train (e.g. ~/ddsm-runs/fmnist-wide)
+#       BASELINE  default models/fmnist-default.safetensors
+#
+# Writes $RESULTS/NAME-step-N.txt (default RESULTS bench/results/wide-run, NAME
+# the run folder's name) and keeps the snapshot as RUN/snapshots/step-N.safetensors.
+# Pause the training while it runs (kill -STOP PID, then kill -CONT PID): both
+# want every core.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build/release}
+DDSM="$BUILD/bin/ddsm"
+RUN=${1:?usage: scripts/check-run.sh RUN [BASELINE]}
+BASELINE=${2:-models/fmnist-default.safetensors}
+RESULTS=${RESULTS:-bench/results/wide-run}
+SAMPLES=${SAMPLES:-512}
+SEED=31
+source scripts/lib/steps.sh   # say, into, model_T, hand_schedule
+
+[[ -f $RUN/model.safetensors && -s $RUN/loss.csv ]] || { echo "$0: $RUN holds no model.safetensors and loss.csv" >&2; exit 1; }
+step=$(tail -n 1 "$RUN/loss.csv" | cut -d, -f1)
+mkdir -p "$RUN/snapshots" "$RESULTS"
+MODEL=$RUN/snapshots/step-$step.safetensors
+# The run writes model.safetensors atomically; a copy is one step's weights.
+[[ -f $MODEL ]] || cp "$RUN/model.safetensors" "$MODEL"
+T=$(model_T "$MODEL")
+hand_schedule "$RUN/snapshots/0.5-from-300.txt" "$T" 300 0.5
+hand_schedule "$RUN/snapshots/0.75-from-100-0.5-from-300.txt" "$T" 100 0.75 300 0.5
+
+shown() { echo "\$ $*"; "$@"; }
+check() {
+  echo "# $(basename "$RUN") at step $step: $MODEL, sha256 $(sha256sum "$MODEL" | cut -d' ' -f1)"
+  echo "# $(date -u +%Y-%m-%d), $(nproc) cores; the seconds are this machine's load, not the network's"
+  local common=(--samples "$SAMPLES" --seed "$SEED" --batch 64 --no-feature-store)
+  shown "$DDSM" compare "$MODEL" width:1 width:0.75 width:0.5 "width:1@$BASELINE" "${common[@]}" --sampler ddim --steps 50
+  echo
+  shown "$DDSM" compare "$MODEL" width:1 "$RUN/snapshots/0.5-from-300.txt" "$RUN/snapshots/0.75-from-100-0.5-from-300.txt" \
+    width:0.5 "width:1@$BASELINE" "${common[@]}" --sampler ddpm --steps 100
+}
+into "$RESULTS/$(basename "$RUN")-step-$step.txt" check
