@@ -19,17 +19,8 @@ seconds=${FUZZ_SECONDS:-30}
 timeout=${FUZZ_TIMEOUT:-2}
 
 packages=(clang libclang-rt-dev cmake ninja-build pkg-config nlohmann-json3-dev zlib1g-dev libzip-dev libpng-dev libopencv-dev qt6-base-dev python3-numpy)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "Installing missing packages: ${missing[*]}"
-  sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
-fi
+source scripts/lib/packages.sh
+install_missing_packages "${packages[@]}"
 
 build=build/fuzz
 if [ ! -f "$build/build.ninja" ]; then

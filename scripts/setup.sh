@@ -20,19 +20,8 @@ packages=(
   strace                                    # tests/install: which files the installed programs open
 )
 
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "Installing missing packages: ${missing[*]}"
-  sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
-else
-  echo "All required Debian packages are installed."
-fi
+source scripts/lib/packages.sh
+install_missing_packages "${packages[@]}"
 
 # CI sets DDSM_WARNINGS_AS_ERRORS=ON: a warning fails its build.
 cmake --preset release -DDDSM_WARNINGS_AS_ERRORS="${DDSM_WARNINGS_AS_ERRORS:-OFF}" >/dev/null
