@@ -11,12 +11,12 @@
 
 #include <QDir>
 #include <QFile>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include "cli_run.h"
+#include "hostile_checkpoint.h"
 
 using namespace ddsm;
 
@@ -195,17 +195,7 @@ private slots:
     {
         const QString checkpoint = path("evil.pt");
         const QString marker = path("marker");
-        const char* make =
-            "import os, pickle, sys, zipfile\n"
-            "class Call:\n"
-            "    def __reduce__(self): return (os.system, ('touch ' + sys.argv[2],))\n"
-            "data = pickle.dumps({'ema_model': Call(), 'net_model': {}}, protocol=2)\n"
-            "with zipfile.ZipFile(sys.argv[1], 'w') as z:\n"
-            "    z.writestr('evil/data.pkl', data)\n"
-            "    z.writestr('evil/version', '3\\n')\n";
-        QProcess python;
-        python.start("/usr/bin/python3", {"-c", make, checkpoint, marker});
-        QVERIFY(python.waitForFinished(60000) && python.exitCode() == 0);
+        QVERIFY(ddsm::test::writeHostileCheckpoint(checkpoint, marker));
 
         const Run run = runCli({"import-checkpoint", checkpoint, "--out", path("evil.safetensors")});
         QCOMPARE(run.exitCode, 1);
@@ -215,11 +205,7 @@ private slots:
         QVERIFY2(!QFile::exists(marker), "the checkpoint's payload ran");
         QVERIFY(!QFile::exists(path("evil.safetensors")));
 
-        QProcess control;
-        control.start("/usr/bin/python3",
-                      {"-c", "import pickle, sys, zipfile; pickle.loads(zipfile.ZipFile(sys.argv[1]).read('evil/data.pkl'))",
-                       checkpoint});
-        QVERIFY(control.waitForFinished(60000));
+        QVERIFY(ddsm::test::unpickleWithPython(checkpoint));
         QVERIFY2(QFile::exists(marker), "the payload is not live: the test above proves nothing");
     }
 };

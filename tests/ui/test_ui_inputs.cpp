@@ -7,6 +7,7 @@
 #include "main_window.h"
 #include "model_session.h"
 #include "error_of.h"
+#include "hostile_checkpoint.h"
 
 #include "timeline/schedule_document_model.h"
 
@@ -15,7 +16,6 @@
 #include <QDir>
 #include <QTimer>
 #include <QFile>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -59,17 +59,7 @@ private slots:
     {
         const QString checkpoint = dir_.filePath("evil.pth");
         const QString marker = dir_.filePath("marker");
-        const char* make =
-            "import os, pickle, sys, zipfile\n"
-            "class Call:\n"
-            "    def __reduce__(self): return (os.system, ('touch ' + sys.argv[2],))\n"
-            "data = pickle.dumps({'ema_model': Call(), 'net_model': {}}, protocol=2)\n"
-            "with zipfile.ZipFile(sys.argv[1], 'w') as z:\n"
-            "    z.writestr('evil/data.pkl', data)\n"
-            "    z.writestr('evil/version', '3\\n')\n";
-        QProcess python;
-        python.start("/usr/bin/python3", {"-c", make, checkpoint, marker});
-        QVERIFY(python.waitForFinished(60000) && python.exitCode() == 0);
+        QVERIFY(ddsm::test::writeHostileCheckpoint(checkpoint, marker));
 
         ModelSession session(1);
         QSignalSpy failed(&session, &ModelSession::modelOpenFailed);
@@ -83,11 +73,7 @@ private slots:
         QVERIFY2(!QFile::exists(marker), "the checkpoint's payload ran");
 
         // Control: plain unpickling does run the payload.
-        QProcess control;
-        control.start("/usr/bin/python3",
-                      {"-c", "import pickle, sys, zipfile; pickle.loads(zipfile.ZipFile(sys.argv[1]).read('evil/data.pkl'))",
-                       checkpoint});
-        QVERIFY(control.waitForFinished(60000));
+        QVERIFY(ddsm::test::unpickleWithPython(checkpoint));
         QVERIFY2(QFile::exists(marker), "the payload is not live: the test above proves nothing");
     }
 
