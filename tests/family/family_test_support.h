@@ -1,6 +1,7 @@
 #pragma once
 // Shared by the family tests: the Python with PyTorch that builds test
-// networks, and a check that an action fails with a message naming the culprit.
+// networks, a checkpoint's tensor by name, and a check that an action fails
+// with a message naming the culprit.
 #include "base/error.h"
 #include "family/checkpoint_entry.h"
 #include "family/process.h"
@@ -24,6 +25,15 @@ inline std::string makeTestNetworks(const QString& dir)
         {checkpointPython(), DDSM_SOURCE_DIR "/tests/family/make_test_networks.py", dir.toStdString()});
     if (result.exitCode != 0)
         QTest::qFail(("make_test_networks.py failed: " + result.output).c_str(), __FILE__, __LINE__);
+    return {};
+}
+
+// The tensor called `name` in a checkpoint's state dict; undefined when there is none.
+inline at::Tensor tensorNamed(const NamedTensors& tensors, const std::string& name)
+{
+    for (const auto& [key, value] : tensors)
+        if (key == name)
+            return value;
     return {};
 }
 

@@ -19,20 +19,13 @@
 #include <QtTest>
 
 using namespace ddsm;
+using ddsm::testing::tensorNamed;
 using ddsm::testing::throwsErrorMentioning;
 
 namespace {
 
 const std::string kGolden = DDSM_SHARED_DIR "/reference/ddsm-small-golden.pt";
 const std::string kMaker = DDSM_SOURCE_DIR "/tests/family/make_checkpoints.py";
-
-at::Tensor tensorNamed(const NamedTensors& tensors, const std::string& name)
-{
-    for (const auto& [key, value] : tensors)
-        if (key == name)
-            return value;
-    return {};
-}
 
 }  // namespace
 

@@ -23,6 +23,7 @@
 #include <sstream>
 
 using namespace ddsm;
+using ddsm::testing::tensorNamed;
 using ddsm::testing::throwsErrorMentioning;
 
 namespace {
@@ -73,14 +74,6 @@ NamedTensors paperStateDictOf(SlimmableUNet& net)
     for (const auto& p : net.named_parameters())
         tensors.emplace_back(p.key(), p.value().detach().clone());
     return tensors;
-}
-
-at::Tensor tensorNamed(const NamedTensors& tensors, const std::string& name)
-{
-    for (const auto& [key, value] : tensors)
-        if (key == name)
-            return value;
-    return {};
 }
 
 }  // namespace
