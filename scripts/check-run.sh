@@ -14,6 +14,8 @@
 #       RUN       a run folder of ddsm train (e.g. ~/ddsm-runs/fmnist-wide)
 #       BASELINE  default models/fmnist-default.safetensors
 #
+# STEP=N checks the snapshot kept from step N instead (RUN/snapshots/step-N.safetensors,
+# e.g. copied when a stage ended).
 # Writes $RESULTS/NAME-step-N.txt (default RESULTS bench/results/wide-run, NAME
 # the run folder's name) and keeps the snapshot as RUN/snapshots/step-N.safetensors.
 # Pause the training while it runs (kill -STOP PID, then kill -CONT PID): both
@@ -30,11 +32,17 @@ SEED=31
 source scripts/lib/steps.sh   # say, into, model_T, hand_schedule
 
 [[ -f $RUN/model.safetensors && -s $RUN/loss.csv ]] || { echo "$0: $RUN holds no model.safetensors and loss.csv" >&2; exit 1; }
-step=$(tail -n 1 "$RUN/loss.csv" | cut -d, -f1)
 mkdir -p "$RUN/snapshots" "$RESULTS"
-MODEL=$RUN/snapshots/step-$step.safetensors
-# The run writes model.safetensors atomically; a copy is one step's weights.
-[[ -f $MODEL ]] || cp "$RUN/model.safetensors" "$MODEL"
+if [[ -n ${STEP:-} ]]; then
+  step=$STEP
+  MODEL=$RUN/snapshots/step-$step.safetensors
+  [[ -f $MODEL ]] || { echo "$0: no snapshot $MODEL of step $step" >&2; exit 1; }
+else
+  step=$(tail -n 1 "$RUN/loss.csv" | cut -d, -f1)
+  MODEL=$RUN/snapshots/step-$step.safetensors
+  # The run writes model.safetensors atomically; a copy is one step's weights.
+  [[ -f $MODEL ]] || cp "$RUN/model.safetensors" "$MODEL"
+fi
 T=$(model_T "$MODEL")
 hand_schedule "$RUN/snapshots/0.5-from-300.txt" "$T" 300 0.5
 hand_schedule "$RUN/snapshots/0.75-from-100-0.5-from-300.txt" "$T" 100 0.75 300 0.5
