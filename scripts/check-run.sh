@@ -6,9 +6,12 @@
 #   DDIM 50:  full width, widths 0.75 and 0.5, BASELINE's full width;
 #   DDPM 100: full width, two hand-made schedules saving 52% and 61% of the
 #             FLOPs (0.5 from t = 300 up; and 0.75 for t = 100-299), uniform
-#             0.5, BASELINE's full width.
+#             0.5, BASELINE's full width;
+# then full width's FID as evaluate-model.sh's table measures it (2,000 images
+# of DDIM 50, seed 0), which a shipped model must hold at or below BASELINE's.
 # The shipping test itself is scripts/evaluate-model.sh and search-model.sh on
-# 2,000-2,048 images; this tells whether running them is worth it yet.
+# 2,000-2,048 images; this tells whether running them is worth it yet (~25 min
+# of both cores for the wide architecture).
 #
 #   scripts/check-run.sh RUN [BASELINE]
 #       RUN       a run folder of ddsm train (e.g. ~/ddsm-runs/fmnist-wide)
@@ -56,5 +59,7 @@ check() {
   echo
   shown "$DDSM" compare "$MODEL" width:1 "$RUN/snapshots/0.5-from-300.txt" "$RUN/snapshots/0.75-from-100-0.5-from-300.txt" \
     width:0.5 "width:1@$BASELINE" "${common[@]}" --sampler ddpm --steps 100
+  echo
+  shown "$DDSM" fid "$MODEL" --width 1.0 --samples 2000 --steps 50 --seed 0
 }
 into "$RESULTS/$(basename "$RUN")-step-$step.txt" check
