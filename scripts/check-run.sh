@@ -10,8 +10,8 @@
 # then full width's FID as evaluate-model.sh's table measures it (2,000 images
 # of DDIM 50, seed 0), which a shipped model must hold at or below BASELINE's.
 # The shipping test itself is scripts/evaluate-model.sh and search-model.sh on
-# 2,000-2,048 images; this tells whether running them is worth it yet (~25 min
-# of both cores for the wide architecture).
+# 2,000-2,048 images; this tells whether running them is worth it yet (for the
+# wide architecture ~22 min of sampling on 2 cores: bench/results/wide-run/).
 #
 #   scripts/check-run.sh RUN [BASELINE]
 #       RUN       a run folder of ddsm train (e.g. ~/ddsm-runs/fmnist-wide)
@@ -34,17 +34,21 @@ SAMPLES=${SAMPLES:-512}
 SEED=31
 source scripts/lib/steps.sh   # say, into, model_T, hand_schedule
 
-[[ -f $RUN/model.safetensors && -s $RUN/loss.csv ]] || { echo "$0: $RUN holds no model.safetensors and loss.csv" >&2; exit 1; }
+[[ -f $RUN/model.safetensors ]] || { echo "$0: $RUN holds no model.safetensors" >&2; exit 1; }
 mkdir -p "$RUN/snapshots" "$RESULTS"
 if [[ -n ${STEP:-} ]]; then
   step=$STEP
   MODEL=$RUN/snapshots/step-$step.safetensors
   [[ -f $MODEL ]] || { echo "$0: no snapshot $MODEL of step $step" >&2; exit 1; }
 else
-  step=$(tail -n 1 "$RUN/loss.csv" | cut -d, -f1)
+  # The run writes model.safetensors atomically at each checkpoint; a copy is one
+  # step's weights, and its provenance names that step (loss.csv runs ahead of it).
+  copy=$RUN/snapshots/copying.safetensors
+  cp "$RUN/model.safetensors" "$copy"
+  step=$("$DDSM" info "$copy" | grep -o '"steps":[0-9]*,"weights"' | grep -o '[0-9]*' || true)
+  [[ -n $step ]] || { echo "$0: $RUN/model.safetensors names no training step" >&2; exit 1; }
   MODEL=$RUN/snapshots/step-$step.safetensors
-  # The run writes model.safetensors atomically; a copy is one step's weights.
-  [[ -f $MODEL ]] || cp "$RUN/model.safetensors" "$MODEL"
+  mv "$copy" "$MODEL"
 fi
 T=$(model_T "$MODEL")
 hand_schedule "$RUN/snapshots/0.5-from-300.txt" "$T" 300 0.5

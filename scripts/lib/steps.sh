@@ -1,5 +1,5 @@
 # Shared by the measuring scripts (evaluate-model.sh, search-model.sh,
-# wide-checkpoint.sh): each result is a file written once, so an interrupted
+# check-run.sh): each result is a file written once, so an interrupted
 # run continues where it stopped.
 export OMP_WAIT_POLICY=PASSIVE   # idle OpenMP threads must not spin on a shared machine
 
