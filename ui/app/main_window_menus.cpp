@@ -15,79 +15,87 @@
 #include <QTabWidget>
 #include <QUndoStack>
 
+#include <functional>
+
 namespace ddsm::ui {
+
+namespace {
+
+// What a File-menu action asks before it acts: one file to open or to save to.
+struct PathQuestion {
+    enum Kind { Open, Save } kind;
+    QString title;
+    QString suggested;  // a file name to start from, or empty
+    QString filter;
+};
+
+// Adds an action that asks its question over owner, then hands the path on; cancelling does nothing.
+QAction* addPathAction(QWidget* owner, QMenu* menu, const QString& text, const PathQuestion& question,
+                       std::function<void(const QString&)> act)
+{
+    return menu->addAction(text, owner, [owner, question, act] {
+        const QString path =
+            question.kind == PathQuestion::Open
+                ? QFileDialog::getOpenFileName(owner, question.title, question.suggested, question.filter)
+                : QFileDialog::getSaveFileName(owner, question.title, question.suggested, question.filter);
+        if (!path.isEmpty())
+            act(path);
+    });
+}
+
+}  // namespace
 
 void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* open = file->addAction(tr("&Open Model…"), this, [this] {
-        const QString path = QFileDialog::getOpenFileName(
-            this, tr("Open"), QString(),
-            tr("Models, grids and workspaces (*.safetensors *.pt *.pth *.ckpt *.png *.json);;Models (*.safetensors *.json);;"
-               "Checkpoints of the DDSM paper's code (*.pt *.pth *.ckpt);;Grid PNGs with settings (*.png);;Workspaces (*.json)"));
-        if (!path.isEmpty())
-            openFile(path);
-    });
+    const QString workspaces = tr("Workspaces (*.json)");
+    QAction* open = addPathAction(
+        this, file, tr("&Open Model…"),
+        {PathQuestion::Open, tr("Open"), QString(),
+         tr("Models, grids and workspaces (*.safetensors *.pt *.pth *.ckpt *.png *.json);;Models (*.safetensors *.json);;"
+            "Checkpoints of the DDSM paper's code (*.pt *.pth *.ckpt);;Grid PNGs with settings (*.png);;Workspaces (*.json)")},
+        [this](const QString& path) { openFile(path); });
     open->setShortcut(QKeySequence::Open);
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
-    file->addAction(tr("Open &Workspace…"), this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open Workspace"), QString(), tr("Workspaces (*.json)"));
-        if (!path.isEmpty())
-            openWorkspace(path);
-    });
-    QAction* save = file->addAction(tr("&Save Workspace"), this, [this] {
+    addPathAction(this, file, tr("Open &Workspace…"), {PathQuestion::Open, tr("Open Workspace"), QString(), workspaces},
+                  [this](const QString& path) { openWorkspace(path); });
+    const PathQuestion saveWorkspaceQuestion{PathQuestion::Save, tr("Save Workspace"),
+                                             QStringLiteral("workspace.ddsm.json"), workspaces};
+    QAction* save = file->addAction(tr("&Save Workspace"), this, [this, saveWorkspaceQuestion] {
+        // Saves where the workspace came from; asks only the first time.
         QString path = workspacePath_;
         if (path.isEmpty())
-            path = QFileDialog::getSaveFileName(this, tr("Save Workspace"), QStringLiteral("workspace.ddsm.json"),
-                                                tr("Workspaces (*.json)"));
+            path = QFileDialog::getSaveFileName(this, saveWorkspaceQuestion.title, saveWorkspaceQuestion.suggested,
+                                                saveWorkspaceQuestion.filter);
         if (!path.isEmpty())
             saveWorkspace(path);
     });
     save->setShortcut(QKeySequence::Save);
-    file->addAction(tr("Save Workspace &As…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save Workspace"), QStringLiteral("workspace.ddsm.json"),
-                                                          tr("Workspaces (*.json)"));
-        if (!path.isEmpty())
-            saveWorkspace(path);
-    });
+    addPathAction(this, file, tr("Save Workspace &As…"), saveWorkspaceQuestion,
+                  [this](const QString& path) { saveWorkspace(path); });
     file->addSeparator();
-    file->addAction(tr("&Import Schedule…"), this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Import Schedule"), QString(),
-                                                          tr("Schedules (*.json *.txt);;All files (*)"));
-        if (!path.isEmpty())
-            importSchedule(path);
-    });
-    file->addAction(tr("&Export Schedule…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export Schedule"), QStringLiteral("schedule.json"),
-                                                          tr("Schedule JSON (*.json);;DDSM search.txt (*.txt)"));
-        if (!path.isEmpty())
-            exportSchedule(path);
-    });
-    file->addAction(tr("Export &Grid PNG…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export Grid PNG"), QStringLiteral("grid.png"),
-                                                          tr("PNG (*.png)"));
-        if (!path.isEmpty())
-            exportGridPng(path);
-    });
-    file->addAction(tr("Export &Animation…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export Animation"), QStringLiteral("denoising.mp4"),
-                                                          tr("MP4 video (*.mp4);;Folder of PNG frames (*)"));
-        if (!path.isEmpty())
-            exportAnimation(path);
-    });
-    file->addAction(tr("Load &Quality Predictor…"), this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Load Quality Predictor"), QString(),
-                                                          tr("Distance predictors (*.json)"));
-        if (!path.isEmpty())
-            loadQualityPredictor(path);
-    });
-    file->addAction(tr("Load Step &Importance Profile…"), this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Load Step Importance Profile"), QString(),
-                                                          tr("Step importance (ddsm importance) (*.csv)"));
-        if (!path.isEmpty())
-            loadImportanceProfile(path);
-    });
+    addPathAction(this, file, tr("&Import Schedule…"),
+                  {PathQuestion::Open, tr("Import Schedule"), QString(), tr("Schedules (*.json *.txt);;All files (*)")},
+                  [this](const QString& path) { importSchedule(path); });
+    addPathAction(this, file, tr("&Export Schedule…"),
+                  {PathQuestion::Save, tr("Export Schedule"), QStringLiteral("schedule.json"),
+                   tr("Schedule JSON (*.json);;DDSM search.txt (*.txt)")},
+                  [this](const QString& path) { exportSchedule(path); });
+    addPathAction(this, file, tr("Export &Grid PNG…"),
+                  {PathQuestion::Save, tr("Export Grid PNG"), QStringLiteral("grid.png"), tr("PNG (*.png)")},
+                  [this](const QString& path) { exportGridPng(path); });
+    addPathAction(this, file, tr("Export &Animation…"),
+                  {PathQuestion::Save, tr("Export Animation"), QStringLiteral("denoising.mp4"),
+                   tr("MP4 video (*.mp4);;Folder of PNG frames (*)")},
+                  [this](const QString& path) { exportAnimation(path); });
+    addPathAction(this, file, tr("Load &Quality Predictor…"),
+                  {PathQuestion::Open, tr("Load Quality Predictor"), QString(), tr("Distance predictors (*.json)")},
+                  [this](const QString& path) { loadQualityPredictor(path); });
+    addPathAction(this, file, tr("Load Step &Importance Profile…"),
+                  {PathQuestion::Open, tr("Load Step Importance Profile"), QString(),
+                   tr("Step importance (ddsm importance) (*.csv)")},
+                  [this](const QString& path) { loadImportanceProfile(path); });
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
