@@ -18,7 +18,9 @@
 #       BASELINE  default models/fmnist-default.safetensors
 #
 # STEP=N checks the snapshot kept from step N instead (RUN/snapshots/step-N.safetensors,
-# e.g. copied when a stage ended).
+# e.g. copied when a stage ended). FID_ONLY=1 measures full width's 2,000-image FID
+# alone (~7 min for the wide architecture), into $RESULTS/NAME-step-N-fid2000.txt: the
+# gate that decides when the run may end, once the schedules have been seen to hold.
 # Writes $RESULTS/NAME-step-N.txt (default RESULTS bench/results/wide-run, NAME
 # the run folder's name) and keeps the snapshot as RUN/snapshots/step-N.safetensors.
 # Pause the training while it runs (kill -STOP PID, then kill -CONT PID): both
@@ -55,15 +57,29 @@ hand_schedule "$RUN/snapshots/0.5-from-300.txt" "$T" 300 0.5
 hand_schedule "$RUN/snapshots/0.75-from-100-0.5-from-300.txt" "$T" 100 0.75 300 0.5
 
 shown() { echo "\$ $*"; "$@"; }
-check() {
+header() {
   echo "# $(basename "$RUN") at step $step: $MODEL, sha256 $(sha256sum "$MODEL" | cut -d' ' -f1)"
   echo "# $(date -u +%Y-%m-%d), $(nproc) cores; the seconds are this machine's load, not the network's"
+}
+full_width_fid() {  # evaluate-model.sh's protocol: its widths table's full-width row
+  shown "$DDSM" fid "$MODEL" --width 1.0 --samples 2000 --steps 50 --seed 0
+}
+fid_check() {
+  header
+  full_width_fid
+}
+if [[ -n ${FID_ONLY:-} ]]; then
+  into "$RESULTS/$(basename "$RUN")-step-$step-fid2000.txt" fid_check
+  exit 0
+fi
+check() {
+  header
   local common=(--samples "$SAMPLES" --seed "$SEED" --batch 64 --no-feature-store)
   shown "$DDSM" compare "$MODEL" width:1 width:0.75 width:0.5 "width:1@$BASELINE" "${common[@]}" --sampler ddim --steps 50
   echo
   shown "$DDSM" compare "$MODEL" width:1 "$RUN/snapshots/0.5-from-300.txt" "$RUN/snapshots/0.75-from-100-0.5-from-300.txt" \
     width:0.5 "width:1@$BASELINE" "${common[@]}" --sampler ddpm --steps 100
   echo
-  shown "$DDSM" fid "$MODEL" --width 1.0 --samples 2000 --steps 50 --seed 0
+  full_width_fid
 }
 into "$RESULTS/$(basename "$RUN")-step-$step.txt" check
