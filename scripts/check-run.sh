@@ -52,9 +52,6 @@ else
   MODEL=$RUN/snapshots/step-$step.safetensors
   mv "$copy" "$MODEL"
 fi
-T=$(model_T "$MODEL")
-hand_schedule "$RUN/snapshots/0.5-from-300.txt" "$T" 300 0.5
-hand_schedule "$RUN/snapshots/0.75-from-100-0.5-from-300.txt" "$T" 100 0.75 300 0.5
 
 shown() { echo "\$ $*"; "$@"; }
 header() {
@@ -72,6 +69,11 @@ if [[ -n ${FID_ONLY:-} ]]; then
   into "$RESULTS/$(basename "$RUN")-step-$step-fid2000.txt" fid_check
   exit 0
 fi
+# The hand-made schedules of the full check (FID_ONLY needs none).
+T=$(model_T "$MODEL")
+hand_schedule "$RUN/snapshots/0.5-from-300.txt" "$T" 300 0.5
+hand_schedule "$RUN/snapshots/0.75-from-100-0.5-from-300.txt" "$T" 100 0.75 300 0.5
+
 check() {
   header
   local common=(--samples "$SAMPLES" --seed "$SEED" --batch 64 --no-feature-store)

@@ -39,7 +39,8 @@ UNSEEN=1000003   # the search's re-evaluation noise (its --final-seed default fo
 # A model whose schedules are mostly lossless leaves most candidates "not clearly
 # beaten", so racing raises nearly all of them to its cap: 512 images (paired
 # standard error ~2 FID) and 16 candidates a generation keep a DDPM 100
-# generation of the wide model near 25 minutes; the finalists' 2,048 images decide.
+# generation of the wide model to 18-23 minutes (its log's elapsed seconds);
+# the finalists' 2,048 images decide.
 POPULATION=${POPULATION:-16}
 CANDIDATE_SAMPLES=${CANDIDATE_SAMPLES:-128}
 RACE_MAX_SAMPLES=${RACE_MAX_SAMPLES:-512}

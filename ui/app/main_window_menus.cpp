@@ -29,15 +29,20 @@ struct PathQuestion {
     QString filter;
 };
 
+// The path the user chose over owner; empty when the dialog was cancelled.
+QString ask(QWidget* owner, const PathQuestion& question)
+{
+    return question.kind == PathQuestion::Open
+               ? QFileDialog::getOpenFileName(owner, question.title, question.suggested, question.filter)
+               : QFileDialog::getSaveFileName(owner, question.title, question.suggested, question.filter);
+}
+
 // Adds an action that asks its question over owner, then hands the path on; cancelling does nothing.
 QAction* addPathAction(QWidget* owner, QMenu* menu, const QString& text, const PathQuestion& question,
                        std::function<void(const QString&)> act)
 {
     return menu->addAction(text, owner, [owner, question, act] {
-        const QString path =
-            question.kind == PathQuestion::Open
-                ? QFileDialog::getOpenFileName(owner, question.title, question.suggested, question.filter)
-                : QFileDialog::getSaveFileName(owner, question.title, question.suggested, question.filter);
+        const QString path = ask(owner, question);
         if (!path.isEmpty())
             act(path);
     });
@@ -66,8 +71,7 @@ void MainWindow::buildMenus()
         // Saves where the workspace came from; asks only the first time.
         QString path = workspacePath_;
         if (path.isEmpty())
-            path = QFileDialog::getSaveFileName(this, saveWorkspaceQuestion.title, saveWorkspaceQuestion.suggested,
-                                                saveWorkspaceQuestion.filter);
+            path = ask(this, saveWorkspaceQuestion);
         if (!path.isEmpty())
             saveWorkspace(path);
     });
