@@ -1064,10 +1064,26 @@ private slots:
         start.schedule = StepSchedule::fromWidths(widths);
         start.sampler = SamplerRecord{"ddpm", 6, 0.0, 0};
         saveSchedule(dir_.filePath("starting.schedule.json").toStdString(), start);
+        // Its sampler's sidecars are there, so nothing may be reported missing,
+        // not even for a half-applied sampler (the window's own DDIM, 6 steps).
+        {
+            QFile predictor(dir_.filePath("starting-predictor-ddpm6.json"));
+            QVERIFY(predictor.open(QIODevice::WriteOnly));
+            predictor.write(R"({"format": "ddsm-distance-predictor", "version": 1, "T": 100, "steps": 6,
+                "bin_edges": [0, 100], "widths": [1.0, 0.5], "base": 10.0, "penalty": [[0.0, 2.0]],
+                "estimator": "FID", "sampler_tag": "ddpm6"})");
+            QFile profile(dir_.filePath("starting-importance-ddpm6.csv"));
+            QVERIFY(profile.open(QIODevice::WriteOnly));
+            profile.write("t_begin,t_end,width,eps_departure,eps_error,distance_change\n"
+                          "0,100,1,0,0.1,0\n0,100,0.5,0.25,0.3,2\n");
+        }
         auto window = openWindow(model, 4);
         QVERIFY(window);
         QCOMPARE(window->samplerChoice().kind, std::string("ddpm"));
         QCOMPARE(window->samplerChoice().steps, 6);
+        const QString status = window->statusBar()->currentMessage();
+        QVERIFY2(!status.contains("No ") && !status.contains("ddim"), qPrintable(status));
+        QCOMPARE(window->metricsPanel()->predictedQualityText().contains("none"), false);
         QCOMPARE(window->document()->schedule().widthAt(99), 0.5);
         QCOMPARE(window->document()->schedule().widthAt(0), 1.0);
         QVERIFY(errors_.isEmpty());

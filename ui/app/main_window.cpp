@@ -414,6 +414,10 @@ void MainWindow::onModelOpened(const ModelInfo& model)
     const PendingSettings::Start start = pending_.take(model.T(), denoisingPanel_->form()->choice());
     SamplerChoice sampler = start.sampler;
     sampler.steps = std::clamp(sampler.steps, 1, model.T());
+    // The form settles first: resetting the document re-reads the sampler
+    // (its step count), and a half-applied one loads another's sidecars.
+    denoisingPanel_->form()->setMaxSteps(model.T());
+    denoisingPanel_->form()->setChoice(sampler);
     try {
         document_->reset(model.T(), model.widths, sampler.steps, start.schedule, start.name);
     } catch (const std::exception& e) {
@@ -421,8 +425,6 @@ void MainWindow::onModelOpened(const ModelInfo& model)
         reportError(tr("Schedule does not fit this model"), QString::fromStdString(e.what()));
         document_->reset(model.T(), model.widths, sampler.steps);
     }
-    denoisingPanel_->form()->setMaxSteps(model.T());
-    denoisingPanel_->form()->setChoice(sampler);
     modelPanel_->showModel(model);
     metricsPanel_->plot()->clearAll();
     quality_->modelOpened(model);
