@@ -32,7 +32,7 @@ for f in bin/ddsm bin/ddsm-studio \
          share/ddsm-studio/models/fmnist-classifier.safetensors share/ddsm-studio/models/fmnist-train-stats.npz \
          share/ddsm-studio/models/fmnist-default-predictor-ddim50.json \
          share/ddsm-studio/models/fmnist-default-importance-ddpm100.csv \
-         share/ddsm-studio/resources/schedules/ddpm100-searched-best-under-0.6-flops.json \
+         share/ddsm-studio/resources/schedules/fmnist-default-ddpm100-searched-best-under-0.6-flops.json \
          share/ddsm-studio/configs/fmnist-small.json; do
   [ -f "$prefix/$f" ] || fail "not installed: $f"
 done
