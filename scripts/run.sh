@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-model=models/fmnist-default.safetensors
+model=models/fmnist-wide.safetensors
 args=()
 [ -f "$model" ] && args+=("$model")
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then

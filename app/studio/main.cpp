@@ -48,7 +48,7 @@ QStringList filesToOpen(const QStringList& named)
 {
     if (!named.isEmpty())
         return named;
-    const QString shipped = QString::fromStdString(ddsm::shippedModelsDir()) + QStringLiteral("/fmnist-default.safetensors");
+    const QString shipped = QString::fromStdString(ddsm::shippedModelsDir()) + QStringLiteral("/fmnist-wide.safetensors");
     return QFileInfo::exists(shipped) ? QStringList{shipped} : QStringList{};
 }
 

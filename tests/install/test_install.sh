@@ -29,10 +29,12 @@ data=$prefix/share/ddsm-studio
 for f in bin/ddsm bin/ddsm-studio \
          share/applications/ddsm-studio.desktop share/icons/hicolor/scalable/apps/ddsm-studio.svg \
          share/ddsm-studio/models/fmnist-default.safetensors share/ddsm-studio/models/fmnist-default.schedule.json \
+         share/ddsm-studio/models/fmnist-wide.safetensors share/ddsm-studio/models/fmnist-wide.schedule.json \
          share/ddsm-studio/models/fmnist-classifier.safetensors share/ddsm-studio/models/fmnist-train-stats.npz \
          share/ddsm-studio/models/fmnist-default-predictor-ddim50.json \
          share/ddsm-studio/models/fmnist-default-importance-ddpm100.csv \
          share/ddsm-studio/resources/schedules/fmnist-default-ddpm100-searched-best-under-0.6-flops.json \
+         share/ddsm-studio/resources/schedules/fmnist-wide-ddpm100-searched-best-under-0.5-flops.json \
          share/ddsm-studio/configs/fmnist-small.json; do
   [ -f "$prefix/$f" ] || fail "not installed: $f"
 done
@@ -81,7 +83,7 @@ echo "ddsm fid from the prefix: $(grep -m1 -i 'fid' "$tmp/fid.out")"
 
 run studio "$prefix/bin/ddsm-studio" --threads 2 --screenshot "$tmp/shot.png"
 [ -s "$tmp/shot.png" ] || fail "ddsm-studio wrote no screenshot"
-read_from_prefix studio models/fmnist-default.safetensors
-read_from_prefix studio models/fmnist-default.schedule.json
+read_from_prefix studio models/fmnist-wide.safetensors
+read_from_prefix studio models/fmnist-wide.schedule.json
 echo "ddsm-studio --screenshot from the prefix: $(stat -c %s "$tmp/shot.png") bytes"
 echo "programs ran in $((SECONDS - start)) s; no file below $source or $build was touched"
